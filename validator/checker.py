@@ -1,0 +1,168 @@
+"""The Checker: one pass over a stream's events, in order, with every rule.
+
+``Checker.feed(event)`` returns the findings that event completes and
+``Checker.close()`` those that only the end of the stream can tell (a
+missing terminal event, an unclosed item). The batch functions ``check``
+and ``check_stream`` are built on it, so a file and a live HTTP body go
+through the same code.
+
+The work is split into stages, each owning one group of rules:
+``FramingStage`` (SSE) sees every frame; the payload stages see only
+frames whose data is an event object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from validator.emitter import Emitter
+from validator.errors import ConformanceError, InputError
+from validator.framing import FramingStage
+from validator.model import Event, Finding, Severity
+from validator.report import Report, StreamReport
+from validator.rules import PROFILES
+from validator.sources import Stream, streams_from_bytes, streams_from_path
+
+
+class PayloadStage(Protocol):
+    """A group of rules over event objects, fed in stream order."""
+
+    def feed(self, event: Event, payload: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def payload_stages(emitter: Emitter) -> list[PayloadStage]:
+    """The stages after framing, in the order they see each event."""
+    return []
+
+
+class Checker:
+    """Checks one stream, event by event."""
+
+    def __init__(
+        self,
+        profile: str = "openai",
+        *,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        source: str = "<stream>",
+        transport: str = "sse",
+    ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+        self.profile = profile
+        self.source = source
+        self._emitter = Emitter(profile, source, select, ignore)
+        self._framing = FramingStage(self._emitter, transport)
+        self._stages = payload_stages(self._emitter)
+        self.events = 0
+        self._closed = False
+
+    def feed(self, event: Event) -> list[Finding]:
+        if self._closed:
+            raise RuntimeError("feed() after close()")
+        self.events += 1
+        payload = self._framing.feed(event)
+        if payload is not None:
+            for stage in self._stages:
+                stage.feed(event, payload)
+        return self._emitter.take()
+
+    def close(self) -> list[Finding]:
+        if self._closed:
+            return []
+        self._closed = True
+        self._framing.close()
+        for stage in self._stages:
+            stage.close()
+        return self._emitter.take()
+
+
+def check_stream(
+    stream: Stream,
+    profile: str = "openai",
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+) -> StreamReport:
+    """Check one stream to its end."""
+    checker = Checker(profile, select=select, ignore=ignore, source=stream.name, transport=stream.transport)
+    report = StreamReport(stream.name, profile, stream.format, http=stream.http)
+    findings = report.findings
+    try:
+        for event in stream.events:
+            findings.extend(checker.feed(event))
+    except InputError as exc:
+        report.error = str(exc)
+    findings.extend(checker.close())
+    report.events = checker.events
+    return report
+
+
+def check(
+    source: str | bytes | Stream | Iterable[Any],
+    profile: str = "openai",
+    *,
+    format: str = "auto",  # noqa: A002 - mirrors the CLI option
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+) -> Report:
+    """Check a path, raw bytes, a Stream, or an iterable of event objects."""
+    report = Report(profile)
+    for stream in _streams(source, format):
+        report.streams.append(check_stream(stream, profile, select=select, ignore=ignore))
+    return report
+
+
+def _streams(source: str | bytes | Stream | Iterable[Any], fmt: str) -> Iterable[Stream]:
+    if isinstance(source, Stream):
+        return [source]
+    if isinstance(source, bytes):
+        return streams_from_bytes(source, fmt=fmt)
+    if isinstance(source, str):
+        return streams_from_path(source, fmt)
+    events = [
+        item if isinstance(item, Event) else Event(payload=item, index=i)
+        for i, item in enumerate(source)
+    ]
+    return [Stream("<events>", events, "json")]
+
+
+def iter_findings(
+    source: str | bytes | Stream | Iterable[Any], profile: str = "openai", **options: Any
+) -> Iterable[Finding]:
+    """Every finding of ``check``, in stream order."""
+    yield from check(source, profile, **options).findings
+
+
+def assert_conformant(
+    source: str | bytes | Stream | Iterable[Any],
+    profile: str = "openai",
+    *,
+    strict: bool = False,
+    **options: Any,
+) -> Report:
+    """Raise ConformanceError listing the findings unless the source conforms."""
+    __tracebackhide__ = True
+    report = check(source, profile, **options)
+    if not report.ok(strict=strict) or not report.streams:
+        raise ConformanceError(_failure_text(report, strict), report)
+    return report
+
+
+def _failure_text(report: Report, strict: bool) -> str:
+    if not report.streams:
+        return "no stream was checked"
+    worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
+    lines = [f"stream does not conform to the {report.profile} profile:"]
+    for stream in report.streams:
+        if stream.error:
+            lines.append(f"  {stream.name}: {stream.error}")
+        for f in stream.findings:
+            if f.severity.rank >= worst:
+                where = f"event #{f.event_index}" if f.event_index is not None else "end of stream"
+                kind = f" {f.event_type}" if f.event_type else ""
+                lines.append(f"  {f.source}:{f.line}: {f.code} {f.message} ({where}{kind})")
+    return "\n".join(lines)

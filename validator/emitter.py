@@ -1,0 +1,77 @@
+"""Turning a broken rule into a Finding, for the stages that enforce rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from validator.model import Event, Finding, Severity
+from validator.rules import Rule, catalogue, enabled_codes
+
+
+class Emitter:
+    """Collects findings for one stream, for the rules its profile enables.
+
+    Stages call ``emit``; the Checker drains ``take()`` after each event.
+    ``wants(rule)`` lets a stage skip work whose only purpose is a rule that
+    is switched off.
+    """
+
+    def __init__(
+        self,
+        profile: str,
+        source: str = "<stream>",
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.source = source
+        self.enabled = enabled_codes(profile, select, ignore or ())
+        self._severity: dict[str, Severity] = {}
+        for code in self.enabled:
+            severity = catalogue()[code].severity_for(profile)
+            assert severity is not None
+            self._severity[code] = severity
+        self._pending: list[Finding] = []
+
+    def wants(self, rule: Rule) -> bool:
+        return rule.code in self.enabled
+
+    def emit(
+        self,
+        rule: Rule,
+        message: str,
+        event: Event | None = None,
+        *,
+        pointer: str = "",
+        expected: Any = None,
+        actual: Any = None,
+    ) -> None:
+        severity = self._severity.get(rule.code)
+        if severity is None:
+            return
+        finding = Finding(
+            code=rule.code,
+            severity=severity,
+            message=message,
+            source=self.source,
+            pointer=pointer,
+            expected=expected,
+            actual=actual,
+        )
+        if event is not None:
+            finding.line = event.line
+            finding.event_index = event.index
+            payload = event.payload
+            if isinstance(payload, dict):
+                seq = payload.get("sequence_number")
+                if isinstance(seq, int) and not isinstance(seq, bool):
+                    finding.sequence_number = seq
+                kind = payload.get("type")
+                if isinstance(kind, str):
+                    finding.event_type = kind
+        self._pending.append(finding)
+
+    def take(self) -> list[Finding]:
+        pending = self._pending
+        self._pending = []
+        return pending

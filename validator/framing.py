@@ -1,0 +1,98 @@
+"""The SSE rules: what a frame must be before its payload can be checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from validator.emitter import Emitter
+from validator.model import Event
+from validator.rules import framing as rules
+
+
+class FramingStage:
+    """Checks each frame and hands on the payloads that are event objects.
+
+    ``transport`` is ``sse`` when the events kept their SSE framing (so the
+    ``event:`` line, ``[DONE]`` and frame termination can be judged) and
+    ``events`` for JSONL or JSON captures, where they cannot.
+    """
+
+    def __init__(self, emitter: Emitter, transport: str = "sse") -> None:
+        self._emit = emitter.emit
+        self._sse = transport == "sse"
+        self._done_seen: Event | None = None
+        self._after_done_reported = False
+        self._last: Event | None = None
+        self._any = False
+
+    def feed(self, event: Event) -> dict[str, Any] | None:
+        """The event's payload if it should reach the schema and state checks."""
+        self._last = event
+        self._any = True
+        emit = self._emit
+        if self._sse and not event.terminated:
+            emit(
+                rules.UNTERMINATED_EVENT,
+                "input ends inside this event (no blank line after it); clients discard it",
+                event,
+            )
+        if self._done_seen is not None and not self._after_done_reported:
+            self._after_done_reported = True
+            emit(
+                rules.DATA_AFTER_DONE,
+                f"frame after the [DONE] sentinel on line {self._done_seen.line}",
+                event,
+            )
+        if event.done:
+            if self._done_seen is None:
+                self._done_seen = event
+                emit(rules.DONE_IN_OPENAI, "data: [DONE] sentinel (OpenAI's Responses API never sends it)", event)
+            return None
+        if event.error is not None:
+            emit(rules.DATA_NOT_JSON, f"data is not JSON: {event.error}", event)
+            return None
+        payload = event.payload
+        if not isinstance(payload, dict):
+            emit(rules.PAYLOAD_NOT_OBJECT, f"data is a JSON {_json_kind(payload)}, not an object", event)
+            return None
+        kind = payload.get("type")
+        if not isinstance(kind, str):
+            detail = "has no `type`" if kind is None else f"has a {_json_kind(kind)} `type`"
+            emit(rules.MISSING_TYPE, f"event object {detail}", event, pointer="/type")
+            return None
+        if self._sse:
+            if event.sse_event is None:
+                emit(rules.MISSING_EVENT_FIELD, f"data-only frame: no `event: {kind}` line", event)
+            elif event.sse_event != kind:
+                emit(
+                    rules.EVENT_FIELD_MISMATCH,
+                    f"`event: {event.sse_event}` does not match type {kind!r}",
+                    event,
+                    expected=kind,
+                    actual=event.sse_event,
+                )
+            if event.sse_id is not None:
+                emit(rules.SSE_ID_USED, f"frame sets `id: {event.sse_id}`", event)
+        return payload
+
+    def close(self) -> None:
+        if self._sse and self._any and self._done_seen is None:
+            self._emit(
+                rules.DONE_MISSING,
+                "stream ends without the data: [DONE] terminator",
+                self._last,
+            )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

@@ -1,0 +1,102 @@
+"""The data the core passes around: events in, findings out."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Only ERROR fails a run (WARNING too under --strict)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+@dataclass(slots=True, eq=False)
+class Event:
+    """One decoded event and where it came from.
+
+    ``payload`` is the decoded JSON value, or None when the data could not be
+    decoded (``error`` says why) or was the ``[DONE]`` sentinel (``done``).
+    ``line`` is the 1-based line of the event's first ``data:`` line in its
+    source (the line of the JSONL record, the entry for JSON arrays), 0 when
+    the source has no lines. ``offset`` is the byte offset of the frame.
+    """
+
+    payload: Any
+    index: int = 0
+    line: int = 0
+    offset: int = -1
+    sse_event: str | None = None
+    sse_id: str | None = None
+    error: str | None = None
+    done: bool = False
+    terminated: bool = True
+
+    @property
+    def type(self) -> str | None:
+        payload = self.payload
+        if isinstance(payload, dict):
+            value = payload.get("type")
+            if isinstance(value, str):
+                return value
+        return None
+
+
+@dataclass(slots=True)
+class Finding:
+    """One rule broken at one place."""
+
+    code: str
+    severity: Severity
+    message: str
+    source: str = "<stream>"
+    line: int = 0
+    column: int = 1
+    event_index: int | None = None
+    sequence_number: int | None = None
+    event_type: str | None = None
+    pointer: str = ""
+    expected: Any = None
+    actual: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "location": {
+                "source": self.source,
+                "line": self.line,
+                "column": self.column,
+                "event_index": self.event_index,
+                "sequence_number": self.sequence_number,
+                "event_type": self.event_type,
+                "pointer": self.pointer,
+            },
+        }
+        if self.expected is not None:
+            out["expected"] = self.expected
+        if self.actual is not None:
+            out["actual"] = self.actual
+        return out
+
+
+@dataclass(slots=True)
+class HttpInfo:
+    """What the transport said about a stream, when it is known (HAR, live)."""
+
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str | None = None
+    url: str | None = None

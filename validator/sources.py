@@ -1,0 +1,363 @@
+"""Where streams come from: files, directories, stdin, bytes, HAR archives.
+
+Every source becomes a sequence of ``Stream`` objects whose events are read
+lazily, so a large capture is never held in memory as a whole (JSON arrays and
+HAR archives are the exception: they are one JSON document and are parsed
+whole).
+
+Formats: ``sse`` (text/event-stream), ``jsonl`` (one event object per line),
+``json`` (an array of events, or an array of such arrays), ``har`` (every
+``text/event-stream`` response in the archive). Gzip is recognised by its
+magic bytes. ``auto`` sniffs the content.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from validator.errors import InputError
+from validator.model import Event, HttpInfo
+from validator.sse import Frame, SSEDecoder
+
+FORMATS = ("auto", "sse", "jsonl", "json", "har")
+
+# Extensions a directory walk picks up (each also with ``.gz``).
+STREAM_EXTENSIONS = (".sse", ".jsonl", ".ndjson", ".json", ".har", ".txt", ".events")
+
+CHUNK_SIZE = 1 << 16
+_SNIFF_SIZE = 1 << 12
+_HAR_START = re.compile(rb'^\{\s*"log"\s*:')
+_SSE_START = re.compile(rb"^(?:data|event|id|retry)(?::|\r|\n)|^:")
+DONE_SENTINEL = b"[DONE]"
+
+
+@dataclass(slots=True)
+class Stream:
+    """One response stream: a name for reports and its events, read on demand."""
+
+    name: str
+    events: Iterable[Event]
+    format: str
+    http: HttpInfo | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def transport(self) -> str:
+        """``sse`` when the events kept their SSE framing, else ``events``."""
+        return "sse" if self.format in ("sse", "har") else "events"
+
+
+def decode_data(data: bytes) -> tuple[Any, str | None, bool]:
+    """Decode one frame's data: (payload, error, is_done_sentinel)."""
+    if data == DONE_SENTINEL:
+        return None, None, True
+    try:
+        return orjson.loads(data), None, False
+    except orjson.JSONDecodeError as exc:
+        return None, _json_error(exc, data), False
+
+
+def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as uni:
+        return f"invalid UTF-8 at byte {uni.start}"
+    if not data.strip():
+        return "empty data"
+    return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+
+
+def frame_to_event(frame: Frame, index: int) -> Event:
+    payload, error, done = decode_data(frame.data)
+    return Event(
+        payload=payload,
+        index=index,
+        line=frame.data_line or frame.line,
+        offset=frame.offset,
+        sse_event=frame.event,
+        sse_id=frame.id,
+        error=error,
+        done=done,
+        terminated=frame.terminated,
+    )
+
+
+def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[Event]:
+    """Decode SSE bytes, in any chunking, into events."""
+    decoder = SSEDecoder()
+    index = 0
+    for chunk in chunks:
+        for frame in decoder.feed(chunk):
+            yield frame_to_event(frame, index)
+            index += 1
+    for frame in decoder.close():
+        yield frame_to_event(frame, index)
+        index += 1
+
+
+def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
+    """One JSON object per line; blank lines are skipped."""
+    index = 0
+    line_no = 0
+    offset = 0
+    pending = b""
+    for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for raw in lines:
+            line_no += 1
+            event = _jsonl_event(raw, index, line_no, offset)
+            offset += len(raw) + 1
+            if event is not None:
+                yield event
+                index += 1
+    if pending:
+        event = _jsonl_event(pending, index, line_no + 1, offset)
+        if event is not None:
+            yield event
+
+
+def _jsonl_event(raw: bytes, index: int, line_no: int, offset: int) -> Event | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if index == 0 and text.startswith(b"\xef\xbb\xbf"):
+        text = text[3:]
+    payload, error, done = decode_data(text)
+    return Event(payload=payload, index=index, line=line_no, offset=offset, error=error, done=done)
+
+
+def json_document_streams(document: Any, name: str) -> list[Stream]:
+    """A JSON array of events is one stream; an array of arrays is several."""
+    if not isinstance(document, list):
+        raise InputError(f"{name}: a JSON stream must be an array of events")
+    if document and all(isinstance(item, list) for item in document):
+        return [
+            Stream(f"{name}#{i}", _json_events(items), "json") for i, items in enumerate(document)
+        ]
+    return [Stream(name, _json_events(document), "json")]
+
+
+def _json_events(items: list[Any]) -> list[Event]:
+    return [Event(payload=item, index=i) for i, item in enumerate(items)]
+
+
+def har_streams(document: Any, name: str) -> list[Stream]:
+    """Every ``text/event-stream`` response in a HAR archive, in entry order."""
+    try:
+        entries = document["log"]["entries"]
+    except (TypeError, KeyError):
+        raise InputError(f"{name}: not a HAR archive (no log.entries)") from None
+    if not isinstance(entries, list):
+        raise InputError(f"{name}: not a HAR archive (log.entries is not a list)")
+    streams: list[Stream] = []
+    for i, entry in enumerate(entries):
+        stream = _har_entry_stream(entry, f"{name}#entries[{i}]")
+        if stream is not None:
+            streams.append(stream)
+    return streams
+
+
+def _har_entry_stream(entry: Any, name: str) -> Stream | None:
+    if not isinstance(entry, dict):
+        return None
+    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    headers = _har_headers(response.get("headers"))
+    mime = str(content.get("mimeType") or headers.get("content-type") or "")
+    if not mime.lower().startswith("text/event-stream"):
+        return None
+    text = content.get("text")
+    if not isinstance(text, str):
+        return None
+    if content.get("encoding") == "base64":
+        try:
+            body = base64.b64decode(text, validate=False)
+        except ValueError as exc:
+            raise InputError(f"{name}: response body is not valid base64 ({exc})") from None
+    else:
+        body = text.encode("utf-8", "surrogatepass")
+    method = request.get("method")
+    url = request.get("url")
+    http = HttpInfo(
+        status=response.get("status") if isinstance(response.get("status"), int) else None,
+        headers=headers,
+        method=method if isinstance(method, str) else None,
+        url=url if isinstance(url, str) else None,
+    )
+    label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
+    return Stream(label, iter_sse_events([body]), "har", http=http)
+
+
+def _har_headers(raw: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if isinstance(raw, list):
+        for item in raw:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                headers[item["name"].lower()] = str(item.get("value", ""))
+    return headers
+
+
+def sniff_format(head: bytes, name: str = "") -> str:
+    """Guess the format from the first bytes (after any gzip layer)."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    lower = name.lower().removesuffix(".gz")
+    if lower.endswith(".har"):
+        return "har"
+    if not text:
+        return "sse" if lower.endswith((".sse", ".txt", ".events")) else "jsonl"
+    if text[:1] == b"[":
+        return "json"
+    if text[:1] == b"{":
+        return "har" if _HAR_START.match(text) else "jsonl"
+    if _SSE_START.match(text):
+        return "sse"
+    if _looks_binary(head):
+        raise InputError(f"{name or 'input'}: binary data, not an event stream")
+    return "sse"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sniff window is not binary.
+        return exc.start < len(head) - 3
+    return False
+
+
+class _Input:
+    """A readable byte source with a peek, undoing gzip transparently."""
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        self.name = name
+        self._raw = raw
+        head = raw.read(_SNIFF_SIZE)
+        if head[:2] == b"\x1f\x8b":
+            self._reader: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
+            self._head = self._read(self._reader, _SNIFF_SIZE)
+        else:
+            self._reader = raw
+            self._head = head
+
+    def _read(self, reader: IO[bytes], size: int) -> bytes:
+        try:
+            return reader.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self.name}: cannot decompress ({_short(exc)})") from None
+
+    @property
+    def head(self) -> bytes:
+        return self._head
+
+    def chunks(self) -> Iterator[bytes]:
+        if self._head:
+            yield self._head
+        while True:
+            chunk = self._read(self._reader, CHUNK_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+    def read_all(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that first replays bytes already read from it."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+        self._prefix = prefix
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
+    name = source.name
+    if fmt == "auto":
+        fmt = sniff_format(source.head, name)
+    if fmt == "sse":
+        return [Stream(name, iter_sse_events(source.chunks()), "sse")]
+    if fmt == "jsonl":
+        return [Stream(name, iter_jsonl_events(source.chunks()), "jsonl")]
+    if fmt not in ("json", "har"):
+        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    data = source.read_all()
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if fmt == "har":
+        return har_streams(document, name)
+    return json_document_streams(document, name)
+
+
+def streams_from_bytes(data: bytes, name: str = "<bytes>", fmt: str = "auto") -> list[Stream]:
+    return streams_from_input(_Input(io.BytesIO(data), name), fmt)
+
+
+def streams_from_path(path: str | os.PathLike[str], fmt: str = "auto") -> Iterator[Stream]:
+    """The streams in one file, stdin (``-``), or every stream file under a directory."""
+    text = os.fspath(path)
+    if text == "-":
+        yield from streams_from_input(_Input(sys.stdin.buffer, "<stdin>"), fmt)
+        return
+    target = Path(text)
+    if target.is_dir():
+        files = list(walk_stream_files(target))
+        if not files:
+            raise InputError(f"{text}: no stream files found (looked for {', '.join(STREAM_EXTENSIONS)})")
+        for file in files:
+            yield from _file_streams(file, fmt)
+        return
+    yield from _file_streams(target, fmt)
+
+
+def _file_streams(path: Path, fmt: str) -> Iterator[Stream]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
+    with handle:
+        yield from streams_from_input(_Input(handle, str(path)), fmt)
+
+
+def walk_stream_files(root: Path) -> Iterator[Path]:
+    """Stream files below ``root`` in sorted order, never following symlinked directories."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            lower = filename.lower().removesuffix(".gz")
+            if lower.endswith(STREAM_EXTENSIONS):
+                yield Path(dirpath) / filename

@@ -1,0 +1,163 @@
+"""An incremental decoder for the WHATWG event-stream format, on bytes.
+
+It follows "Interpreting an event stream" (WHATWG HTML, 9.2.6): lines end in
+CRLF, LF or CR; one leading UTF-8 BOM is dropped; lines starting with a colon
+are comments; a field line is split at its first colon and one space after the
+colon is dropped; a line without a colon is a field with an empty value;
+``data`` lines are joined with LF; a blank line dispatches the event, unless
+no ``data`` line was seen. Two departures, both so that a validator can
+report what a client would silently do:
+
+* the frame that is still open at end of input is returned with
+  ``terminated=False`` instead of being discarded;
+* every frame records the line number and byte offset where it began.
+
+Feeding the bytes in any chunking gives the same frames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BOM = b"\xef\xbb\xbf"
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+@dataclass(slots=True)
+class Frame:
+    """One dispatched event: its data (lines joined with LF) and fields."""
+
+    data: bytes
+    event: str | None
+    id: str | None
+    retry: int | None
+    line: int
+    data_line: int
+    offset: int
+    terminated: bool = True
+
+
+class SSEDecoder:
+    """Push bytes in with ``feed``; call ``close`` at end of input."""
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._buf_offset = 0  # stream offset of self._buf[0]
+        self._line_no = 0  # number of lines completed
+        self._started = False  # the BOM question is settled
+        self._skip_lf = False  # the last chunk ended in CR: a leading LF belongs to it
+        self._reset_frame()
+
+    def _reset_frame(self) -> None:
+        self._data: list[bytes] = []
+        self._event: bytes | None = None
+        self._id: bytes | None = None
+        self._retry: int | None = None
+        self._frame_line = 0
+        self._frame_offset = -1
+        self._data_line = 0
+
+    def feed(self, chunk: bytes) -> list[Frame]:
+        if not chunk:
+            return []
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+                self._buf_offset += 1
+        buf = self._buf + chunk if self._buf else chunk
+        if not self._started:
+            if len(buf) < len(_BOM) and _BOM.startswith(buf):
+                self._buf = buf
+                return []
+            self._started = True
+            if buf.startswith(_BOM):
+                buf = buf[len(_BOM) :]
+                self._buf_offset += len(_BOM)
+        frames: list[Frame] = []
+        pos = 0
+        end = len(buf)
+        search = _EOL.search
+        base = self._buf_offset
+        while pos < end:
+            match = search(buf, pos)
+            if match is None:
+                break
+            eol_start, eol_end = match.span()
+            if eol_end == end and buf[eol_start] == 0x0D and eol_end - eol_start == 1:
+                # A CR at the end of the chunk: an LF may follow in the next one.
+                self._skip_lf = True
+            self._line_no += 1
+            self._line(buf[pos:eol_start], base + pos, frames)
+            pos = eol_end
+        self._buf = buf[pos:]
+        self._buf_offset = base + pos
+        return frames
+
+    def close(self) -> list[Frame]:
+        """End of input: return the open frame, if any, marked unterminated."""
+        frames: list[Frame] = []
+        if not self._started and self._buf:
+            self._started = True
+            if self._buf.startswith(_BOM):
+                self._buf = self._buf[len(_BOM) :]
+                self._buf_offset += len(_BOM)
+        if self._buf:
+            self._line_no += 1
+            self._line(self._buf, self._buf_offset, frames)
+            self._buf_offset += len(self._buf)
+            self._buf = b""
+        if self._data:
+            frames.append(self._frame(terminated=False))
+        self._reset_frame()
+        return frames
+
+    @property
+    def line(self) -> int:
+        """Lines completed so far."""
+        return self._line_no
+
+    def _line(self, line: bytes, offset: int, frames: list[Frame]) -> None:
+        if not line:
+            if self._data:
+                frames.append(self._frame(terminated=True))
+            self._reset_frame()
+            return
+        if self._frame_offset < 0:
+            self._frame_offset = offset
+            self._frame_line = self._line_no
+        if line[0] == 0x3A:  # ':' starts a comment
+            return
+        colon = line.find(b":")
+        if colon < 0:
+            name, value = line, b""
+        else:
+            name, value = line[:colon], line[colon + 1 :]
+            if value[:1] == b" ":
+                value = value[1:]
+        if name == b"data":
+            if not self._data:
+                self._data_line = self._line_no
+            self._data.append(value)
+        elif name == b"event":
+            self._event = value
+        elif name == b"id":
+            if b"\x00" not in value:
+                self._id = value
+        elif name == b"retry":
+            if value.isdigit():
+                self._retry = int(value)
+
+    def _frame(self, *, terminated: bool) -> Frame:
+        data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+        return Frame(
+            data=data,
+            event=None if self._event is None else self._event.decode("utf-8", "replace"),
+            id=None if self._id is None else self._id.decode("utf-8", "replace"),
+            retry=self._retry,
+            line=self._frame_line,
+            data_line=self._data_line,
+            offset=self._frame_offset,
+            terminated=terminated,
+        )
