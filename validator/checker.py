@@ -49,12 +49,13 @@ class Checker:
         ignore: list[str] | None = None,
         source: str = "<stream>",
         transport: str = "sse",
+        max_per_rule: int | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
         self.profile = profile
         self.source = source
-        self._emitter = Emitter(profile, source, select, ignore)
+        self._emitter = Emitter(profile, source, select, ignore, max_per_rule)
         self._framing = FramingStage(self._emitter, transport)
         self._stages = payload_stages(self._emitter)
         self.events = 0
@@ -77,6 +78,7 @@ class Checker:
         self._framing.close()
         for stage in self._stages:
             stage.close()
+        self._emitter.summarise_suppressed()
         return self._emitter.take()
 
 
@@ -86,9 +88,21 @@ def check_stream(
     *,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    max_per_rule: int | None = None,
 ) -> StreamReport:
-    """Check one stream to its end."""
-    checker = Checker(profile, select=select, ignore=ignore, source=stream.name, transport=stream.transport)
+    """Check one stream to its end.
+
+    ``max_per_rule`` caps how many findings one rule reports per stream (the
+    rest are counted in one closing finding); None reports every one.
+    """
+    checker = Checker(
+        profile,
+        select=select,
+        ignore=ignore,
+        source=stream.name,
+        transport=stream.transport,
+        max_per_rule=max_per_rule,
+    )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
     findings = report.findings
     try:
@@ -105,7 +119,7 @@ def check(
     source: str | bytes | Stream | Iterable[Any],
     profile: str = "openai",
     *,
-    format: str = "auto",  # noqa: A002 - mirrors the CLI option
+    format: str = "auto",
     select: list[str] | None = None,
     ignore: list[str] | None = None,
 ) -> Report:

@@ -22,9 +22,12 @@ class Emitter:
         source: str = "<stream>",
         select: list[str] | None = None,
         ignore: list[str] | None = None,
+        max_per_rule: int | None = None,
     ) -> None:
         self.profile = profile
         self.source = source
+        self.max_per_rule = max_per_rule
+        self._counts: dict[str, int] = {}
         self.enabled = enabled_codes(profile, select, ignore or ())
         self._severity: dict[str, Severity] = {}
         for code in self.enabled:
@@ -49,6 +52,11 @@ class Emitter:
         severity = self._severity.get(rule.code)
         if severity is None:
             return
+        if self.max_per_rule is not None:
+            seen = self._counts.get(rule.code, 0) + 1
+            self._counts[rule.code] = seen
+            if seen > self.max_per_rule:
+                return
         finding = Finding(
             code=rule.code,
             severity=severity,
@@ -70,6 +78,22 @@ class Emitter:
                 if isinstance(kind, str):
                     finding.event_type = kind
         self._pending.append(finding)
+
+    def summarise_suppressed(self) -> None:
+        """One closing finding per rule that went over ``max_per_rule``."""
+        if self.max_per_rule is None:
+            return
+        for code, seen in sorted(self._counts.items()):
+            extra = seen - self.max_per_rule
+            if extra > 0:
+                self._pending.append(
+                    Finding(
+                        code=code,
+                        severity=self._severity[code],
+                        message=f"{extra} more {code} findings in this stream not shown",
+                        source=self.source,
+                    )
+                )
 
     def take(self) -> list[Finding]:
         pending = self._pending

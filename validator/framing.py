@@ -24,6 +24,8 @@ class FramingStage:
         self._after_done_reported = False
         self._last: Event | None = None
         self._any = False
+        self._data_only: Event | None = None
+        self._data_only_count = 0
 
     def feed(self, event: Event) -> dict[str, Any] | None:
         """The event's payload if it should reach the schema and state checks."""
@@ -46,7 +48,7 @@ class FramingStage:
         if event.done:
             if self._done_seen is None:
                 self._done_seen = event
-                emit(rules.DONE_IN_OPENAI, "data: [DONE] sentinel (OpenAI's Responses API never sends it)", event)
+                emit(rules.DONE_IN_OPENAI, "data: [DONE] sentinel (the OpenAI API never sends it)", event)
             return None
         if event.error is not None:
             emit(rules.DATA_NOT_JSON, f"data is not JSON: {event.error}", event)
@@ -62,7 +64,9 @@ class FramingStage:
             return None
         if self._sse:
             if event.sse_event is None:
-                emit(rules.MISSING_EVENT_FIELD, f"data-only frame: no `event: {kind}` line", event)
+                if self._data_only is None:
+                    self._data_only = event
+                self._data_only_count += 1
             elif event.sse_event != kind:
                 emit(
                     rules.EVENT_FIELD_MISMATCH,
@@ -76,6 +80,14 @@ class FramingStage:
         return payload
 
     def close(self) -> None:
+        first = self._data_only
+        if first is not None:
+            self._emit(
+                rules.MISSING_EVENT_FIELD,
+                f"data-only frames: {self._data_only_count} event(s) have no `event:` line, "
+                f"the first being {first.type!r}",
+                first,
+            )
         if self._sse and self._any and self._done_seen is None:
             self._emit(
                 rules.DONE_MISSING,

@@ -173,9 +173,9 @@ def har_streams(document: Any, name: str) -> list[Stream]:
 def _har_entry_stream(entry: Any, name: str) -> Stream | None:
     if not isinstance(entry, dict):
         return None
-    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
-    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
-    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    request = _member(entry, "request")
+    response = _member(entry, "response")
+    content = _member(response, "content")
     headers = _har_headers(response.get("headers"))
     mime = str(content.get("mimeType") or headers.get("content-type") or "")
     if not mime.lower().startswith("text/event-stream"):
@@ -200,6 +200,11 @@ def _har_entry_stream(entry: Any, name: str) -> Stream | None:
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
     return Stream(label, iter_sse_events([body]), "har", http=http)
+
+
+def _member(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _har_headers(raw: Any) -> dict[str, str]:
@@ -242,34 +247,61 @@ def _looks_binary(head: bytes) -> bool:
 
 
 class _Input:
-    """A readable byte source with a peek, undoing gzip transparently."""
+    """A byte source with a peek at its head, undoing gzip transparently.
 
-    def __init__(self, raw: IO[bytes], name: str) -> None:
+    A file is opened twice: once to sniff its head, and again, from the
+    start, when its events are read. So a Stream can be read long after the
+    list of streams was made, and a directory never holds more than one file
+    open. Standard input cannot be reopened: its head is replayed instead.
+    """
+
+    def __init__(self, name: str, *, path: Path | None = None, handle: IO[bytes] | None = None) -> None:
         self.name = name
-        self._raw = raw
-        head = raw.read(_SNIFF_SIZE)
-        if head[:2] == b"\x1f\x8b":
-            self._reader: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
-            self._head = self._read(self._reader, _SNIFF_SIZE)
+        self._path = path
+        self._handle = handle
+        if path is not None:
+            with self._open_path(path) as raw:
+                self._head = self._read(self._decompressed(raw), _SNIFF_SIZE)
         else:
-            self._reader = raw
-            self._head = head
+            assert handle is not None
+            self._reader = self._decompressed(handle)
+            self._head = self._read(self._reader, _SNIFF_SIZE)
+
+    def _open_path(self, path: Path) -> IO[bytes]:
+        try:
+            return path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{self.name}: cannot read ({exc.strerror or _short(exc)})") from None
+
+    def _decompressed(self, raw: IO[bytes]) -> IO[bytes]:
+        head = self._read(raw, 2)
+        stream = _Prefixed(head, raw)
+        if head == b"\x1f\x8b":
+            return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        return io.BufferedReader(stream, CHUNK_SIZE)
 
     def _read(self, reader: IO[bytes], size: int) -> bytes:
         try:
             return reader.read(size)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{self.name}: cannot decompress ({_short(exc)})") from None
+            raise InputError(f"{self.name}: cannot read ({_short(exc)})") from None
 
     @property
     def head(self) -> bytes:
         return self._head
 
     def chunks(self) -> Iterator[bytes]:
-        if self._head:
-            yield self._head
+        if self._path is not None:
+            with self._open_path(self._path) as raw:
+                yield from self._chunks_of(self._decompressed(raw))
+        else:
+            if self._head:
+                yield self._head
+            yield from self._chunks_of(self._reader)
+
+    def _chunks_of(self, reader: IO[bytes]) -> Iterator[bytes]:
         while True:
-            chunk = self._read(self._reader, CHUNK_SIZE)
+            chunk = self._read(reader, CHUNK_SIZE)
             if not chunk:
                 return
             yield chunk
@@ -324,14 +356,14 @@ def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
 
 
 def streams_from_bytes(data: bytes, name: str = "<bytes>", fmt: str = "auto") -> list[Stream]:
-    return streams_from_input(_Input(io.BytesIO(data), name), fmt)
+    return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt)
 
 
 def streams_from_path(path: str | os.PathLike[str], fmt: str = "auto") -> Iterator[Stream]:
     """The streams in one file, stdin (``-``), or every stream file under a directory."""
     text = os.fspath(path)
     if text == "-":
-        yield from streams_from_input(_Input(sys.stdin.buffer, "<stdin>"), fmt)
+        yield from streams_from_input(_Input("<stdin>", handle=sys.stdin.buffer), fmt)
         return
     target = Path(text)
     if target.is_dir():
@@ -344,13 +376,10 @@ def streams_from_path(path: str | os.PathLike[str], fmt: str = "auto") -> Iterat
     yield from _file_streams(target, fmt)
 
 
-def _file_streams(path: Path, fmt: str) -> Iterator[Stream]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
-    with handle:
-        yield from streams_from_input(_Input(handle, str(path)), fmt)
+def _file_streams(path: Path, fmt: str) -> list[Stream]:
+    if not path.is_file() and path.exists():
+        raise InputError(f"{path}: not a regular file")
+    return streams_from_input(_Input(str(path), path=path), fmt)
 
 
 def walk_stream_files(root: Path) -> Iterator[Path]:

@@ -145,9 +145,8 @@ class SSEDecoder:
         elif name == b"id":
             if b"\x00" not in value:
                 self._id = value
-        elif name == b"retry":
-            if value.isdigit():
-                self._retry = int(value)
+        elif name == b"retry" and value.isdigit():
+            self._retry = int(value)
 
     def _frame(self, *, terminated: bool) -> Frame:
         data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)

@@ -1,0 +1,20 @@
+"""The ``responses-conformance`` command line: a click group of subcommands.
+
+Each subcommand lives in its own module under ``validator.commands``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from validator import __version__
+from validator.commands.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="responses-conformance")
+def main() -> None:
+    """Conformance validator for streaming Responses API events."""
+
+
+main.add_command(validate)

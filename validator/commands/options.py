@@ -1,0 +1,97 @@
+"""Options shared by the commands that check streams."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from validator.rules import PROFILES, unknown_prefixes
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+
+
+def split_codes(values: tuple[str, ...]) -> list[str]:
+    """``--select SEQ,ITM --select CNT`` -> ``["SEQ", "ITM", "CNT"]``, checked against the catalogue."""
+    codes = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
+    unknown = unknown_prefixes(codes)
+    if unknown:
+        raise click.BadParameter(f"no rule code starts with {', '.join(unknown)}")
+    return codes
+
+
+def selection_options(func: F) -> F:
+    func = click.option(
+        "--ignore",
+        multiple=True,
+        metavar="CODES",
+        help="Skip rules whose code starts with these prefixes (comma-separated, repeatable).",
+    )(func)
+    func = click.option(
+        "--select",
+        multiple=True,
+        metavar="CODES",
+        help="Check only rules whose code starts with these prefixes (default: ALL).",
+    )(func)
+    func = click.option(
+        "--profile",
+        type=click.Choice(PROFILES),
+        default="openai",
+        show_default=True,
+        help="Which specification to hold the stream to.",
+    )(func)
+    return func
+
+
+def output_options(func: F) -> F:
+    func = click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the console output (auto honours NO_COLOR and whether stdout is a terminal).",
+    )(func)
+    func = click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")(func)
+    func = click.option(
+        "-v", "--verbose", count=True, help="Show event context (-v) and expected/actual values (-vv)."
+    )(func)
+    func = click.option(
+        "--strict", is_flag=True, help="Warnings fail the run too (exit code 1)."
+    )(func)
+    func = click.option(
+        "--report",
+        "reports",
+        multiple=True,
+        metavar="FORMAT=PATH",
+        help="Also write a report file, independent of the console output (repeatable).",
+    )(func)
+    return func
+
+
+def use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def parse_report_targets(values: tuple[str, ...], known: list[str]) -> list[tuple[str, str]]:
+    targets = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        if not sep or not path:
+            raise click.BadParameter(f"expected FORMAT=PATH, got {value!r}", param_hint="--report")
+        if fmt not in known:
+            raise click.BadParameter(
+                f"unknown report format {fmt!r}; choose from {', '.join(known)}", param_hint="--report"
+            )
+        targets.append((fmt, path))
+    return targets

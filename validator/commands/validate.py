@@ -1,0 +1,102 @@
+"""``responses-conformance validate PATH...``: check captured streams."""
+
+from __future__ import annotations
+
+import click
+
+from validator.checker import check_stream
+from validator.commands.options import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    output_options,
+    parse_report_targets,
+    selection_options,
+    split_codes,
+    use_color,
+)
+from validator.errors import InputError
+from validator.report import Report
+from validator.reporters import REPORTERS, RenderOptions, write_atomically
+from validator.sources import FORMATS, streams_from_path
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@selection_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto sniffs each file's content.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Console output format.",
+)
+@click.option(
+    "--max-per-rule",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Show at most N findings of one rule per stream, then a count (0: show all).",
+)
+@output_options
+def validate(
+    paths: tuple[str, ...],
+    profile: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: str,
+    max_per_rule: int,
+    reports: tuple[str, ...],
+    strict: bool,
+    verbose: int,
+    quiet: bool,
+    color: str,
+) -> None:
+    """Check captured streams: SSE, JSONL, JSON arrays, HAR archives, gzip, or - for stdin.
+
+    Directories are searched recursively for stream files. Each finding prints as
+    PATH:LINE:COL: CODE message. Exit status: 0 conformant, 1 violations, 2 usage
+    or input error, or nothing was checked.
+    """
+    selected = split_codes(select) or None
+    ignored = split_codes(ignore)
+    targets = parse_report_targets(reports, sorted(REPORTERS))
+    report = Report(profile)
+    input_errors: list[str] = []
+    for path in paths:
+        try:
+            for stream in streams_from_path(path, fmt):
+                result = check_stream(
+                    stream, profile, select=selected, ignore=ignored, max_per_rule=max_per_rule or None
+                )
+                if result.events == 0 and result.error is None:
+                    input_errors.append(f"{stream.name}: no events found")
+                    continue
+                report.streams.append(result)
+        except InputError as exc:
+            input_errors.append(str(exc))
+    options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
+    if report.streams:
+        text = REPORTERS[output](report, options)
+        if text:
+            click.echo(text, nl=False, color=options.color)
+    for fmt_name, target in targets:
+        write_atomically(target, REPORTERS[fmt_name](report, RenderOptions(strict=strict)))
+    for message in input_errors:
+        click.echo(f"responses-conformance: error: {message}", err=True)
+    input_errors.extend(result.error for result in report.streams if result.error)
+    if input_errors or not report.streams:
+        if not report.streams and not input_errors:
+            click.echo("responses-conformance: error: nothing was checked", err=True)
+        raise SystemExit(EXIT_USAGE)
+    raise SystemExit(EXIT_OK if report.ok(strict=strict) else EXIT_VIOLATIONS)

@@ -1,0 +1,49 @@
+"""Renderers that turn a Report into text for a terminal or a file.
+
+A reporter is a function ``render(report, options) -> str``. ``REPORTERS``
+maps the names accepted by ``-o/--output`` and ``--report FORMAT=PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from validator.report import Report
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    color: bool = False
+    verbose: int = 0
+    quiet: bool = False
+    strict: bool = False
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+
+
+def _registry() -> dict[str, Renderer]:
+    from validator.reporters import json_report, text
+
+    return {"text": text.render, "json": json_report.render}
+
+
+REPORTERS: dict[str, Renderer] = _registry()
+
+
+def write_atomically(path: str | os.PathLike[str], content: str) -> None:
+    """Write a report so that readers see the old file or the whole new one, never half."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

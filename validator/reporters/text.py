@@ -1,0 +1,78 @@
+"""Console output: one ``path:line:col: CODE message`` line per finding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from validator.model import Finding, Severity
+from validator.report import Report
+
+if TYPE_CHECKING:
+    from validator.reporters import RenderOptions
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def format_finding(finding: Finding, *, color: bool = False, verbose: int = 0) -> str:
+    code = finding.code
+    if color:
+        code = click.style(code, fg=_COLOURS[finding.severity], bold=True)
+    where = click.style(f"{finding.source}:{finding.line}:{finding.column}:", bold=True) if color else (
+        f"{finding.source}:{finding.line}:{finding.column}:"
+    )
+    line = f"{where} {code} {finding.message}"
+    if finding.severity is not Severity.ERROR:
+        line += f" [{finding.severity.value}]"
+    if verbose:
+        context = []
+        if finding.event_index is not None:
+            context.append(f"event #{finding.event_index}")
+        if finding.event_type:
+            context.append(finding.event_type)
+        if finding.sequence_number is not None:
+            context.append(f"seq {finding.sequence_number}")
+        if finding.pointer:
+            context.append(f"at {finding.pointer}")
+        if context:
+            line += f" ({', '.join(context)})"
+        if verbose > 1 and (finding.expected is not None or finding.actual is not None):
+            line += f"\n    expected: {finding.expected!r}\n    actual:   {finding.actual!r}"
+    return line
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines: list[str] = []
+    for stream in report.streams:
+        if stream.error:
+            lines.append(f"{stream.name}: error: {stream.error}")
+        for finding in stream.findings:
+            if finding.severity is Severity.INFO and not options.verbose:
+                continue
+            lines.append(format_finding(finding, color=options.color, verbose=options.verbose))
+        if options.verbose and not stream.findings and not stream.error:
+            lines.append(f"{stream.name}: ok ({stream.events} events)")
+    if not options.quiet:
+        lines.append(summary_line(report, options))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary_line(report: Report, options: RenderOptions) -> str:
+    counts = report.counts()
+    errors, warnings = counts.get("error", 0), counts.get("warning", 0)
+    streams = len(report.streams)
+    failing = sum(1 for s in report.streams if not s.ok(strict=options.strict))
+    verdict = "conformant" if failing == 0 else f"{failing} of {streams} streams do not conform"
+    text = (
+        f"{_plural(streams, 'stream')}, {_plural(report.events, 'event')}: "
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}; {verdict} "
+        f"({report.profile} profile)"
+    )
+    if options.color:
+        text = click.style(text, fg="green" if failing == 0 else "red")
+    return text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
