@@ -23,6 +23,8 @@ class StreamReport:
     findings: list[Finding] = field(default_factory=list)
     http: HttpInfo | None = None
     error: str | None = None  # the stream could not be read to its end
+    scenario: str | None = None  # the live battery scenario this stream answers
+    skipped: str | None = None  # why a live scenario was not run (never a pass)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -46,11 +48,16 @@ class StreamReport:
         }
         if self.error is not None:
             out["error"] = self.error
+        if self.scenario is not None:
+            out["scenario"] = self.scenario
+        if self.skipped is not None:
+            out["skipped"] = self.skipped
         if self.http is not None:
             out["http"] = {
                 "status": self.http.status,
                 "method": self.http.method,
                 "url": self.http.url,
+                "content_type": self.http.headers.get("content-type"),
             }
         return out
 
@@ -96,6 +103,7 @@ class Report:
                 "errors": counts.get("error", 0),
                 "warnings": counts.get("warning", 0),
                 "infos": counts.get("info", 0),
+                "skipped": sum(1 for s in self.streams if s.skipped is not None),
             },
             "streams": [s.to_dict() for s in self.streams],
         }

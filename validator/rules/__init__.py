@@ -145,3 +145,5 @@ def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
 def _load_groups() -> None:
     # The group modules register their rules on import.
     from validator.rules import framing  # noqa: F401
+    from validator.rules import http  # noqa: F401
+    from validator.rules import schema  # noqa: F401

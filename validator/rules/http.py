@@ -1,0 +1,208 @@
+"""HTT: what a live server does on the HTTP side of a streaming request.
+
+These rules are enforced by ``validator.live`` (the ``check --base-url``
+battery): they judge the status line, the headers, how the body ends and
+whether the server did what each scenario asked. A capture file cannot show
+most of them, so they never fire on ``validate``.
+"""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_SDK,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    WHATWG_SSE,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+LIVE = "responses-conformance live battery"
+
+STATUS_NOT_2XX = Rule(
+    code="HTT001",
+    name="status-not-2xx",
+    summary="A valid streaming request was answered with a non-2xx HTTP status.",
+    requirement="A well-formed `POST /responses` with `stream: true` is answered with 200 and an event stream.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "HTTP Responses"), SpecRef(OPENAI_SPEC, "POST /responses")),
+    breaks=("every client (openai-python raises APIStatusError before reading events)",),
+)
+
+CONTENT_TYPE = Rule(
+    code="HTT002",
+    name="content-type-not-event-stream",
+    summary="A streaming response does not carry `Content-Type: text/event-stream`.",
+    requirement="When streaming, servers MUST return header `Content-Type: text/event-stream`.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"), SpecRef(WHATWG_SSE, "9.2.2")),
+    breaks=("WHATWG EventSource (fails the connection)", "proxies that buffer non-SSE bodies"),
+)
+
+BODY_TRUNCATED = Rule(
+    code="HTT003",
+    name="body-truncated",
+    summary="The connection broke before the HTTP body ended (reset, truncated chunked encoding).",
+    requirement="A streamed body ends with a complete HTTP message (the last chunk, or Content-Length bytes).",
+    severity=both(ERROR),
+    refs=(SpecRef("RFC 9112", "7.1 Chunked Transfer Coding"),),
+    breaks=("openai-python (httpx raises RemoteProtocolError mid-iteration)",),
+)
+
+IDLE_TIMEOUT = Rule(
+    code="HTT004",
+    name="idle-timeout",
+    summary="The server sent nothing for longer than the idle timeout in the middle of a stream.",
+    requirement="A streaming server keeps the stream moving or ends it; clients give up on a silent stream.",
+    severity=both(ERROR),
+    refs=(SpecRef(LIVE, "timeouts (--idle-timeout)"),),
+    breaks=("clients with a read timeout (openai-python defaults to 600 s, gateways far less)",),
+    rationale="A stall mid-stream looks to a client exactly like a dead server.",
+)
+
+FIRST_BYTE_TIMEOUT = Rule(
+    code="HTT005",
+    name="first-byte-timeout",
+    summary="No response headers arrived within the first-byte timeout.",
+    requirement="A streaming server answers promptly and streams the work, rather than buffering it.",
+    severity=both(ERROR),
+    refs=(SpecRef(LIVE, "timeouts (--first-byte-timeout)"),),
+)
+
+TOTAL_TIMEOUT = Rule(
+    code="HTT006",
+    name="total-timeout",
+    summary="The stream was still running when the total timeout expired.",
+    requirement="A stream for a small, fixed request ends in bounded time.",
+    severity=both(ERROR),
+    refs=(SpecRef(LIVE, "timeouts (--total-timeout)"),),
+)
+
+CONNECTION_FAILED = Rule(
+    code="HTT007",
+    name="connection-failed",
+    summary="The server could not be reached (connection refused, DNS, TLS).",
+    requirement="The server under test accepts connections at the base URL.",
+    severity=both(ERROR),
+    refs=(SpecRef(LIVE, "--base-url"),),
+)
+
+REDIRECT = Rule(
+    code="HTT008",
+    name="redirect-not-followed",
+    summary="The server answered with a redirect; the battery never follows one.",
+    requirement=(
+        "The Responses endpoint answers at its URL. Following a redirect could send the "
+        "credentials to another host, so the battery reports it instead."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(LIVE, "security: redirects"),),
+    breaks=("openai-python follows redirects, which may leak the Authorization header across hosts",),
+)
+
+INVALID_REQUEST_ACCEPTED = Rule(
+    code="HTT009",
+    name="invalid-request-not-rejected",
+    summary="An invalid request was not rejected cleanly (neither an HTTP 4xx nor a conformant error stream).",
+    requirement=(
+        "A request the server cannot accept fails with an HTTP 4xx and a JSON error body, "
+        "or with an `error` / `response.failed` event in a well-formed stream."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "Errors"), SpecRef(OPENAI_SPEC, "ResponseErrorEvent")),
+    breaks=("clients that cannot tell a server bug (5xx) from their own mistake",),
+)
+
+STRUCTURED_OUTPUT_MISMATCH = Rule(
+    code="HTT010",
+    name="structured-output-mismatch",
+    summary="With `text.format` `json_schema`, the output text does not parse or does not match the schema.",
+    requirement="With a `json_schema` text format the model output is JSON that adheres to the supplied schema.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "TextResponseFormatJsonSchema"), SpecRef(OPENRESPONSES, "Structured output")),
+    breaks=("openai-python `responses.parse()` (raises on the final text)",),
+)
+
+TOOL_NOT_CALLED = Rule(
+    code="HTT011",
+    name="forced-tool-not-called",
+    summary="`tool_choice` forced a function, but the response contains no call to it.",
+    requirement="With `tool_choice` naming a function, the model calls that function.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ToolChoiceFunction"), SpecRef(OPENRESPONSES, "Tool use")),
+    breaks=("agent loops waiting for the call they forced",),
+)
+
+PARALLEL_CALLS_MISSING = Rule(
+    code="HTT012",
+    name="parallel-calls-missing",
+    summary="The parallel tool-call scenario produced fewer than two function calls.",
+    requirement="With `parallel_tool_calls: true` and two independent tools required, both are called in one turn.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "CreateResponse.parallel_tool_calls"),),
+    rationale="A model may legitimately serialise calls, so this is a warning.",
+)
+
+NOT_INCOMPLETE = Rule(
+    code="HTT013",
+    name="max-output-tokens-not-incomplete",
+    summary="A response cut by `max_output_tokens` did not end `incomplete` with reason `max_output_tokens`.",
+    requirement=(
+        "If the model exhausts its token budget the item is `incomplete` and the containing "
+        "response also MUST be in an `incomplete` state."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "Items are state machines"), SpecRef(OPENAI_SPEC, "Response.incomplete_details")),
+    breaks=("clients that show a truncated answer as complete",),
+)
+
+REASONING_MISSING = Rule(
+    code="HTT014",
+    name="reasoning-missing",
+    summary="The server declares reasoning, but the reasoning scenario streamed no reasoning item.",
+    requirement="A reasoning request on a server that supports reasoning yields a `reasoning` output item.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ReasoningItem"),),
+)
+
+ERROR_BODY_NOT_JSON = Rule(
+    code="HTT015",
+    name="error-body-not-json",
+    summary="An HTTP error response does not carry a JSON error object.",
+    requirement="When not streaming (errors included), servers MUST return data only as `application/json`.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENRESPONSES, "HTTP Responses / HTTP Response Bodies"),),
+    breaks=("openai-python (the APIStatusError has no parsed body)",),
+)
+
+EMPTY_BODY = Rule(
+    code="HTT016",
+    name="empty-body",
+    summary="A 2xx streaming response had an empty body.",
+    requirement="A streaming response carries at least the events of one response.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SDK, "responses.stream"),),
+)
+
+register(
+    STATUS_NOT_2XX,
+    CONTENT_TYPE,
+    BODY_TRUNCATED,
+    IDLE_TIMEOUT,
+    FIRST_BYTE_TIMEOUT,
+    TOTAL_TIMEOUT,
+    CONNECTION_FAILED,
+    REDIRECT,
+    INVALID_REQUEST_ACCEPTED,
+    STRUCTURED_OUTPUT_MISMATCH,
+    TOOL_NOT_CALLED,
+    PARALLEL_CALLS_MISSING,
+    NOT_INCOMPLETE,
+    REASONING_MISSING,
+    ERROR_BODY_NOT_JSON,
+    EMPTY_BODY,
+)
