@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from validator.checker import check_stream
 from validator.commands.options import (
     EXIT_OK,
     EXIT_USAGE,
@@ -15,10 +16,12 @@ from validator.commands.options import (
     split_codes,
     use_color,
 )
+from validator.commands.progress import Progress
 from validator.errors import InputError
 from validator.report import Report
 from validator.reporters import REPORTERS, RenderOptions, write_atomically
-from validator.sources import FORMATS, streams_from_path
+from validator.runner import CheckOptions, check_files, expand_paths
+from validator.sources import FORMATS
 
 
 @click.command()
@@ -47,6 +50,15 @@ from validator.sources import FORMATS, streams_from_path
     show_default=True,
     help="Show at most N findings of one rule per stream, then a count (0: show all).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Check files in N worker processes (0: one per CPU). Output order stays the input order.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
 @output_options
 def validate(
     paths: tuple[str, ...],
@@ -56,6 +68,8 @@ def validate(
     fmt: str,
     output: str,
     max_per_rule: int,
+    jobs: int,
+    progress: bool | None,
     reports: tuple[str, ...],
     strict: bool,
     verbose: int,
@@ -71,20 +85,28 @@ def validate(
     selected = split_codes(select) or None
     ignored = split_codes(ignore)
     targets = parse_report_targets(reports, sorted(REPORTERS))
+    check_options = CheckOptions(
+        profile=profile,
+        select=tuple(selected) if selected is not None else None,
+        ignore=tuple(ignored),
+        format=fmt,
+        max_per_rule=max_per_rule or None,
+    )
     report = Report(profile)
     input_errors: list[str] = []
-    for path in paths:
-        try:
-            for stream in streams_from_path(path, fmt):
-                result = check_stream(
-                    stream, profile, select=selected, ignore=ignored, max_per_rule=max_per_rule or None
-                )
-                if result.events == 0 and result.error is None:
-                    input_errors.append(f"{stream.name}: no events found")
-                    continue
-                report.streams.append(result)
-        except InputError as exc:
-            input_errors.append(str(exc))
+    files = list(expand_paths(paths))
+    meter = Progress(len(files), enabled=None if progress is None else progress)
+    if quiet and progress is None:
+        meter.enabled = False
+    try:
+        for result in check_files(files, check_options, jobs=jobs or (os.cpu_count() or 1)):
+            report.streams.extend(result.streams)
+            input_errors.extend(result.errors)
+            meter.advance(result.events)
+    except InputError as exc:
+        input_errors.append(str(exc))
+    finally:
+        meter.finish()
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
     if report.streams:
         text = REPORTERS[output](report, options)
@@ -94,7 +116,6 @@ def validate(
         write_atomically(target, REPORTERS[fmt_name](report, RenderOptions(strict=strict)))
     for message in input_errors:
         click.echo(f"responses-conformance: error: {message}", err=True)
-    input_errors.extend(result.error for result in report.streams if result.error)
     if input_errors or not report.streams:
         if not report.streams and not input_errors:
             click.echo("responses-conformance: error: nothing was checked", err=True)

@@ -1,0 +1,95 @@
+"""Many files: --jobs, stable order, the progress line, and a distributed engine."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from validator.cli import main
+from validator.commands.progress import Progress
+from validator.runner import CheckOptions, check_file, check_files, expand_paths
+
+
+def write_streams(root: Path, count: int) -> list[Path]:
+    paths = []
+    for i in range(count):
+        sub = root / f"d{i % 3}"
+        sub.mkdir(exist_ok=True)
+        path = sub / f"s{i:03d}.sse"
+        bad = b'data: {"type": 3}\n\n' if i % 4 == 0 else b""
+        path.write_bytes(b"data: {\"type\": \"response.created\"}\n\n" + bad + b"data: oops\n\n" * (i % 2))
+        paths.append(path)
+    return paths
+
+
+def findings_by_file(report_json: str) -> list[tuple[str, list[str]]]:
+    report = json.loads(report_json)
+    return [(s["name"], [f["code"] for f in s["findings"]]) for s in report["streams"]]
+
+
+def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path) -> None:
+    write_streams(tmp_path, 24)
+    runs = {}
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["validate", "-o", "json", "--select", "SSE", "-j", jobs, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        runs[jobs] = findings_by_file(result.stdout)
+    assert runs["1"] == runs["2"]
+    assert [name for name, _ in runs["1"]] == sorted(name for name, _ in runs["1"])
+    assert sum("SSE003" in codes for _, codes in runs["1"]) == 6
+
+
+def test_check_files_in_a_pool_matches_in_process(tmp_path: Path) -> None:
+    files = list(expand_paths([str(tmp_path / "x.sse"), *map(str, write_streams(tmp_path, 6))]))
+    options = CheckOptions(select=("SSE",))
+    serial = [(r.path, [f.code for s in r.streams for f in s.findings], r.errors) for r in check_files(files, options)]
+    pooled = [(r.path, [f.code for s in r.streams for f in s.findings], r.errors)
+              for r in check_files(files, options, jobs=2)]
+    assert serial == pooled
+    assert "cannot read" in serial[0][2][0]
+
+
+def test_stdin_cannot_be_spread_over_jobs(tmp_path: Path) -> None:
+    (path,) = write_streams(tmp_path, 1)
+    result = CliRunner().invoke(main, ["validate", "-j", "2", "-", str(path)], input=b"data: {}\n\n")
+    assert result.exit_code == 2
+    assert "stdin" in result.stderr
+
+
+def test_progress_draws_on_a_terminal_only() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Tty(), io.StringIO()
+    for stream in (terminal, pipe):
+        meter = Progress(2, stream=stream, interval=0)
+        meter.advance(10)
+        meter.advance(5)
+        meter.finish()
+    assert "2/2 files, 15 events" in terminal.getvalue()
+    assert pipe.getvalue() == ""
+
+
+def test_progress_can_be_forced_on_for_the_cli(tmp_path: Path) -> None:
+    write_streams(tmp_path, 2)
+    result = CliRunner().invoke(main, ["validate", "--progress", "--select", "SSE", str(tmp_path)])
+    assert "2/2 files" in result.stderr
+
+
+def test_dask_local_scheduler_runs_check_file(tmp_path: Path) -> None:
+    bag = pytest.importorskip("dask.bag", reason="dask is in the test extra; install it to run this")
+    files = list(expand_paths([str(tmp_path)])) if write_streams(tmp_path, 8) else []
+    options = CheckOptions(select=("SSE",))
+    distributed = bag.from_sequence(files, npartitions=4).map(check_file, options).compute(
+        scheduler="processes", num_workers=2
+    )
+    local = [check_file(path, options) for path in files]
+    assert [r.path for r in distributed] == files
+    assert [[f.code for s in r.streams for f in s.findings] for r in distributed] == [
+        [f.code for s in r.streams for f in s.findings] for r in local
+    ]
