@@ -19,12 +19,13 @@ from typing import Any
 
 import orjson
 
-WORDS = (
+_WORD_TEXT = (
     "the of and to in is that for it as with was on be by this are from at or an have not which "
     "stream event delta response item content part text token model server client protocol order "
     "sequence number valid schema conformance gateway proxy function call argument reasoning summary "
     "température naïve café 東京 данные 🙂"
-).split()
+)
+WORDS = tuple(_WORD_TEXT.split())
 
 
 class StreamBuilder:

@@ -28,10 +28,10 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import capture  # noqa: E402
+import capture
 
-from validator.checker import check_stream  # noqa: E402
-from validator.sources import streams_from_bytes  # noqa: E402
+from validator.checker import check_stream
+from validator.sources import streams_from_bytes
 
 
 def floor(streams: list[bytes]) -> int:

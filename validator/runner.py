@@ -41,7 +41,7 @@ class FileResult:
         return sum(s.events for s in self.streams)
 
 
-def check_file(path: str, options: CheckOptions = CheckOptions()) -> FileResult:  # noqa: B008 - frozen
+def check_file(path: str, options: CheckOptions = CheckOptions()) -> FileResult:
     result = FileResult(path)
     select = list(options.select) if options.select is not None else None
     try:
