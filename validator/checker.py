@@ -35,7 +35,9 @@ class PayloadStage(Protocol):
 
 def payload_stages(emitter: Emitter) -> list[PayloadStage]:
     """The stages after framing, in the order they see each event."""
-    return []
+    from validator.schemas import SchemaStage
+
+    return [SchemaStage(emitter)]
 
 
 class Checker:

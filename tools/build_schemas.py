@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Build schemas/openai and schemas/openresponses from the two specs.
+
+    python tools/build_schemas.py OPENAI_OPENAPI_YAML OPENRESPONSES_OPENAPI_JSON [--out DIR]
+
+For each profile this writes, into ``DIR/<profile>/``:
+
+* ``<event type>.json``: one JSON Schema (Draft 2020-12) per streaming event
+  type, the event object itself; shared parts are referenced as
+  ``_defs.json#/$defs/<Name>`` (relative to the file, so the files work from
+  disk with any 2020-12 validator that resolves relative references);
+* ``_defs.json``: every component schema the events reach (Response, output
+  items, content parts, annotations, usage, errors, ...), keyed by the
+  spec's component name;
+* ``_index.json``: the profile, the spec title and version, and the map
+  from event type to file.
+
+What the build does to the spec's schemas, in order:
+
+1. keeps only validation keywords: descriptions, titles, examples,
+   defaults, ``format`` (an annotation in 2020-12), ``deprecated``,
+   ``discriminator`` and every ``x-*`` extension are dropped, so the output
+   carries no prose from the specs;
+2. rewrites a union (``anyOf``/``oneOf``) whose branches are all objects told
+   apart by a single-valued ``type`` into a dispatch on ``type``
+   (``if``/``then`` per branch plus an ``enum`` of the known values): the
+   same instances are accepted, but a violation is reported at the failing
+   field of the chosen branch instead of "not valid under any of the given
+   schemas", and validation does not try every branch;
+3. applies the overlay in ``tools/schema_overlay.py``: our documented
+   corrections where production differs from the spec.
+
+The output is deterministic (sorted keys, fixed indentation), so running the
+build again on the same specs reproduces the files byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import shutil
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import schema_overlay
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DEFS_FILE = "_defs.json"
+INDEX_FILE = "_index.json"
+COMPONENT_PREFIX = "#/components/schemas/"
+
+# Keywords whose value is a map of name -> schema.
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# Keywords whose value is a list of schemas.
+SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
+# Keywords whose value is one schema.
+SCHEMA_ONE = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
+# Validation keywords kept as they are.
+PLAIN = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "required",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "dependentRequired",
+        "minContains",
+        "maxContains",
+    }
+)
+
+
+class SpecError(Exception):
+    """The spec file does not have the shape this build expects."""
+
+
+def clean(schema: Any) -> Any:
+    """The schema with validation keywords only; component refs made local."""
+    if isinstance(schema, bool):
+        return schema
+    if not isinstance(schema, dict):
+        raise SpecError(f"schema expected, got {type(schema).__name__}")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref":
+            if not isinstance(value, str) or not value.startswith(COMPONENT_PREFIX):
+                raise SpecError(f"unsupported $ref {value!r}")
+            out["$ref"] = "#/$defs/" + value[len(COMPONENT_PREFIX) :]
+        elif key in SCHEMA_MAPS:
+            out[key] = {name: clean(sub) for name, sub in value.items()}
+        elif key in SCHEMA_LISTS:
+            out[key] = [clean(sub) for sub in value]
+        elif key in SCHEMA_ONE:
+            out[key] = clean(value)
+        elif key in PLAIN:
+            out[key] = copy.deepcopy(value)
+        elif key == "nullable" and value is True:
+            out["__nullable__"] = True
+    if out.pop("__nullable__", False):
+        out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def refs_in(schema: Any) -> Iterable[str]:
+    """The $defs names a schema refers to (directly)."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                yield value[len("#/$defs/") :]
+            else:
+                yield from refs_in(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from refs_in(value)
+
+
+def closure(roots: Iterable[str], defs: dict[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        if name not in defs:
+            raise SpecError(f"reference to missing component {name!r}")
+        seen.add(name)
+        todo.extend(refs_in(defs[name]))
+    return seen
+
+
+def _type_tags(schema: Any, defs: dict[str, Any], depth: int = 0) -> tuple[list[str] | None, bool]:
+    """The values of ``type`` a union branch admits (None: any) and whether it requires ``type``."""
+    if depth > 20 or not isinstance(schema, dict):
+        return None, False
+    if set(schema) == {"$ref"}:
+        return _type_tags(defs.get(schema["$ref"][len("#/$defs/") :]), defs, depth + 1)
+    tags: list[str] | None = None
+    required = "type" in schema.get("required", ())
+    prop = schema.get("properties", {}).get("type")
+    if isinstance(prop, dict):
+        if isinstance(prop.get("const"), str):
+            tags = [prop["const"]]
+        elif isinstance(prop.get("enum"), list) and all(isinstance(v, str) for v in prop["enum"]):
+            tags = list(prop["enum"])
+    for member in schema.get("allOf", ()):
+        sub_tags, sub_required = _type_tags(member, defs, depth + 1)
+        required = required or sub_required
+        if sub_tags is not None:
+            tags = sub_tags if tags is None else [t for t in tags if t in sub_tags]
+    return tags, required
+
+
+def dispatch_unions(schema: Any, defs: dict[str, Any]) -> Any:
+    """Rewrite every union of type-tagged objects as a dispatch on ``type``."""
+    if isinstance(schema, list):
+        return [dispatch_unions(s, defs) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: dispatch_unions(v, defs) for k, v in schema.items()}
+    for key in ("oneOf", "anyOf"):
+        branches = out.get(key)
+        if not isinstance(branches, list) or len(branches) < 2:
+            continue
+        found = [_type_tags(b, defs) for b in branches]
+        if not all(tags and required for tags, required in found):
+            continue
+        every = [tag for tags, _ in found for tag in tags or ()]
+        if len(set(every)) != len(every):
+            continue
+        del out[key]
+        out.update(dispatch([tags or [] for tags, _ in found], branches))
+    return out
+
+
+def dispatch(tags: list[list[str]], branches: list[Any]) -> dict[str, Any]:
+    every = sorted(tag for group in tags for tag in group)
+    return {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "enum": every}},
+        "allOf": [
+            {"if": {"properties": {"type": _tag_test(group)}}, "then": branch}
+            for group, branch in zip(tags, branches, strict=True)
+        ],
+    }
+
+
+def _tag_test(group: list[str]) -> dict[str, Any]:
+    return {"const": group[0]} if len(group) == 1 else {"enum": group}
+
+
+def openai_events(spec: dict[str, Any]) -> dict[str, str]:
+    """Event type -> component name, from ``ResponseStreamEvent``."""
+    components = spec["components"]["schemas"]
+    union = components["ResponseStreamEvent"]
+    members = union.get("anyOf") or union.get("oneOf")
+    return _event_map(members, components)
+
+
+def openresponses_events(spec: dict[str, Any]) -> dict[str, str]:
+    """Event type -> component name, from the ``text/event-stream`` response of POST /responses."""
+    components = spec["components"]["schemas"]
+    content = spec["paths"]["/responses"]["post"]["responses"]["200"]["content"]
+    stream = content["text/event-stream"]["schema"]
+    members = stream.get("oneOf") or stream.get("anyOf")
+    return _event_map(members, components)
+
+
+def _event_map(members: Any, components: dict[str, Any]) -> dict[str, str]:
+    if not isinstance(members, list) or not members:
+        raise SpecError("the streaming event union has no members")
+    events: dict[str, str] = {}
+    for member in members:
+        name = member["$ref"][len(COMPONENT_PREFIX) :]
+        prop = components[name]["properties"]["type"]
+        tag = prop.get("const") or prop["enum"][0]
+        if tag in events:
+            raise SpecError(f"event type {tag!r} appears twice")
+        events[tag] = name
+    return events
+
+
+def build_profile(profile: str, spec: dict[str, Any], events: dict[str, str]) -> dict[str, Any]:
+    """Every file of one profile, as {file name: JSON value}."""
+    components = {name: clean(schema) for name, schema in spec["components"]["schemas"].items()}
+    event_schemas = {tag: copy.deepcopy(components[name]) for tag, name in events.items()}
+    origin = dict(events)
+    schema_overlay.apply(profile, components, event_schemas)
+    components = {name: dispatch_unions(schema, components) for name, schema in components.items()}
+    event_schemas = {tag: dispatch_unions(schema, components) for tag, schema in event_schemas.items()}
+    needed: set[str] = set()
+    for schema in event_schemas.values():
+        needed |= closure(refs_in(schema), components)
+    files: dict[str, Any] = {}
+    for tag, schema in sorted(event_schemas.items()):
+        body = _rebase(schema, DEFS_FILE)
+        files[f"{tag}.json"] = {"$schema": DRAFT, **body}
+    files[DEFS_FILE] = {"$schema": DRAFT, "$defs": {n: components[n] for n in sorted(needed)}}
+    info = spec.get("info", {})
+    files[INDEX_FILE] = {
+        "profile": profile,
+        "spec": {"title": info.get("title", ""), "version": info.get("version", "")},
+        "events": {tag: {"file": f"{tag}.json", "component": origin.get(tag)} for tag in sorted(event_schemas)},
+        "overlay": [entry.summary() for entry in schema_overlay.entries(profile)],
+    }
+    return files
+
+
+def _rebase(schema: Any, defs_file: str) -> Any:
+    if isinstance(schema, dict):
+        out = {}
+        for key, value in schema.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                out[key] = defs_file + value
+            else:
+                out[key] = _rebase(value, defs_file)
+        return out
+    if isinstance(schema, list):
+        return [_rebase(v, defs_file) for v in schema]
+    return schema
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def build(openai_yaml: Path, openresponses_json: Path) -> dict[str, dict[str, Any]]:
+    with openai_yaml.open("rb") as fh:
+        openai_spec = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    with openresponses_json.open("rb") as fh:
+        openresponses_spec = json.load(fh)
+    return {
+        "openai": build_profile("openai", openai_spec, openai_events(openai_spec)),
+        "openresponses": build_profile("openresponses", openresponses_spec, openresponses_events(openresponses_spec)),
+    }
+
+
+def write(profiles: dict[str, dict[str, Any]], out: Path) -> None:
+    for profile, files in profiles.items():
+        target = out / profile
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for name, value in files.items():
+            (target / name).write_text(dumps(value), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("openai_yaml", type=Path, help="OpenAI openapi.yaml")
+    parser.add_argument("openresponses_json", type=Path, help="Open Responses openapi.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "schemas", help="output directory"
+    )
+    args = parser.parse_args(argv)
+    try:
+        profiles = build(args.openai_yaml, args.openresponses_json)
+    except (SpecError, KeyError, schema_overlay.OverlayError) as exc:
+        print(f"build_schemas: {exc}", file=sys.stderr)
+        return 1
+    write(profiles, args.out)
+    for profile, files in profiles.items():
+        print(f"{profile}: {len(files) - 2} event schemas in {args.out / profile}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
