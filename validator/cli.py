@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from validator import __version__
+from validator.commands.check import check
 from validator.commands.validate import validate
 
 
@@ -18,3 +19,4 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(check)

@@ -27,9 +27,15 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 
 def _registry() -> dict[str, Renderer]:
-    from validator.reporters import json_report, text
+    from validator.reporters import github, json_report, junit, sarif, text
 
-    return {"text": text.render, "json": json_report.render}
+    return {
+        "text": text.render,
+        "json": json_report.render,
+        "junit": junit.render,
+        "sarif": sarif.render,
+        "github": github.render,
+    }
 
 
 REPORTERS: dict[str, Renderer] = _registry()

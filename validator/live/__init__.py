@@ -1,0 +1,36 @@
+"""The live battery: requests sent to a running server, each stream checked as it arrives.
+
+Needs httpx (``pip install 'responses-conformance[live]'``).
+"""
+
+from __future__ import annotations
+
+from validator.live.battery import plan, ran_any, run_battery
+from validator.live.client import Target, Timeouts, run_scenario
+from validator.live.redact import Redactor
+from validator.live.scenarios import (
+    CAPABILITIES,
+    DEFAULT_CAPABILITIES,
+    SCENARIO_NAMES,
+    SCENARIOS,
+    Scenario,
+    parse_capabilities,
+    select_scenarios,
+)
+
+__all__ = [
+    "CAPABILITIES",
+    "DEFAULT_CAPABILITIES",
+    "SCENARIOS",
+    "SCENARIO_NAMES",
+    "Redactor",
+    "Scenario",
+    "Target",
+    "Timeouts",
+    "parse_capabilities",
+    "plan",
+    "ran_any",
+    "run_battery",
+    "run_scenario",
+    "select_scenarios",
+]

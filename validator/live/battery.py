@@ -1,0 +1,78 @@
+"""The battery runner: every selected scenario against one server, one Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import httpx
+
+from validator.live.client import Target, run_scenario
+from validator.live.scenarios import (
+    CAPABILITIES,
+    DEFAULT_CAPABILITIES,
+    Scenario,
+    select_scenarios,
+)
+from validator.model import HttpInfo
+from validator.report import Report, StreamReport
+
+Progress = Callable[[StreamReport], None]
+
+
+def skipped_report(scenario: Scenario, profile: str, reason: str, url: str) -> StreamReport:
+    return StreamReport(
+        scenario.name,
+        profile,
+        "live",
+        http=HttpInfo(method="POST", url=url),
+        scenario=scenario.name,
+        skipped=reason,
+    )
+
+
+def plan(
+    patterns: Iterable[str] = (),
+    capabilities: frozenset[str] = DEFAULT_CAPABILITIES,
+) -> list[tuple[Scenario, str | None]]:
+    """The selected scenarios, each with the reason it is skipped (None: it runs)."""
+    out: list[tuple[Scenario, str | None]] = []
+    for scenario in select_scenarios(patterns):
+        reason = None
+        if scenario.capability not in capabilities:
+            reason = (
+                f"the server does not declare capability {scenario.capability!r} "
+                f"({CAPABILITIES[scenario.capability]}); declare it with --capability"
+            )
+        out.append((scenario, reason))
+    return out
+
+
+def run_battery(
+    target: Target,
+    profile: str = "openai",
+    *,
+    scenarios: Iterable[str] = (),
+    capabilities: frozenset[str] = DEFAULT_CAPABILITIES,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    progress: Progress | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Report:
+    """Run the battery; a scenario whose capability is not declared is skipped, never passed."""
+    report = Report(profile)
+    redacted_url = target.redactor().text(target.url)
+    with httpx.Client(follow_redirects=False, transport=transport) as client:
+        for scenario, reason in plan(scenarios, capabilities):
+            if reason is not None:
+                stream = skipped_report(scenario, profile, reason, redacted_url)
+            else:
+                stream = run_scenario(client, target, scenario, profile, select=select, ignore=ignore)
+            report.streams.append(stream)
+            if progress is not None:
+                progress(stream)
+    return report
+
+
+def ran_any(report: Report) -> bool:
+    """Whether anything was actually checked (a gate must not pass on skips alone)."""
+    return any(s.skipped is None for s in report.streams)

@@ -1,0 +1,393 @@
+"""The fixed battery: what each live scenario sends and what its answer must show.
+
+A scenario needs one capability; a server declares the capabilities it
+supports (``--capability``), and a scenario whose capability is not declared
+is reported as skipped, never as passed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from validator.emitter import Emitter
+from validator.rules import http as rules
+
+CAPABILITIES: dict[str, str] = {
+    "text": "plain text answers (every Responses server)",
+    "instructions": "the `instructions` (system prompt) parameter",
+    "multi-turn": "a list of input messages with earlier assistant turns",
+    "tools": "function tools, including a forced `tool_choice`",
+    "parallel-tools": "several function calls in one response",
+    "structured-output": "`text.format` of type `json_schema`",
+    "max-output-tokens": "`max_output_tokens` that ends a response `incomplete`",
+    "reasoning": "reasoning items (`reasoning` parameter)",
+    "errors": "rejecting an invalid request",
+}
+
+# What a server is assumed to support when it declares nothing.
+DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {"reasoning"}
+
+TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+
+@dataclass(slots=True)
+class Observation:
+    """What the battery saw of one stream's payloads, for the scenario's own checks."""
+
+    types: list[str] = field(default_factory=list)
+    terminal: dict[str, Any] | None = None
+    error_event: dict[str, Any] | None = None
+    items_done: list[dict[str, Any]] = field(default_factory=list)
+    items_added: list[dict[str, Any]] = field(default_factory=list)
+    text_deltas: dict[tuple[Any, Any], list[str]] = field(default_factory=dict)
+    text_done: dict[tuple[Any, Any], str] = field(default_factory=dict)
+
+    def feed(self, payload: dict[str, Any]) -> None:
+        kind = payload.get("type")
+        if not isinstance(kind, str):
+            return
+        self.types.append(kind)
+        if kind in TERMINAL_TYPES and isinstance(payload.get("response"), dict):
+            if self.terminal is None:
+                self.terminal = payload["response"]
+        elif kind == "error":
+            self.error_event = payload
+        elif kind == "response.output_item.done" and isinstance(payload.get("item"), dict):
+            self.items_done.append(payload["item"])
+        elif kind == "response.output_item.added" and isinstance(payload.get("item"), dict):
+            self.items_added.append(payload["item"])
+        elif kind == "response.output_text.delta" and isinstance(payload.get("delta"), str):
+            key = (payload.get("item_id"), payload.get("content_index"))
+            self.text_deltas.setdefault(key, []).append(payload["delta"])
+        elif kind == "response.output_text.done" and isinstance(payload.get("text"), str):
+            self.text_done[(payload.get("item_id"), payload.get("content_index"))] = payload["text"]
+
+    @property
+    def status(self) -> str | None:
+        if self.terminal is None:
+            return None
+        status = self.terminal.get("status")
+        return status if isinstance(status, str) else None
+
+    def items(self) -> list[dict[str, Any]]:
+        """The output items: the final response's, else those streamed."""
+        if self.terminal is not None and isinstance(self.terminal.get("output"), list):
+            final = [i for i in self.terminal["output"] if isinstance(i, dict)]
+            if final:
+                return final
+        return self.items_done or self.items_added
+
+    def function_calls(self) -> list[dict[str, Any]]:
+        return [i for i in self.items() if i.get("type") == "function_call"]
+
+    def output_text(self) -> str:
+        """The assistant text: from the final response, else the .done events, else the deltas."""
+        texts: list[str] = []
+        for item in self.items():
+            if item.get("type") == "message" and isinstance(item.get("content"), list):
+                texts.extend(
+                    str(part.get("text", ""))
+                    for part in item["content"]
+                    if isinstance(part, dict) and part.get("type") == "output_text"
+                )
+        if texts and any(texts):
+            return "".join(texts)
+        if self.text_done:
+            return "".join(self.text_done.values())
+        return "".join("".join(parts) for parts in self.text_deltas.values())
+
+    @property
+    def failed_cleanly(self) -> bool:
+        return self.error_event is not None or self.status == "failed"
+
+
+Verifier = Callable[[Observation, Emitter], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One request of the battery.
+
+    ``expect`` is ``stream`` (a conformant stream that completes) or
+    ``reject`` (an invalid request: an HTTP 4xx or an error stream).
+    """
+
+    name: str
+    summary: str
+    capability: str
+    build: Callable[[str], dict[str, Any]]
+    expect: str = "stream"
+    verify: Verifier | None = None
+
+    def body(self, model: str) -> dict[str, Any]:
+        return self.build(model)
+
+
+def _user(text: str) -> dict[str, Any]:
+    return {"type": "message", "role": "user", "content": text}
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city.",
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string", "description": "City name"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+
+TIME_TOOL = {
+    "type": "function",
+    "name": "get_time",
+    "description": "Get the current local time in an IANA time zone.",
+    "parameters": {
+        "type": "object",
+        "properties": {"timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Paris"}},
+        "required": ["timezone"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+
+CITY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string"},
+        "country": {"type": "string"},
+        "population": {"type": "integer"},
+    },
+    "required": ["city", "country", "population"],
+    "additionalProperties": False,
+}
+
+MAX_OUTPUT_TOKENS = 16
+
+
+def _verify_completed(obs: Observation, emitter: Emitter) -> None:
+    """Nothing beyond the protocol: the machine rules judge the stream itself."""
+
+
+def _verify_tool(obs: Observation, emitter: Emitter) -> None:
+    names = [c.get("name") for c in obs.function_calls()]
+    if "get_weather" not in names:
+        got = ", ".join(str(n) for n in names) or "no function call"
+        emitter.emit(
+            rules.TOOL_NOT_CALLED,
+            f"tool_choice forced get_weather, but the response has {got}",
+            expected="get_weather",
+            actual=names,
+        )
+
+
+def _verify_parallel(obs: Observation, emitter: Emitter) -> None:
+    calls = obs.function_calls()
+    if len(calls) < 2:
+        emitter.emit(
+            rules.PARALLEL_CALLS_MISSING,
+            f"expected two function calls in one response (get_weather, get_time), got {len(calls)}",
+            expected=2,
+            actual=len(calls),
+        )
+
+
+def _verify_structured(obs: Observation, emitter: Emitter) -> None:
+    text = obs.output_text()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        emitter.emit(
+            rules.STRUCTURED_OUTPUT_MISMATCH,
+            f"output text is not JSON ({exc.msg} at column {exc.colno}): {text[:80]!r}",
+            actual=text[:200],
+        )
+        return
+    errors = sorted(Draft202012Validator(CITY_SCHEMA).iter_errors(value), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/" + "/".join(str(p) for p in first.path)
+        emitter.emit(
+            rules.STRUCTURED_OUTPUT_MISMATCH,
+            f"output JSON does not match the schema at {where}: {first.message}",
+            pointer=where,
+            actual=value,
+        )
+
+
+def _verify_incomplete(obs: Observation, emitter: Emitter) -> None:
+    if obs.terminal is None:
+        return  # the missing terminal event is the machine's finding
+    details = obs.terminal.get("incomplete_details")
+    reason = details.get("reason") if isinstance(details, dict) else None
+    if obs.status != "incomplete" or reason != "max_output_tokens":
+        emitter.emit(
+            rules.NOT_INCOMPLETE,
+            f"max_output_tokens={MAX_OUTPUT_TOKENS} on a long answer ended with status {obs.status!r} "
+            f"and incomplete_details.reason {reason!r}",
+            expected={"status": "incomplete", "reason": "max_output_tokens"},
+            actual={"status": obs.status, "reason": reason},
+        )
+
+
+def _verify_reasoning(obs: Observation, emitter: Emitter) -> None:
+    seen = [i for i in obs.items() + obs.items_added if i.get("type") == "reasoning"]
+    if not seen:
+        emitter.emit(rules.REASONING_MISSING, "the reasoning scenario streamed no reasoning item")
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "plain-text",
+        "a one-line text answer",
+        "text",
+        lambda model: {"model": model, "input": "Say hello in one short sentence.", "stream": True},
+        verify=_verify_completed,
+    ),
+    Scenario(
+        "instructions",
+        "a system prompt through `instructions`",
+        "instructions",
+        lambda model: {
+            "model": model,
+            "instructions": "You are a terse assistant. Answer in one short sentence.",
+            "input": "What is the capital of France?",
+            "stream": True,
+        },
+        verify=_verify_completed,
+    ),
+    Scenario(
+        "multi-turn",
+        "an input list with an earlier assistant turn",
+        "multi-turn",
+        lambda model: {
+            "model": model,
+            "input": [
+                _user("My name is Ada."),
+                {"type": "message", "role": "assistant", "content": "Nice to meet you, Ada."},
+                _user("What is my name? Answer in one short sentence."),
+            ],
+            "stream": True,
+        },
+        verify=_verify_completed,
+    ),
+    Scenario(
+        "function-tool",
+        "a function tool that `tool_choice` forces",
+        "tools",
+        lambda model: {
+            "model": model,
+            "input": [_user("What is the weather in Paris?")],
+            "tools": [WEATHER_TOOL],
+            "tool_choice": {"type": "function", "name": "get_weather"},
+            "stream": True,
+        },
+        verify=_verify_tool,
+    ),
+    Scenario(
+        "parallel-tool-calls",
+        "two independent function calls in one response",
+        "parallel-tools",
+        lambda model: {
+            "model": model,
+            "input": [
+                _user(
+                    "Call both tools now, in parallel: the weather in Paris and the "
+                    "current time in Europe/Paris."
+                )
+            ],
+            "tools": [WEATHER_TOOL, TIME_TOOL],
+            "tool_choice": "required",
+            "parallel_tool_calls": True,
+            "stream": True,
+        },
+        verify=_verify_parallel,
+    ),
+    Scenario(
+        "structured-output",
+        "`text.format` json_schema: the text must parse and match the schema",
+        "structured-output",
+        lambda model: {
+            "model": model,
+            "input": [_user("Give the city, country and population of Paris.")],
+            "text": {
+                "format": {"type": "json_schema", "name": "city_facts", "strict": True, "schema": CITY_SCHEMA}
+            },
+            "stream": True,
+        },
+        verify=_verify_structured,
+    ),
+    Scenario(
+        "max-output-tokens",
+        f"max_output_tokens={MAX_OUTPUT_TOKENS} on a long answer must end `incomplete`",
+        "max-output-tokens",
+        lambda model: {
+            "model": model,
+            "input": "Write a story of at least two hundred words about a lighthouse keeper.",
+            "max_output_tokens": MAX_OUTPUT_TOKENS,
+            "stream": True,
+        },
+        verify=_verify_incomplete,
+    ),
+    Scenario(
+        "reasoning",
+        "a reasoning request must stream a reasoning item",
+        "reasoning",
+        lambda model: {
+            "model": model,
+            "input": "What is 17 * 23? Think it through briefly.",
+            "reasoning": {"effort": "low", "summary": "auto"},
+            "stream": True,
+        },
+        verify=_verify_reasoning,
+    ),
+    Scenario(
+        "invalid-request",
+        "an invalid request must fail cleanly (HTTP 4xx or an error stream)",
+        "errors",
+        lambda model: {"model": model, "input": 42, "max_output_tokens": -1, "stream": True},
+        expect="reject",
+    ),
+)
+
+SCENARIO_NAMES = tuple(s.name for s in SCENARIOS)
+
+
+def select_scenarios(patterns: Iterable[str] = ()) -> list[Scenario]:
+    """The scenarios matching any of the glob patterns (all when none are given)."""
+    wanted = [p for p in patterns if p]
+    if not wanted:
+        return list(SCENARIOS)
+    unknown = [p for p in wanted if not any(fnmatch.fnmatchcase(s.name, p) for s in SCENARIOS)]
+    if unknown:
+        raise ValueError(
+            f"no scenario matches {', '.join(unknown)}; scenarios: {', '.join(SCENARIO_NAMES)}"
+        )
+    return [s for s in SCENARIOS if any(fnmatch.fnmatchcase(s.name, p) for p in wanted)]
+
+
+def parse_capabilities(values: Iterable[str]) -> frozenset[str]:
+    """Capabilities from ``--capability`` values (comma lists allowed; ``all``; none = the default)."""
+    chosen: set[str] = set()
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name == "all":
+                chosen.update(CAPABILITIES)
+            elif name in CAPABILITIES:
+                chosen.add(name)
+            else:
+                raise ValueError(f"unknown capability {name!r}; choose from all, {', '.join(CAPABILITIES)}")
+    if not chosen:
+        return DEFAULT_CAPABILITIES
+    return frozenset(chosen | {"text"})

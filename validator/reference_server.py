@@ -1,0 +1,750 @@
+"""A small, conformant Responses API server, with faults to inject on request.
+
+It answers ``POST /v1/responses`` and ``POST /responses`` without any model:
+the output is computed from the request, deterministically, so the live
+battery (``responses-conformance check``) has a server to run against in
+every CI run, and its tests can ask for each kind of defect::
+
+    python -m validator.reference_server --port 8765 [--profile openresponses] [--api-key KEY]
+
+What it answers:
+
+* ``reasoning`` in the request: a reasoning item with a streamed summary first;
+* function ``tools`` (unless ``tool_choice`` is ``"none"``): one call per tool,
+  only the first with ``parallel_tool_calls: false``, only the named one when
+  ``tool_choice`` forces a function; arguments are built from each tool's
+  parameter schema;
+* otherwise an assistant message: JSON built from the schema when
+  ``text.format`` is ``json_schema``, else a fixed greeting that echoes the
+  last user text. ``max_output_tokens`` counts whitespace-separated words; a
+  longer answer is cut and the response ends ``incomplete``.
+
+Profiles: ``openai`` streams end with the terminal event; ``openresponses``
+streams end with ``data: [DONE]``. Choose per server (``--profile``) or per
+request (header ``X-Conformance-Profile``).
+
+Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
+``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
+them. The server imports nothing but the standard library, so it is
+independent of the validator it exercises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import re
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PROFILES = ("openai", "openresponses")
+
+FAULTS: dict[str, str] = {
+    "no-sequence-numbers": "events carry no sequence_number",
+    "sequence-gap": "sequence_number skips one value in the middle of the stream",
+    "delta-before-part": "text deltas are sent before response.content_part.added",
+    "missing-done-events": "no output_text.done, content_part.done or output_item.done",
+    "wrong-content-type": "the stream is sent as application/json",
+    "http-500": "HTTP 500 with a JSON error body",
+    "sse-error-500": "HTTP 500 whose body is an event stream",
+    "stall": "the stream stops mid-way for --stall-seconds, then goes on",
+    "slow-headers": "the response headers come only after --stall-seconds",
+    "cut-mid-event": "the body ends in the middle of an event (a clean HTTP end)",
+    "drop-connection": "the connection is closed mid-stream without ending the chunked body",
+    "events-after-terminal": "a delta follows response.completed",
+    "changed-ids": "output_item.done carries a different item id than output_item.added",
+    "done-marker": "the stream ends with data: [DONE] whatever the profile",
+    "no-done-marker": "the stream never sends data: [DONE] whatever the profile",
+    "data-only": "frames carry no event: line",
+    "event-mismatch": "the event: line of deltas disagrees with their type",
+    "invalid-json": "one frame's data is not JSON",
+    "empty-final-output": "response.completed carries an empty output list",
+    "redirect": "HTTP 307 to another host",
+    "accept-invalid": "invalid requests are answered with a normal stream",
+    "error-stream": "a 200 stream that fails at once with an error event",
+    "bad-structured-output": "json_schema output that does not match the schema",
+    "no-tool-call": "tools are ignored and a message is sent instead",
+    "ignore-max-output-tokens": "max_output_tokens is ignored; the response completes",
+    "no-reasoning": "reasoning requests get no reasoning item",
+}
+
+GREETING = "Hello! This is the responses-conformance reference server answering deterministically. You said:"
+REASONING_SUMMARY = "The user wants a short answer; I will answer directly and deterministically."
+DEFAULT_STALL_SECONDS = 30.0
+
+_TOKEN = re.compile(r"\S+\s*")
+
+
+class RequestError(Exception):
+    """The request is invalid: answered with HTTP 400 and a JSON error."""
+
+    def __init__(self, message: str, param: str | None = None, code: str = "invalid_request") -> None:
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+# --- request handling -------------------------------------------------------------
+
+
+def validate_request(body: Any) -> dict[str, Any]:
+    """The request body, or RequestError naming what is wrong with it."""
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise RequestError("`model` must be a non-empty string", "model")
+    inp = body.get("input")
+    if not isinstance(inp, (str, list)):
+        raise RequestError("`input` must be a string or a list of input items", "input")
+    if isinstance(inp, list):
+        for i, item in enumerate(inp):
+            if not isinstance(item, dict):
+                raise RequestError(f"`input[{i}]` must be an object", f"input[{i}]")
+    limit = body.get("max_output_tokens")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise RequestError("`max_output_tokens` must be a positive integer", "max_output_tokens")
+    tools = body.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list):
+            raise RequestError("`tools` must be a list", "tools")
+        for i, tool in enumerate(tools):
+            if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
+                raise RequestError(f"`tools[{i}]` must be an object with a `type`", f"tools[{i}]")
+            if tool["type"] == "function" and not isinstance(tool.get("name"), str):
+                raise RequestError(f"`tools[{i}].name` is required", f"tools[{i}].name")
+    text = body.get("text")
+    if text is not None and not isinstance(text, dict):
+        raise RequestError("`text` must be an object", "text")
+    fmt = (text or {}).get("format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and not isinstance(fmt.get("schema"), dict):
+        raise RequestError("`text.format.schema` is required for json_schema", "text.format.schema")
+    return body
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            str(part.get("text", "")) for part in content if isinstance(part, dict) and "text" in part
+        )
+    return ""
+
+
+def last_user_text(inp: Any) -> str:
+    if isinstance(inp, str):
+        return inp
+    for item in reversed(inp):
+        if item.get("role") == "user":
+            return _content_text(item.get("content"))
+    return ""
+
+
+def count_words(inp: Any, instructions: Any) -> int:
+    texts = [inp] if isinstance(inp, str) else [_content_text(i.get("content")) for i in inp]
+    if isinstance(instructions, str):
+        texts.append(instructions)
+    return sum(len(t.split()) for t in texts)
+
+
+def example_value(schema: Any, name: str = "", *, wrong: bool = False) -> Any:
+    """A value that matches a (simple) JSON schema; with ``wrong``, one that does not."""
+    if not isinstance(schema, dict):
+        return "example"
+    if wrong:
+        return {"unexpected": True} if schema.get("type") != "object" else ["not", "an", "object"]
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list) and schema[key]:
+            return example_value(schema[key][0], name)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or (kind is None and "properties" in schema):
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            return {}
+        return {key: example_value(sub, key) for key, sub in props.items()}
+    if kind == "array":
+        return [example_value(schema.get("items"), name)] if schema.get("minItems", 0) else []
+    if kind == "integer":
+        return int(schema.get("minimum", 4))
+    if kind == "number":
+        return float(schema.get("minimum", 4.0))
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    lowered = name.lower()
+    if "city" in lowered or "location" in lowered:
+        return "Paris"
+    if "zone" in lowered:
+        return "Europe/Paris"
+    return "example"
+
+
+def _split_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text) or [text]
+
+
+def _chunks(text: str, size: int = 8) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+class StreamPlan:
+    """The events (payloads) of one response, computed from the request."""
+
+    def __init__(
+        self, request: dict[str, Any], faults: set[str], created_at: int, profile: str = "openai"
+    ) -> None:
+        self.request = request
+        self.profile = profile
+        self.faults = faults
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        self.digest = digest
+        self.response_id = f"resp_{digest[:32]}"
+        self.created_at = created_at
+        self.output: list[dict[str, Any]] = []
+        self.status = "completed"
+        self.output_words = 0
+        self.reasoning_words = 0
+
+    def _id(self, prefix: str, n: int) -> str:
+        return f"{prefix}_{self.digest[n : n + 24]}{n:02d}"
+
+    def response(self, status: str) -> dict[str, Any]:
+        req = self.request
+        tools = []
+        for tool in req.get("tools") or []:
+            if tool.get("type") == "function":
+                tools.append(
+                    {
+                        "type": "function",
+                        "name": tool["name"],
+                        "description": tool.get("description"),
+                        "parameters": tool.get("parameters"),
+                        "strict": bool(tool.get("strict", True)),
+                    }
+                )
+            else:
+                tools.append(tool)
+        text: dict[str, Any] = req["text"] if isinstance(req.get("text"), dict) else {}
+        reasoning = req.get("reasoning") if isinstance(req.get("reasoning"), dict) else None
+        final = status in ("completed", "incomplete", "failed")
+        usage = None
+        if final:
+            input_tokens = count_words(req["input"], req.get("instructions"))
+            output_tokens = self.output_words + self.reasoning_words
+            usage = {
+                "input_tokens": input_tokens,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": output_tokens,
+                "output_tokens_details": {"reasoning_tokens": self.reasoning_words},
+                "total_tokens": input_tokens + output_tokens,
+            }
+        return {
+            "id": self.response_id,
+            "object": "response",
+            "created_at": self.created_at,
+            "status": status,
+            "background": False,
+            "completed_at": self.created_at if status == "completed" else None,
+            "error": None,
+            "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+            "instructions": req.get("instructions"),
+            "max_output_tokens": req.get("max_output_tokens"),
+            "max_tool_calls": None,
+            "model": req["model"],
+            "output": copy.deepcopy(self.output) if final else [],
+            "parallel_tool_calls": req.get("parallel_tool_calls", True) is not False,
+            "previous_response_id": None,
+            "prompt_cache_key": None,
+            "reasoning": {
+                "effort": (reasoning or {}).get("effort"),
+                "summary": (reasoning or {}).get("summary"),
+            },
+            "safety_identifier": None,
+            "service_tier": "default",
+            "store": False,
+            "temperature": 1.0,
+            "text": {"format": _echo_format(text.get("format"), self.profile)},
+            "tool_choice": req.get("tool_choice", "auto"),
+            "tools": tools,
+            "top_logprobs": 0,
+            "top_p": 1.0,
+            "presence_penalty": 0.0,
+            "frequency_penalty": 0.0,
+            "truncation": "disabled",
+            "usage": usage,
+            "metadata": req.get("metadata") or {},
+        }
+
+    def events(self) -> list[dict[str, Any]]:
+        req = self.request
+        faults = self.faults
+        out: list[dict[str, Any]] = [
+            {"type": "response.created", "response": self.response("in_progress")},
+            {"type": "response.in_progress", "response": self.response("in_progress")},
+        ]
+        if isinstance(req.get("reasoning"), dict) and "no-reasoning" not in faults:
+            out.extend(self._reasoning_item())
+        calls = self._calls()
+        if calls and "no-tool-call" not in faults:
+            for name, arguments in calls:
+                out.extend(self._function_call(name, arguments))
+        else:
+            out.extend(self._message())
+        terminal = "response.incomplete" if self.status == "incomplete" else "response.completed"
+        final = self.response(self.status)
+        if "empty-final-output" in faults:
+            final["output"] = []
+        out.append({"type": terminal, "response": final})
+        if "events-after-terminal" in faults:
+            out.append(
+                {
+                    "type": "response.output_text.delta",
+                    "item_id": self._id("msg", 1),
+                    "output_index": 0,
+                    "content_index": 0,
+                    "delta": " (late)",
+                    "logprobs": [],
+                }
+            )
+        if "missing-done-events" in faults:
+            dropped = ("response.output_text.done", "response.content_part.done", "response.output_item.done")
+            out = [e for e in out if e["type"] not in dropped]
+        for number, event in enumerate(out):
+            if "sequence-gap" in faults and number >= len(out) // 2:
+                number += 1
+            if "no-sequence-numbers" not in faults:
+                event["sequence_number"] = number
+        return out
+
+    def _calls(self) -> list[tuple[str, str]]:
+        req = self.request
+        tools = [t for t in req.get("tools") or [] if t.get("type") == "function"]
+        choice = req.get("tool_choice", "auto")
+        if not tools or choice == "none":
+            return []
+        if isinstance(choice, dict) and choice.get("type") == "function":
+            tools = [t for t in tools if t["name"] == choice.get("name")]
+        elif req.get("parallel_tool_calls") is False:
+            tools = tools[:1]
+        return [
+            (t["name"], json.dumps(example_value(t.get("parameters") or {}), separators=(",", ":")))
+            for t in tools
+        ]
+
+    def _reasoning_item(self) -> Iterator[dict[str, Any]]:
+        index = len(self.output)
+        item_id = self._id("rs", index + 1)
+        text = REASONING_SUMMARY
+        self.reasoning_words += len(text.split())
+        item: dict[str, Any] = {"type": "reasoning", "id": item_id, "summary": []}
+        yield {"type": "response.output_item.added", "output_index": index, "item": copy.deepcopy(item)}
+        part = {"type": "summary_text", "text": ""}
+        base = {"item_id": item_id, "output_index": index, "summary_index": 0}
+        yield {"type": "response.reasoning_summary_part.added", **base, "part": part}
+        for piece in _split_tokens(text):
+            yield {"type": "response.reasoning_summary_text.delta", **base, "delta": piece}
+        yield {"type": "response.reasoning_summary_text.done", **base, "text": text}
+        done_part = {"type": "summary_text", "text": text}
+        yield {"type": "response.reasoning_summary_part.done", **base, "part": done_part}
+        item["summary"] = [done_part]
+        self.output.append(item)
+        yield {"type": "response.output_item.done", "output_index": index, "item": copy.deepcopy(item)}
+
+    def _function_call(self, name: str, arguments: str) -> Iterator[dict[str, Any]]:
+        index = len(self.output)
+        item_id = self._id("fc", index + 1)
+        call_id = self._id("call", index + 1)
+        item = {
+            "type": "function_call",
+            "id": item_id,
+            "call_id": call_id,
+            "name": name,
+            "arguments": "",
+            "status": "in_progress",
+        }
+        yield {"type": "response.output_item.added", "output_index": index, "item": copy.deepcopy(item)}
+        for piece in _chunks(arguments):
+            yield {
+                "type": "response.function_call_arguments.delta",
+                "item_id": item_id,
+                "output_index": index,
+                "delta": piece,
+            }
+        self.output_words += max(1, len(arguments) // 4)
+        yield {
+            "type": "response.function_call_arguments.done",
+            "item_id": item_id,
+            "output_index": index,
+            "name": name,
+            "arguments": arguments,
+        }
+        item.update(arguments=arguments, status="completed")
+        self.output.append(item)
+        done = copy.deepcopy(item)
+        if "changed-ids" in self.faults:
+            done["id"] = self._id("fc", index + 40)
+        yield {"type": "response.output_item.done", "output_index": index, "item": done}
+
+    def _answer(self) -> str:
+        req = self.request
+        fmt = (req.get("text") or {}).get("format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            value = example_value(fmt.get("schema"), wrong="bad-structured-output" in self.faults)
+            return json.dumps(value, separators=(",", ":"))
+        turns = 1 if isinstance(req["input"], str) else sum(1 for i in req["input"] if i.get("role") == "user")
+        said = last_user_text(req["input"]).strip()
+        suffix = f" (turn {turns})" if turns > 1 else ""
+        return f"{GREETING} {said}{suffix}"
+
+    def _message(self) -> Iterator[dict[str, Any]]:
+        index = len(self.output)
+        item_id = self._id("msg", index + 1)
+        tokens = _split_tokens(self._answer())
+        limit = self.request.get("max_output_tokens")
+        status = "completed"
+        if isinstance(limit, int) and len(tokens) > limit and "ignore-max-output-tokens" not in self.faults:
+            tokens = tokens[:limit]
+            status = "incomplete"
+            self.status = "incomplete"
+        text = "".join(tokens)
+        self.output_words += len(tokens)
+        item: dict[str, Any] = {
+            "type": "message",
+            "id": item_id,
+            "status": "in_progress",
+            "role": "assistant",
+            "content": [],
+        }
+        base = {"item_id": item_id, "output_index": index, "content_index": 0}
+        added = {"type": "response.output_item.added", "output_index": index, "item": copy.deepcopy(item)}
+        part_added = {
+            "type": "response.content_part.added",
+            **base,
+            "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []},
+        }
+        deltas = [
+            {"type": "response.output_text.delta", **base, "delta": t, "logprobs": []} for t in tokens
+        ]
+        yield added
+        if "delta-before-part" in self.faults:
+            yield from deltas[:2]
+            yield part_added
+            yield from deltas[2:]
+        else:
+            yield part_added
+            yield from deltas
+        yield {"type": "response.output_text.done", **base, "text": text, "logprobs": []}
+        part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+        yield {"type": "response.content_part.done", **base, "part": part}
+        item.update(status=status, content=[part])
+        self.output.append(item)
+        done = copy.deepcopy(item)
+        if "changed-ids" in self.faults:
+            done["id"] = self._id("msg", index + 40)
+        yield {"type": "response.output_item.done", "output_index": index, "item": done}
+
+
+def _echo_format(fmt: Any, profile: str) -> dict[str, Any]:
+    if not isinstance(fmt, dict):
+        return {"type": "text"}
+    if fmt.get("type") != "json_schema":
+        return dict(fmt)
+    echo: dict[str, Any] = {
+        "type": "json_schema",
+        "name": fmt.get("name", "output"),
+        "schema": fmt.get("schema"),
+        "strict": bool(fmt.get("strict", False)),
+    }
+    if isinstance(fmt.get("description"), str):
+        echo["description"] = fmt["description"]
+    if profile == "openresponses":
+        # The 2026-04-24 ResponseResource requires `description` (nullable) and
+        # types the echoed `schema` as null.
+        echo.setdefault("description", None)
+        echo["schema"] = None
+    return echo
+
+
+def error_body(message: str, kind: str, code: str | None, param: str | None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def failed_stream_events(request: dict[str, Any], created_at: int, profile: str) -> list[dict[str, Any]]:
+    """A stream that fails at once: created, in_progress, error, failed."""
+    plan = StreamPlan(request, set(), created_at, profile)
+    failed = plan.response("failed")
+    failed["error"] = {"code": "server_error", "message": "The reference server was asked to fail."}
+    failed["usage"] = None
+    events = [
+        {"type": "response.created", "response": plan.response("in_progress")},
+        {"type": "response.in_progress", "response": plan.response("in_progress")},
+        _error_event(profile, "server_error", "The reference server was asked to fail."),
+        {"type": "response.failed", "response": failed},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    return events
+
+
+def _error_event(profile: str, code: str, message: str) -> dict[str, Any]:
+    # OpenAI's ResponseErrorEvent is flat; the Open Responses ErrorStreamingEvent nests the payload.
+    if profile == "openresponses":
+        return {"type": "error", "error": {"type": "server_error", "code": code, "message": message, "param": None}}
+    return {"type": "error", "code": code, "message": message, "param": None}
+
+
+def encode_frames(
+    events: list[dict[str, Any]], profile: str, faults: set[str]
+) -> list[bytes]:
+    """The SSE frames of a stream, with the profile's ending and framing faults."""
+    frames: list[bytes] = []
+    broken = len(events) // 2 if "invalid-json" in faults else -1
+    for i, event in enumerate(events):
+        data = json.dumps(event, separators=(",", ":"))
+        if i == broken:
+            data = data[: len(data) // 2]
+        name = event["type"]
+        if "event-mismatch" in faults and name.endswith(".delta"):
+            name = "response.output_text"
+        head = "" if "data-only" in faults else f"event: {name}\n"
+        frames.append(f"{head}data: {data}\n\n".encode())
+    done = profile == "openresponses"
+    if "done-marker" in faults:
+        done = True
+    if "no-done-marker" in faults:
+        done = False
+    if done:
+        frames.append(b"data: [DONE]\n\n")
+    return frames
+
+
+# --- HTTP -------------------------------------------------------------------------
+
+
+class ReferenceServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        profile: str = "openai",
+        api_key: str | None = None,
+        faults: set[str] | None = None,
+        stall_seconds: float = DEFAULT_STALL_SECONDS,
+        delay: float = 0.0,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.profile = profile
+        self.api_key = api_key
+        self.faults = set(faults or ())
+        self.stall_seconds = stall_seconds
+        self.delay = delay
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReferenceServer
+    protocol_version = "HTTP/1.1"
+    server_version = "responses-conformance-reference/1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") in ("", "/health", "/healthz"):
+            self._json(200, {"status": "ok"})
+        else:
+            self._json(404, error_body(f"no route GET {self.path}", "invalid_request_error", "not_found", None))
+
+    def do_POST(self) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if path not in ("/v1/responses", "/responses"):
+            self._json(404, error_body(f"no route POST {self.path}", "invalid_request_error", "not_found", None))
+            return
+        if self.server.api_key is not None and not self._authorised():
+            self._json(401, error_body("missing or wrong API key", "invalid_request_error", "invalid_api_key", None))
+            return
+        faults = set(self.server.faults)
+        header_faults = self.headers.get("X-Conformance-Fault", "")
+        faults.update(f.strip() for f in header_faults.split(",") if f.strip())
+        profile = self.headers.get("X-Conformance-Profile", self.server.profile)
+        if profile not in PROFILES:
+            profile = self.server.profile
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            self._json(400, error_body("the body is not valid JSON", "invalid_request_error", "invalid_json", None))
+            return
+        if isinstance(body, dict) and isinstance(body.get("model"), str) and "+fault=" in body["model"]:
+            model, _, named = body["model"].partition("+fault=")
+            body["model"] = model
+            faults.update(f for f in named.split(",") if f)
+        unknown = sorted(faults - set(FAULTS))
+        if unknown:
+            self._json(400, error_body(f"unknown fault(s): {', '.join(unknown)}", "invalid_request_error", None, None))
+            return
+        self._answer(body, faults, profile)
+
+    def _authorised(self) -> bool:
+        key = self.server.api_key
+        auth = self.headers.get("Authorization", "")
+        return auth == f"Bearer {key}" or self.headers.get("api-key") == key
+
+    def _answer(self, body: Any, faults: set[str], profile: str) -> None:
+        if "redirect" in faults:
+            self.send_response(307)
+            self.send_header("Location", "http://elsewhere.invalid/v1/responses")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if "http-500" in faults:
+            self._json(500, error_body("the reference server was asked to fail", "server_error", "server_error", None))
+            return
+        if "sse-error-500" in faults:
+            payload = json.dumps(error_body("internal error", "server_error", "500", None))
+            self._send(500, "text/event-stream", f"data: {payload}\n\ndata: [DONE]\n\n".encode())
+            return
+        try:
+            request = validate_request(body)
+        except RequestError as exc:
+            lenient = "accept-invalid" in faults or "error-stream" in faults
+            if not lenient or not isinstance(body, dict):
+                self._json(400, error_body(str(exc), "invalid_request_error", exc.code, exc.param))
+                return
+            request = _coerce(body)
+        created_at = int(time.time())
+        if not request.get("stream"):
+            events = StreamPlan(request, faults, created_at, profile).events()
+            final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+            self._json(200, final[0])
+            return
+        if "error-stream" in faults:
+            events = failed_stream_events(request, created_at, profile)
+        else:
+            events = StreamPlan(request, faults, created_at, profile).events()
+        self._stream(encode_frames(events, profile, faults), faults)
+
+    def _stream(self, frames: list[bytes], faults: set[str]) -> None:
+        if "slow-headers" in faults:
+            time.sleep(self.server.stall_seconds)
+        content_type = "application/json" if "wrong-content-type" in faults else "text/event-stream; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        middle = len(frames) // 2
+        try:
+            for i, frame in enumerate(frames):
+                if i == middle:
+                    if "stall" in faults:
+                        time.sleep(self.server.stall_seconds)
+                    if "cut-mid-event" in faults:
+                        self._chunk(frame[: len(frame) // 2])
+                        self._chunk(b"")
+                        return
+                    if "drop-connection" in faults:
+                        self._chunk(frame[: len(frame) // 2])
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return
+                self._chunk(frame)
+                if self.server.delay:
+                    time.sleep(self.server.delay)
+            self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, "application/json", json.dumps(payload).encode())
+
+    def _send(self, status: int, content_type: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _coerce(body: dict[str, Any]) -> dict[str, Any]:
+    """What the accept-invalid fault makes of an invalid request: something answerable."""
+    out = dict(body)
+    if not isinstance(out.get("model"), str) or not out["model"]:
+        out["model"] = "reference"
+    if not isinstance(out.get("input"), (str, list)):
+        out["input"] = str(out.get("input"))
+    for key in ("max_output_tokens", "tools", "text"):
+        out.pop(key, None)
+    return out
+
+
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    **options: Any,
+) -> tuple[ReferenceServer, threading.Thread]:
+    """Start a server in a daemon thread; stop it with ``server.shutdown()``."""
+    server = ReferenceServer((host, port), **options)
+    thread = threading.Thread(target=server.serve_forever, name="reference-server", daemon=True)
+    thread.start()
+    return server, thread
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m validator.reference_server", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--profile", choices=PROFILES, default="openai")
+    parser.add_argument("--api-key", default=None, help="require this key (Authorization: Bearer, or api-key)")
+    parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS), help="inject on every request")
+    parser.add_argument("--stall-seconds", type=float, default=DEFAULT_STALL_SECONDS)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds between events")
+    args = parser.parse_args(argv)
+    server = ReferenceServer(
+        (args.host, args.port),
+        profile=args.profile,
+        api_key=args.api_key,
+        faults=set(args.fault),
+        stall_seconds=args.stall_seconds,
+        delay=args.delay,
+    )
+    print(f"reference server listening on {server.url} ({args.profile} profile)", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""JUnit XML: a testsuite per stream (or live scenario), a testcase per rule."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from validator import __version__
+from validator.model import Finding, Severity
+from validator.report import Report, StreamReport
+from validator.rules import catalogue
+
+if TYPE_CHECKING:
+    from validator.reporters import RenderOptions
+
+
+def _rules_for(profile: str) -> list[str]:
+    return [code for code, rule in catalogue().items() if profile in rule.severity]
+
+
+def _finding_line(finding: Finding) -> str:
+    where = f"{finding.source}:{finding.line}:{finding.column}"
+    context = []
+    if finding.event_index is not None:
+        context.append(f"event #{finding.event_index}")
+    if finding.event_type:
+        context.append(finding.event_type)
+    if finding.sequence_number is not None:
+        context.append(f"seq {finding.sequence_number}")
+    if finding.pointer:
+        context.append(f"at {finding.pointer}")
+    suffix = f" ({', '.join(context)})" if context else ""
+    return f"{where}: {finding.code} [{finding.severity.value}] {finding.message}{suffix}"
+
+
+def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
+    suite = ET.Element("testsuite", name=stream.name)
+    classname = f"responses_conformance.{stream.profile}"
+    tests = failures = errors = skipped = 0
+    if stream.skipped is not None:
+        case = ET.SubElement(suite, "testcase", name=stream.scenario or stream.name, classname=classname, time="0")
+        ET.SubElement(case, "skipped", message=stream.skipped)
+        tests = skipped = 1
+    else:
+        by_code: dict[str, list[Finding]] = defaultdict(list)
+        for finding in stream.findings:
+            by_code[finding.code].append(finding)
+        worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
+        if stream.error:
+            case = ET.SubElement(suite, "testcase", name="read-stream", classname=classname, time="0")
+            ET.SubElement(case, "error", message=stream.error, type="stream-error").text = stream.error
+            tests += 1
+            errors += 1
+        for code in sorted(set(codes) | set(by_code)):
+            found = by_code.get(code, [])
+            rule = catalogue().get(code)
+            case = ET.SubElement(
+                suite, "testcase", name=f"{code} {rule.name}" if rule else code, classname=classname, time="0"
+            )
+            tests += 1
+            failing = [f for f in found if f.severity.rank >= worst]
+            if failing:
+                failures += 1
+                first = failing[0]
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=f"{len(failing)} finding(s): {first.message}",
+                    type=first.severity.value,
+                )
+                failure.text = "\n".join(_finding_line(f) for f in failing)
+            other = [f for f in found if f.severity.rank < worst]
+            if other:
+                ET.SubElement(case, "system-out").text = "\n".join(_finding_line(f) for f in other)
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("skipped", str(skipped))
+    suite.set("time", "0")
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="profile", value=stream.profile)
+    ET.SubElement(props, "property", name="events", value=str(stream.events))
+    if stream.http is not None and stream.http.status is not None:
+        ET.SubElement(props, "property", name="http.status", value=str(stream.http.status))
+    suite.insert(0, suite[-1])
+    del suite[-1]
+    return suite
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    codes = _rules_for(report.profile)
+    root = ET.Element("testsuites", name=f"responses-conformance {__version__}")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for stream in report.streams:
+        suite = _suite(stream, codes, options.strict)
+        root.append(suite)
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
