@@ -112,10 +112,17 @@ def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     index = 0
     line_no = 0
     offset = 0
-    pending = b""
+    tail: list[bytes] = []  # pieces of a line still waiting for its newline
     for chunk in chunks:
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
+        if b"\n" not in chunk:
+            tail.append(chunk)
+            continue
+        if tail:
+            tail.append(chunk)
+            chunk = b"".join(tail)
+            tail = []
+        lines = chunk.split(b"\n")
+        tail = [lines.pop()]
         for raw in lines:
             line_no += 1
             event = _jsonl_event(raw, index, line_no, offset)
@@ -123,6 +130,7 @@ def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
             if event is not None:
                 yield event
                 index += 1
+    pending = b"".join(tail)
     if pending:
         event = _jsonl_event(pending, index, line_no + 1, offset)
         if event is not None:

@@ -43,6 +43,7 @@ class SSEDecoder:
 
     def __init__(self) -> None:
         self._buf = b""
+        self._tail: list[bytes] = []  # chunks of a line still waiting for its end
         self._buf_offset = 0  # stream offset of self._buf[0]
         self._line_no = 0  # number of lines completed
         self._started = False  # the BOM question is settled
@@ -66,7 +67,20 @@ class SSEDecoder:
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
                 self._buf_offset += 1
-        buf = self._buf + chunk if self._buf else chunk
+        if b"\n" not in chunk and b"\r" not in chunk and self._started:
+            # Still inside one long line: keep the chunk, join once the line ends.
+            if self._buf:
+                self._tail.append(self._buf)
+                self._buf = b""
+            self._tail.append(chunk)
+            return []
+        if self._tail:
+            self._tail.append(self._buf)
+            self._tail.append(chunk)
+            buf = b"".join(self._tail)
+            self._tail = []
+        else:
+            buf = self._buf + chunk if self._buf else chunk
         if not self._started:
             if len(buf) < len(_BOM) and _BOM.startswith(buf):
                 self._buf = buf
@@ -98,6 +112,10 @@ class SSEDecoder:
     def close(self) -> list[Frame]:
         """End of input: return the open frame, if any, marked unterminated."""
         frames: list[Frame] = []
+        if self._tail:
+            self._tail.append(self._buf)
+            self._buf = b"".join(self._tail)
+            self._tail = []
         if not self._started and self._buf:
             self._started = True
             if self._buf.startswith(_BOM):

@@ -1,0 +1,144 @@
+"""Hostile input never crashes the validator: findings, or one InputError line.
+
+The Hypothesis side of the fuzzing (see fuzz/ for the coverage-guided side).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance_tests.hostile import confused_events, mutated_real_streams, seed_streams
+from validator import Checker, Event, check
+from validator.cli import main
+from validator.errors import InputError
+from validator.rules import PROFILES
+from validator.sources import FORMATS, streams_from_bytes
+
+SEEDS = seed_streams()
+SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+def check_all_ways(data: bytes) -> None:
+    for profile in PROFILES:
+        for fmt in FORMATS:
+            try:
+                report = check(data, profile, format=fmt)
+            except InputError as exc:
+                message = str(exc)
+                assert "\n" not in message
+                continue
+            for finding in report.findings:
+                assert finding.code[:3].isalpha() and finding.message
+
+
+@settings(suppress_health_check=SUPPRESS)
+@given(st.binary(max_size=2000))
+def test_random_bytes(data: bytes) -> None:
+    check_all_ways(data)
+
+
+@settings(suppress_health_check=SUPPRESS)
+@given(mutated_real_streams(SEEDS))
+def test_mutated_real_streams(data: bytes) -> None:
+    check_all_ways(data)
+
+
+@settings(suppress_health_check=SUPPRESS)
+@given(st.lists(confused_events(), min_size=1, max_size=12), st.sampled_from(PROFILES))
+def test_events_with_members_of_the_wrong_kind(events: list[dict[str, object]], profile: str) -> None:
+    checker = Checker(profile, transport="events")
+    findings = []
+    for i, payload in enumerate(events):
+        findings += checker.feed(Event(payload=payload, index=i))
+    findings += checker.close()
+    assert all(f.code and f.message for f in findings)
+
+
+@settings(suppress_health_check=SUPPRESS, max_examples=50)
+@given(mutated_real_streams(SEEDS))
+def test_cli_answers_with_findings_or_exit_2(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.sse"
+        path.write_bytes(data)
+        result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_deeply_nested_json_is_a_finding() -> None:
+    depth = 5000
+    data = b'data: {"type":"response.created","sequence_number":0,"response":' + b'{"a":' * depth
+    data += b"1" + b"}" * depth + b"}\n\n"
+    assert "SSE001" in check(data).codes
+
+
+def test_nesting_within_the_parser_limit_is_checked_without_recursion_errors() -> None:
+    nested: object = []
+    for _ in range(250):
+        nested = [nested]
+    payload = {"type": "response.output_item.added", "sequence_number": 0, "output_index": 0,
+               "item": {"id": "x", "type": "message", "role": "assistant", "content": nested}}
+    check([payload])  # must not raise
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_huge_numbers_and_odd_literals(profile: str) -> None:
+    for literal in (b"123456789012345678901234567890", b"1e400", b"-1", b"1.5", b"true", b"NaN"):
+        data = b'data: {"type":"response.created","sequence_number":' + literal + b"}\n\n"
+        check(data, profile)
+
+
+def test_duplicate_keys_take_the_last_value() -> None:
+    (stream,) = streams_from_bytes(b'data: {"type":"a","type":"response.created"}\n\n')
+    (event,) = list(stream.events)
+    assert event.payload == {"type": "response.created"}
+
+
+def test_lone_surrogates_and_nul_bytes() -> None:
+    report = check(b'data: {"type":"response.output_text.delta","delta":"\\ud800"}\n\ndata: {"type":"a\x00"}\n\n')
+    assert [f.code for f in report.findings if f.code == "SSE001"] == ["SSE001", "SSE001"]
+
+
+def test_a_huge_line_is_one_event(tmp_path: Path) -> None:
+    text = "y" * 5_000_000
+    data = b'data: {"type":"x","t":"' + text.encode() + b'"}\n\n'
+    (stream,) = streams_from_bytes(data)
+    (event,) = list(stream.events)
+    assert event.payload["t"] == text
+
+
+def test_truncated_gzip_and_har_are_clear_errors(tmp_path: Path) -> None:
+    gz = tmp_path / "s.sse.gz"
+    gz.write_bytes(gzip.compress(b"data: {}\n\n" * 1000)[:40])
+    har = tmp_path / "s.har"
+    har.write_bytes(orjson.dumps({"log": {"entries": [{"response": {"content": {"mimeType": "text/event-stream",
+                                                                                 "text": "data: {}\n\n"}}}]}})[:-7])
+    for path in (gz, har):
+        result = CliRunner().invoke(main, ["validate", str(path)])
+        assert result.exit_code == 2
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_har_with_hostile_shapes(tmp_path: Path) -> None:
+    shapes = [
+        {"log": {"entries": "no"}},
+        {"log": {"entries": [1, None, {"response": []}, {"response": {"content": {"mimeType": 5}}}]}},
+        {"log": {"entries": [{"response": {"content": {"mimeType": "text/event-stream", "text": "***",
+                                                       "encoding": "base64"}}}]}},
+    ]
+    for i, shape in enumerate(shapes):
+        path = tmp_path / f"h{i}.har"
+        path.write_text(json.dumps(shape))
+        result = CliRunner().invoke(main, ["validate", str(path)])
+        assert result.exit_code in (1, 2)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
