@@ -33,11 +33,12 @@ class PayloadStage(Protocol):
     def close(self) -> None: ...
 
 
-def payload_stages(emitter: Emitter) -> list[PayloadStage]:
+def payload_stages(emitter: Emitter, *, reconstruct: bool = False) -> list[PayloadStage]:
     """The stages after framing, in the order they see each event."""
+    from validator.machine import MachineStage
     from validator.schemas import SchemaStage
 
-    return [SchemaStage(emitter)]
+    return [SchemaStage(emitter), MachineStage(emitter, reconstruct=reconstruct)]
 
 
 class Checker:
@@ -52,6 +53,7 @@ class Checker:
         source: str = "<stream>",
         transport: str = "sse",
         max_per_rule: int | None = None,
+        reconstruct: bool = False,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
@@ -59,7 +61,7 @@ class Checker:
         self.source = source
         self._emitter = Emitter(profile, source, select, ignore, max_per_rule)
         self._framing = FramingStage(self._emitter, transport)
-        self._stages = payload_stages(self._emitter)
+        self._stages = payload_stages(self._emitter, reconstruct=reconstruct)
         self.events = 0
         self._closed = False
 
@@ -72,6 +74,16 @@ class Checker:
             for stage in self._stages:
                 stage.feed(event, payload)
         return self._emitter.take()
+
+    def reconstruction(self) -> dict[str, Any] | None:
+        """The response as the stream built it (texts kept only with ``reconstruct=True``);
+        None when nothing was streamed. See ``validator.machine``."""
+        from validator.machine import MachineStage
+
+        for stage in self._stages:
+            if isinstance(stage, MachineStage):
+                return stage.reconstruction()
+        return None
 
     def close(self) -> list[Finding]:
         if self._closed:

@@ -144,6 +144,14 @@ def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
 
 def _load_groups() -> None:
     # The group modules register their rules on import.
-    from validator.rules import framing  # noqa: F401
-    from validator.rules import http  # noqa: F401
-    from validator.rules import schema  # noqa: F401
+    from validator.rules import (  # noqa: F401
+        content,
+        final,
+        framing,
+        http,
+        items,
+        lifecycle,
+        schema,
+        sequence,
+        tools,
+    )

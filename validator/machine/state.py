@@ -1,0 +1,115 @@
+"""The state the machine keeps for one stream: the response, its items, their parts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from validator.emitter import Emitter
+from validator.model import Event
+from validator.rules import Rule
+
+
+def digest(text: str) -> bytes:
+    """A short fingerprint of a finished text, kept instead of the text itself."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(slots=True)
+class Part:
+    """One streamed text: a content part, a summary part, or a call's arguments."""
+
+    index: int
+    kind: str | None
+    chunks: list[str] = field(default_factory=list)
+    done_text: str | None = None  # from the `*.done` event
+    closed: bool = False  # `content_part.done` / `summary_part.done` seen
+    adopted: bool = False  # opened before a resume point: its text is not judged
+    annotations: int = 0
+    ranges: list[tuple[int, int, int]] = field(default_factory=list)  # (annotation_index, start, end)
+
+    def text(self) -> str:
+        if len(self.chunks) > 1:
+            self.chunks[:] = ["".join(self.chunks)]
+        return self.chunks[0] if self.chunks else ""
+
+    @property
+    def text_done(self) -> bool:
+        return self.done_text is not None
+
+
+@dataclass(slots=True)
+class Item:
+    """One output item, from `output_item.added` to `output_item.done`."""
+
+    index: int
+    id: str | None
+    type: str | None
+    adopted: bool = False
+    done: bool = False
+    status: str | None = None
+    parts: dict[int, Part] = field(default_factory=dict)
+    summaries: dict[int, Part] = field(default_factory=dict)
+    args: Part | None = None  # function/custom/MCP arguments or code
+    tool_stage: int = 0  # 0 none, 1 in_progress, 2 working, 3 completed/failed
+    after_done_reported: bool = False
+    fingerprint: dict[str, bytes] = field(default_factory=dict)  # kept after done, for FIN
+    rebuilt: dict[str, Any] | None = None  # the reconstructed item, only when asked
+
+
+@dataclass(slots=True)
+class State:
+    """Everything one stream's checks share."""
+
+    emitter: Emitter
+    reconstruct: bool = False
+    events: int = 0
+    last: Event | None = None
+    resumed: bool = False
+    first_type: str | None = None
+    response_id: str | None = None
+    response_status: str | None = None
+    model: str | None = None
+    created_at: Any = None
+    created: bool = False
+    in_progress: int = 0
+    error_event: Event | None = None
+    terminal: str | None = None
+    after_terminal_reported: bool = False
+    items: dict[int, Item] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    next_index: int = 0
+    incomplete_item: Item | None = None
+    unknown_reported: set[tuple[Any, Any]] = field(default_factory=set)
+    reported: set[tuple[Any, ...]] = field(default_factory=set)
+    seq_prev: int | None = None
+    seq_missing: int = 0
+    seq_first: Event | None = None
+    seq_inconsistent_reported: bool = False
+    final_response: dict[str, Any] | None = None
+
+    def emit(
+        self,
+        rule: Rule,
+        message: str,
+        event: Event | None,
+        *,
+        pointer: str = "",
+        expected: Any = None,
+        actual: Any = None,
+    ) -> None:
+        self.emitter.emit(rule, message, event, pointer=pointer, expected=expected, actual=actual)
+
+    def item_name(self, item: Item) -> str:
+        return f"item {item.id}" if item.id else f"{item.type or 'item'} at output_index {item.index}"

@@ -1,0 +1,203 @@
+"""CNT: content parts and their text (enforced in ``validator.machine.content``)."""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_SDK,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+_STREAMABLE = SpecRef(OPENRESPONSES, "Items are streamable")
+_SDK = SpecRef(OPENAI_SDK, "ResponseStreamState.accumulate_event / handle_event")
+
+PART_NOT_ADDED = Rule(
+    code="CNT001",
+    name="delta-before-part-added",
+    summary="A text event names a `content_index` that no `content_part.added` opened.",
+    requirement=(
+        "Streamable content MUST be backed by a content part. The first event in such cases MUST be "
+        "`response.content_part.added`, followed by the delta events."
+    ),
+    severity=both(ERROR),
+    refs=(_STREAMABLE, SpecRef(OPENAI_SPEC, "ResponseContentPartAddedEvent"), _SDK),
+    breaks=(
+        "openai-python (IndexError: list index out of range in `content[event.content_index]`)",
+        "hermes-agent and other users of `responses.stream()` (same IndexError)",
+    ),
+    rationale="open-responses-server sends every delta without any part (and without content_index).",
+)
+
+PART_INDEX_ORDER = Rule(
+    code="CNT002",
+    name="content-index-out-of-order",
+    summary="`content_part.added` does not use the item's next `content_index` (0, 1, 2, ...).",
+    requirement="`content_index` is the part's position in the item's `content`.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseContentPartAddedEvent.content_index"), _SDK),
+    breaks=("openai-python (appends parts and indexes them by content_index: IndexError or text on the wrong part)",),
+)
+
+PART_KIND = Rule(
+    code="CNT003",
+    name="delta-kind-mismatch",
+    summary="A delta's kind does not match its part's type (e.g. `output_text.delta` into a `refusal` part).",
+    requirement=(
+        "`output_text.*` events fill `output_text` parts, `refusal.*` fill `refusal` parts, "
+        "`reasoning_text.*` fill `reasoning_text` parts."
+    ),
+    severity=both(ERROR),
+    refs=(_STREAMABLE, _SDK),
+    breaks=("openai-python (AssertionError: content.type == 'output_text')",),
+)
+
+WRONG_ITEM = Rule(
+    code="CNT004",
+    name="content-on-wrong-item",
+    summary="A content or text event targets an item of a kind that cannot hold it.",
+    requirement=(
+        "`output_text`/`refusal` parts belong to `message` items; `reasoning_text` and summary "
+        "parts belong to `reasoning` items."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseOutputMessage.content / ResponseReasoningItem"), _SDK),
+    breaks=("openai-python (AssertionError: output.type == 'message')",),
+    rationale=(
+        "Reasoning streamed as `reasoning_text` content parts of a `reasoning` item is allowed "
+        "(Open Responses: raw reasoning follows the same delta semantics as other content parts)."
+    ),
+)
+
+TEXT_DONE_MISMATCH = Rule(
+    code="CNT005",
+    name="done-text-mismatch",
+    summary="A `*.done` text is not the concatenation of its deltas.",
+    requirement="The `.done` event carries the full text: the deltas concatenated.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseTextDoneEvent.text"), _STREAMABLE),
+    breaks=("clients that render deltas and then store the `.done` text (the user saw a different answer)",),
+    rationale="Not judged for parts of a resumed stream that began before the resume point.",
+)
+
+PART_DONE_MISMATCH = Rule(
+    code="CNT006",
+    name="part-done-text-mismatch",
+    summary="`content_part.done` carries another text than its part's deltas and `.done` event.",
+    requirement="The content part is closed with `response.content_part.done` carrying the part's full content.",
+    severity=both(ERROR),
+    refs=(_STREAMABLE, SpecRef(OPENAI_SPEC, "ResponseContentPartDoneEvent")),
+    breaks=("clients that take the part from `content_part.done`",),
+)
+
+ITEM_DONE_MISMATCH = Rule(
+    code="CNT007",
+    name="item-done-content-mismatch",
+    summary="The `output_item.done` item's content differs from the streamed parts (count, type or text).",
+    requirement="`output_item.done` carries the finished item: its parts as streamed.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseOutputItemDoneEvent.item"), _STREAMABLE),
+    breaks=("openai-python and Vercel AI SDK (the done item replaces the streamed one: text changes under the user)",),
+    rationale=(
+        "Only parts that were streamed are compared: items that stream no parts and arrive whole "
+        "in `done` (OpenAI reasoning items without summaries, some providers' messages) are accepted."
+    ),
+)
+
+TEXT_DONE_MISSING = Rule(
+    code="CNT008",
+    name="text-done-missing",
+    summary="A content part is closed without its `*.done` text event.",
+    requirement="The delta events end with `response.<content_type>.done`; then `content_part.done` closes the part.",
+    severity={"openresponses": ERROR, "openai": WARNING},
+    refs=(_STREAMABLE,),
+    breaks=("clients that take the final text from `output_text.done`",),
+    rationale="openai-python does not need it, so a warning in the openai profile.",
+)
+
+PART_NOT_DONE = Rule(
+    code="CNT009",
+    name="part-not-done",
+    summary="An item is closed while one of its content parts was never closed with `content_part.done`.",
+    requirement="The content part is closed with `response.content_part.done` before the item is done.",
+    severity={"openresponses": ERROR, "openai": WARNING},
+    refs=(_STREAMABLE,),
+    breaks=("clients that finalise a part (and its annotations) on `content_part.done`",),
+    rationale="openai-python ignores `content_part.done`, so a warning in the openai profile.",
+)
+
+AFTER_PART_DONE = Rule(
+    code="CNT010",
+    name="event-after-part-done",
+    summary="A delta, `.done` or annotation arrives for a part after its `.done` text or `content_part.done`.",
+    requirement="A part accepts deltas only until its `.done` event; it is then closed.",
+    severity=both(ERROR),
+    refs=(_STREAMABLE,),
+    breaks=("clients that finalise the text on `.done` (the late delta is lost or duplicated)",),
+)
+
+SUMMARY_NOT_ADDED = Rule(
+    code="CNT011",
+    name="summary-delta-before-part",
+    summary="A reasoning summary text event names a `summary_index` that no `reasoning_summary_part.added` opened.",
+    requirement="Summary text is backed by a summary part opened with `response.reasoning_summary_part.added`.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseReasoningSummaryPartAddedEvent"), _STREAMABLE),
+    breaks=("Vercel AI SDK (summary text with no open reasoning part is dropped)",),
+)
+
+SUMMARY_INDEX_ORDER = Rule(
+    code="CNT012",
+    name="summary-index-out-of-order",
+    summary="`reasoning_summary_part.added` does not use the item's next `summary_index`.",
+    requirement="`summary_index` is the part's position in the reasoning item's `summary`.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseReasoningSummaryPartAddedEvent.summary_index"),),
+    rationale="Clients key summary parts by index and tolerate gaps: a warning.",
+)
+
+ANNOTATION_ORDER = Rule(
+    code="CNT013",
+    name="annotation-index-out-of-order",
+    summary="`output_text.annotation.added` does not use the part's next `annotation_index`.",
+    requirement="`annotation_index` is the annotation's position in the part's `annotations`, counted from 0.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseOutputTextAnnotationAddedEvent.annotation_index"),),
+    rationale="Clients append annotations in arrival order; a wrong index does not break them: a warning.",
+)
+
+ANNOTATION_RANGE = Rule(
+    code="CNT014",
+    name="annotation-out-of-range",
+    summary="An annotation's `start_index`/`end_index` fall outside the part's final text or are reversed.",
+    requirement="Citation offsets index into the text they annotate: 0 <= start_index <= end_index <= len(text).",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "URLCitationBody / FileCitationBody"),),
+    breaks=("clients that slice the text at the offsets to render citations",),
+    rationale=(
+        "Checked when the part closes. Offsets are accepted when they fit the text counted in code "
+        "points or in UTF-16 units, since servers count either way."
+    ),
+)
+
+register(
+    PART_NOT_ADDED,
+    PART_INDEX_ORDER,
+    PART_KIND,
+    WRONG_ITEM,
+    TEXT_DONE_MISMATCH,
+    PART_DONE_MISMATCH,
+    ITEM_DONE_MISMATCH,
+    TEXT_DONE_MISSING,
+    PART_NOT_DONE,
+    AFTER_PART_DONE,
+    SUMMARY_NOT_ADDED,
+    SUMMARY_INDEX_ORDER,
+    ANNOTATION_ORDER,
+    ANNOTATION_RANGE,
+)

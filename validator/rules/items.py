@@ -1,0 +1,178 @@
+"""ITM: output items and their lifecycle (enforced in ``validator.machine.items``)."""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_SDK,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+_STREAMABLE = SpecRef(OPENRESPONSES, "Items are streamable")
+_STATES = SpecRef(OPENRESPONSES, "Items are state machines")
+_ADDED = SpecRef(OPENAI_SPEC, "ResponseOutputItemAddedEvent")
+_DONE = SpecRef(OPENAI_SPEC, "ResponseOutputItemDoneEvent")
+_SDK = SpecRef(OPENAI_SDK, "ResponseStreamState.accumulate_event")
+
+UNKNOWN_ITEM = Rule(
+    code="ITM001",
+    name="event-before-item-added",
+    summary="An event refers to an output item that was never added.",
+    requirement="The first event of an item MUST always be `response.output_item.added`.",
+    severity=both(ERROR),
+    refs=(_STREAMABLE, _SDK),
+    breaks=(
+        "openai-python (RuntimeError: Received a content event for output index N before receiving its output item)",
+    ),
+    rationale="Relaxed on resumed streams, whose items may have been added before the resume point.",
+)
+
+INDEX_ORDER = Rule(
+    code="ITM002",
+    name="output-index-out-of-order",
+    summary="`output_item.added` does not use the next `output_index` (0, 1, 2, ...).",
+    requirement="`output_index` is the item's position in `response.output`; items are added in order.",
+    severity=both(WARNING),
+    refs=(_ADDED,),
+    breaks=("clients that store items in an array by position (holes or overwritten items)",),
+    rationale=(
+        "Items may be open at the same time and may finish in any order (OpenRouter, xAI and "
+        "OpenAI's own mcp_list_tools items do): nothing in either spec forbids it and clients key "
+        "items by index or id, so it is not flagged. "
+        "openai-python keys items by index and tolerates gaps (it documents providers that skip "
+        "an index), so a gap or jump is a warning; the final output order is checked by FIN002."
+    ),
+)
+
+INDEX_REUSED = Rule(
+    code="ITM003",
+    name="output-index-reused",
+    summary="Two `output_item.added` events use the same `output_index`.",
+    requirement="Each output item has its own `output_index`.",
+    severity=both(ERROR),
+    refs=(_ADDED, _SDK),
+    breaks=("openai-python (RuntimeError: Duplicate response output index N)",),
+)
+
+ID_REUSED = Rule(
+    code="ITM004",
+    name="item-id-reused",
+    summary="An item is added with an id that another item of the stream already has.",
+    requirement="An item id MUST be unique enough for clients to reference the item unambiguously.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "Required item fields (id)"),),
+    breaks=("Vercel AI SDK and other clients that key streamed items by id (the two items merge)",),
+    rationale="Items without an id (allowed for some OpenAI tool items) are not compared.",
+)
+
+ITEM_ID_MISMATCH = Rule(
+    code="ITM005",
+    name="item-id-index-mismatch",
+    summary="An event's `item_id` is not the id of the item at its `output_index`.",
+    requirement="`item_id` and `output_index` name the same output item.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseTextDeltaEvent.item_id / output_index"), _STREAMABLE),
+    breaks=(
+        "Vercel AI SDK (looks items up by item_id: the delta is dropped or lands on another item)",
+        "openai-python (looks items up by output_index: the text lands on the wrong item)",
+    ),
+)
+
+DONE_TWICE = Rule(
+    code="ITM006",
+    name="item-done-twice",
+    summary="`output_item.done` is sent twice for the same item.",
+    requirement="`completed` is a terminal status and no updates may be made to the item after it.",
+    severity=both(ERROR),
+    refs=(_STATES,),
+    breaks=("clients that emit the finished item on `done` (it is reported twice)",),
+)
+
+NOT_DONE = Rule(
+    code="ITM007",
+    name="item-not-done",
+    summary=(
+        "An output item is never closed with `output_item.done` before "
+        "`response.completed` or `response.incomplete`."
+    ),
+    requirement="When finished, the item is closed with `response.output_item.done`.",
+    severity={"openai": WARNING, "openresponses": ERROR},
+    refs=(_STREAMABLE, _DONE, _SDK),
+    breaks=("clients that finalise items on `output_item.done` (the item stays pending)",),
+    rationale=(
+        "A warning in the openai profile: OpenAI's API leaves `mcp_list_tools` items without "
+        "`done` when the final output carries them (recorded in the corpus), and openai-python "
+        "accepts an unfinished item that the final `output` holds. When the final output lacks "
+        "it too, openai-python raises (Cannot complete response with unfinished output items): "
+        "FIN001 reports that as an error. Not checked before `response.failed` or `error`: a "
+        "failure interrupts items, and azure-ai-agentserver leaves its message open before "
+        "`response.failed` with `output: []`. Nor at a stream that just ends (LIF007 says so once)."
+    ),
+)
+
+DONE_IDENTITY = Rule(
+    code="ITM008",
+    name="item-done-identity-changed",
+    summary="The item in `output_item.done` has another type or id than the one added at that index.",
+    requirement="An item keeps its id and type from `added` to `done` and into the final response.",
+    severity=both(ERROR),
+    refs=(_DONE, _SDK),
+    breaks=("openai-python (RuntimeError: Completed output item identity changed)",),
+)
+
+EVENT_AFTER_DONE = Rule(
+    code="ITM009",
+    name="event-after-item-done",
+    summary="An event updates an item after its `output_item.done`.",
+    requirement="No updates may be made to an item after it has moved into a terminal state.",
+    severity=both(ERROR),
+    refs=(_STATES,),
+    breaks=("clients that finalise an item on `done` (the late text is lost)",),
+)
+
+DONE_STATUS = Rule(
+    code="ITM010",
+    name="item-done-in-progress",
+    summary="`output_item.done` carries an item whose status is still `in_progress`.",
+    requirement="An item closed by `output_item.done` is in a terminal status (`completed`, `incomplete`, `failed`).",
+    severity=both(WARNING),
+    refs=(_STATES,),
+    rationale=(
+        "Items without a `status` are not judged (OpenAI's reasoning items and several tool items "
+        "carry none, and items added already `completed` are accepted: clients take the state from "
+        "`done`). A `done` still `in_progress` misleads clients that render status, but none crash: a warning."
+    ),
+)
+
+INCOMPLETE_ITEM = Rule(
+    code="ITM011",
+    name="incomplete-item-not-last",
+    summary="An item ends `incomplete` but is not the last item, or the response is not `incomplete`.",
+    requirement=(
+        "If an item ends in a terminal state [incomplete], it MUST be the last item emitted, "
+        "and the containing response also MUST be in an `incomplete` state."
+    ),
+    severity={"openresponses": ERROR, "openai": WARNING},
+    refs=(_STATES,),
+    rationale="OpenAI's spec states no such rule; its API behaves this way, so a warning in the openai profile.",
+)
+
+register(
+    UNKNOWN_ITEM,
+    INDEX_ORDER,
+    INDEX_REUSED,
+    ID_REUSED,
+    ITEM_ID_MISMATCH,
+    DONE_TWICE,
+    NOT_DONE,
+    DONE_IDENTITY,
+    EVENT_AFTER_DONE,
+    DONE_STATUS,
+    INCOMPLETE_ITEM,
+)

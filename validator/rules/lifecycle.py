@@ -1,0 +1,200 @@
+"""LIF: the response lifecycle (enforced in ``validator.machine.lifecycle``).
+
+A stream carries one response through ``created`` (``queued``),
+``in_progress`` and exactly one terminal event.
+"""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_PROD,
+    OPENAI_SDK,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+_STREAMING = SpecRef(OPENRESPONSES, "Streaming / State Machine events")
+_SDK_STATE = SpecRef(OPENAI_SDK, "ResponseStreamState.accumulate_event")
+
+FIRST_EVENT = Rule(
+    code="LIF001",
+    name="first-event-not-created",
+    summary="The stream does not start with `response.created`.",
+    requirement=(
+        "A response stream opens with `response.created` (or `response.queued` in background "
+        "mode); a failure before the response exists is a lone `error` event."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent"), _STREAMING, _SDK_STATE),
+    breaks=("openai-python (RuntimeError: Expected to have received `response.created` before ...)",),
+    rationale=(
+        "A stream whose first event carries a sequence_number above 0 is taken as resumed "
+        "(`GET /responses/{id}?stream=true&starting_after=N`, as OpenAI's background mode does) "
+        "and is not judged here; SEQ003 notes the late start instead."
+    ),
+)
+
+QUEUED_WITHOUT_CREATED = Rule(
+    code="LIF002",
+    name="queued-without-created",
+    summary="A fresh stream opens with `response.queued` instead of `response.created`.",
+    requirement="OpenAI's background mode sends `response.created` (status `queued`) before `response.queued`.",
+    severity={"openai": ERROR},
+    refs=(SpecRef(OPENAI_PROD, "background mode streams"), _SDK_STATE),
+    breaks=("openai-python (RuntimeError: Expected to have received `response.created` before `response.queued`)",),
+    rationale=(
+        "Open Responses describes a response moving from `queued` to `in_progress` and defines "
+        "`response.queued`, so it is not checked there. Resumed streams (first sequence_number "
+        "above 0) may begin with `response.queued` in both profiles."
+    ),
+)
+
+DUPLICATE_CREATED = Rule(
+    code="LIF003",
+    name="second-lifecycle",
+    summary=(
+        "A second `response.created` (or `response.queued` after output) starts another "
+        "lifecycle in the same body."
+    ),
+    requirement="One stream carries one response: one `response.created` and one terminal event.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent"), _STREAMING),
+    breaks=(
+        "openai-python (RuntimeError: Lifecycle response identity changed)",
+        "Vercel AI SDK (merges both responses into one message)",
+    ),
+    rationale=(
+        "Recorded fixtures that concatenate several HTTP responses are split per response "
+        "in the corpus; a real body with two cycles is a gateway bug."
+    ),
+)
+
+RESPONSE_ID_CHANGED = Rule(
+    code="LIF004",
+    name="response-id-changed",
+    summary="A lifecycle event carries a different `response.id` than the first one.",
+    requirement="Every lifecycle event of a stream describes the same response, with the same id.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "Response.id"), _SDK_STATE),
+    breaks=("openai-python (RuntimeError: Lifecycle response identity changed)",),
+)
+
+IN_PROGRESS_REPEATED = Rule(
+    code="LIF005",
+    name="in-progress-repeated",
+    summary="`response.in_progress` is sent more than once.",
+    requirement="A state machine event is emitted when the response changes status; `in_progress` is entered once.",
+    severity=both(WARNING),
+    refs=(_STREAMING,),
+    breaks=("clients that reset their view of the response on each lifecycle snapshot",),
+    rationale=(
+        "openai-python tolerates it (it merges the snapshot), so it is a warning. "
+        "open-responses-server sends a second one mid-stream carrying output."
+    ),
+)
+
+IN_PROGRESS_LATE = Rule(
+    code="LIF006",
+    name="in-progress-after-output",
+    summary="The first `response.in_progress` arrives after output has started.",
+    requirement="The response moves to `in_progress` before the model emits output items.",
+    severity=both(WARNING),
+    refs=(_STREAMING, SpecRef(OPENAI_SPEC, "ResponseInProgressEvent")),
+    rationale="No mainstream client depends on it; a warning. Omitting `in_progress` entirely is allowed.",
+)
+
+NO_TERMINAL = Rule(
+    code="LIF007",
+    name="missing-terminal-event",
+    summary="The stream ends without a terminal event.",
+    requirement=(
+        "A stream ends with exactly one of `response.completed`, `response.failed`, "
+        "`response.incomplete` (or, in the openai profile, an `error` event)."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseCompletedEvent"), _STREAMING),
+    breaks=(
+        "openai-python (RuntimeError: Didn't receive a `response.completed` event)",
+        "Vercel AI SDK (no finish part: the stream looks truncated)",
+    ),
+    rationale="A cut connection and a server that just stops look the same; both lose the final response.",
+)
+
+AFTER_TERMINAL = Rule(
+    code="LIF008",
+    name="event-after-terminal",
+    summary="An event follows the terminal event.",
+    requirement=(
+        "The terminal event is the last event of the stream (only `response.failed` may "
+        "follow an `error` event)."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseCompletedEvent"), _STREAMING),
+    breaks=(
+        "openai-python (RuntimeError: Lifecycle response identity changed, or a content event for an unknown item)",
+        "clients that stop reading at the terminal event and silently drop the rest",
+    ),
+)
+
+STATUS_MISMATCH = Rule(
+    code="LIF009",
+    name="lifecycle-status-mismatch",
+    summary="The `response.status` inside a lifecycle event does not match the event.",
+    requirement=(
+        "`response.created` carries status `in_progress` or `queued`, `response.queued` `queued`, "
+        "`response.in_progress` `in_progress`, and each terminal event its own status."
+    ),
+    severity=both(ERROR),
+    refs=(_STREAMING, SpecRef(OPENAI_SPEC, "Response.status")),
+    breaks=("clients that read the final status from the snapshot (a truncated answer reported as success)",),
+)
+
+ERROR_NOT_FOLLOWED = Rule(
+    code="LIF010",
+    name="error-not-followed-by-failed",
+    summary="An `error` event after `response.created` is not followed by `response.failed`.",
+    requirement="Any error incurred while streaming will be followed by a `response.failed` event.",
+    severity={"openresponses": ERROR},
+    refs=(SpecRef(OPENRESPONSES, "Errors"),),
+    breaks=("Open Responses clients that wait for a terminal response event",),
+    rationale=(
+        "In the openai profile an `error` event may end the stream (OpenAI's SDK treats it as "
+        "final); OpenAI's production API also sends `error` then `response.failed`, which both "
+        "profiles accept. A lone `error` before `response.created` is a failure before the "
+        "response exists and needs no `response.failed`."
+    ),
+)
+
+FIELD_CHANGED = Rule(
+    code="LIF011",
+    name="response-field-changed",
+    summary="`response.model` or `response.created_at` changes between lifecycle events.",
+    requirement="Lifecycle events are snapshots of one response; its model and creation time do not change.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "Response.model / Response.created_at"),),
+    breaks=("clients that take the model id from `response.created` (Vercel AI SDK's response metadata)",),
+    rationale=(
+        "LiteLLM reports the alias in `created` and the upstream model in `completed`; clients "
+        "only show the wrong name, so a warning. An empty model is not compared."
+    ),
+)
+
+register(
+    FIRST_EVENT,
+    QUEUED_WITHOUT_CREATED,
+    DUPLICATE_CREATED,
+    RESPONSE_ID_CHANGED,
+    IN_PROGRESS_REPEATED,
+    IN_PROGRESS_LATE,
+    NO_TERMINAL,
+    AFTER_TERMINAL,
+    STATUS_MISMATCH,
+    ERROR_NOT_FOLLOWED,
+    FIELD_CHANGED,
+)

@@ -1,0 +1,89 @@
+"""SEQ: `sequence_number` on every event (enforced in ``validator.machine.sequence``)."""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+_EXT = SpecRef(OPENRESPONSES, "Extending streaming events (sequence_number)")
+
+MISSING = Rule(
+    code="SEQ001",
+    name="sequence-number-missing",
+    summary="No event of the stream carries an integer `sequence_number`.",
+    requirement="Every streaming event carries `sequence_number`, an integer (required in every event schema).",
+    severity={"openai": WARNING, "openresponses": ERROR},
+    refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent members: sequence_number (required)"), _EXT),
+    breaks=("clients that resume with `starting_after` or order and de-duplicate events by it",),
+    rationale=(
+        "A warning in the openai profile: OpenAI's own API sent no sequence numbers before they "
+        "were introduced in 2025 (recorded in the corpus) and openai-python streams such bodies "
+        "without complaint. Required by the Open Responses event schemas, so an error there. "
+        "Reported once, at the end of the stream, located at its first event."
+    ),
+)
+
+INCONSISTENT = Rule(
+    code="SEQ005",
+    name="sequence-number-inconsistent",
+    summary="Some events carry an integer `sequence_number` and others do not.",
+    requirement="Every streaming event carries `sequence_number`, an integer.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent members: sequence_number (required)"), _EXT),
+    breaks=("clients that order or de-duplicate by sequence number (unnumbered events sort first or are dropped)",),
+    rationale=(
+        "Unlike a stream with no numbers at all (SEQ001), a partly numbered stream cannot be "
+        "ordered by anyone. LiteLLM's Responses bridge numbers only `output_item.done`. "
+        "Reported once, at the first event that breaks the pattern."
+    ),
+)
+
+NOT_INCREASING = Rule(
+    code="SEQ002",
+    name="sequence-number-not-increasing",
+    summary="`sequence_number` is not greater than the previous event's.",
+    requirement=(
+        "`sequence_number` is a monotonically increasing number that allows clients to "
+        "order events and detect gaps."
+    ),
+    severity=both(ERROR),
+    refs=(_EXT, SpecRef(OPENAI_SPEC, "ResponseStreamEvent.sequence_number")),
+    breaks=("clients that order, de-duplicate or resume by sequence number (events dropped as duplicates)",),
+)
+
+NOT_FROM_ZERO = Rule(
+    code="SEQ003",
+    name="sequence-number-not-from-zero",
+    summary="The first event's `sequence_number` is not 0.",
+    requirement="A fresh stream numbers its events from 0.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent.sequence_number"),),
+    rationale=(
+        "A warning: a resumed stream (`starting_after=N`) legitimately starts at N+1, and OpenAI's "
+        "background mode does exactly that. The validator treats such a stream as resumed and "
+        "relaxes the checks that need the events before it (items and parts it never saw being added)."
+    ),
+)
+
+GAP = Rule(
+    code="SEQ004",
+    name="sequence-number-gap",
+    summary="`sequence_number` skips one or more numbers.",
+    requirement="Sequence numbers let clients detect gaps; a server sends consecutive numbers.",
+    severity=both(WARNING),
+    refs=(_EXT,),
+    rationale=(
+        "A warning: gateways that filter events (pings, vendor events) leave gaps that clients "
+        "tolerate. Trimmed recordings show gaps too; the corpus tests do not judge them."
+    ),
+)
+
+register(MISSING, NOT_INCREASING, NOT_FROM_ZERO, GAP, INCONSISTENT)

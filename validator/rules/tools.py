@@ -1,0 +1,121 @@
+"""FCA and TOL: tool-call arguments and hosted-tool lifecycles (enforced in ``validator.machine.tools``)."""
+
+from __future__ import annotations
+
+from validator.rules import (
+    ERROR,
+    OPENAI_SDK,
+    OPENAI_SPEC,
+    OPENRESPONSES,
+    WARNING,
+    Rule,
+    SpecRef,
+    both,
+    register,
+)
+
+_ARGS_DONE = SpecRef(OPENAI_SPEC, "ResponseFunctionCallArgumentsDoneEvent")
+_STREAMABLE = SpecRef(OPENRESPONSES, "Items are streamable")
+
+ARGS_DONE_MISMATCH = Rule(
+    code="FCA001",
+    name="arguments-done-mismatch",
+    summary="A function-call, custom-tool or MCP `.done` value is not the concatenation of its deltas.",
+    requirement=(
+        "`function_call_arguments.done.arguments` (`custom_tool_call_input.done.input`, "
+        "`mcp_call_arguments.done.arguments`) is the deltas concatenated."
+    ),
+    severity=both(ERROR),
+    refs=(_ARGS_DONE, SpecRef(OPENAI_SPEC, "ResponseCustomToolCallInputDoneEvent"), _STREAMABLE),
+    breaks=(
+        "clients that use the accumulated deltas (openai-python's snapshot) and those that take "
+        "`.done` disagree on the call",
+    ),
+)
+
+ARGS_ITEM_MISMATCH = Rule(
+    code="FCA002",
+    name="arguments-item-mismatch",
+    summary="The done tool-call item's `arguments`/`input` differs from what was streamed.",
+    requirement="`output_item.done` carries the finished call with the arguments that were streamed.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseOutputItemDoneEvent.item"), _ARGS_DONE),
+    breaks=("openai-python (the final function_call differs from the streamed snapshot)", "Vercel AI SDK"),
+    rationale="Items whose arguments were never streamed (sent whole in `added` or `done`) are not compared.",
+)
+
+ARGS_WRONG_ITEM = Rule(
+    code="FCA003",
+    name="arguments-on-wrong-item",
+    summary="An arguments/input event targets an item that is not a call of its kind.",
+    requirement=(
+        "`function_call_arguments.*` belong to `function_call` items, `custom_tool_call_input.*` "
+        "to `custom_tool_call` items, `mcp_call_arguments.*` to `mcp_call` items."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseFunctionCallArgumentsDeltaEvent"), SpecRef(OPENAI_SDK, "handle_event")),
+    breaks=("openai-python (AssertionError: output.type == 'function_call')",),
+)
+
+ARGS_AFTER_DONE = Rule(
+    code="FCA004",
+    name="arguments-after-done",
+    summary="An arguments delta (or a second `.done`) arrives after the arguments' `.done` event.",
+    requirement="The argument deltas end with the `.done` event.",
+    severity=both(ERROR),
+    refs=(_ARGS_DONE, _STREAMABLE),
+    breaks=("clients that execute the call on `.done` (it runs with truncated arguments)",),
+)
+
+TOOL_WRONG_ITEM = Rule(
+    code="TOL001",
+    name="tool-event-on-wrong-item",
+    summary=(
+        "A hosted-tool progress event targets an item of another type (e.g. "
+        "`web_search_call.searching` on a message)."
+    ),
+    requirement="`response.<tool>_call.*` events describe the `<tool>_call` item at their output_index.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseWebSearchCallSearchingEvent"),),
+    breaks=("Vercel AI SDK (tool progress attached to the wrong part)",),
+)
+
+TOOL_ORDER = Rule(
+    code="TOL002",
+    name="tool-lifecycle-out-of-order",
+    summary="A hosted-tool call's progress events are out of order (e.g. `searching` after `completed`).",
+    requirement=(
+        "A hosted tool call goes `in_progress`, then `searching`/`interpreting`/`generating`, then "
+        "`completed` (or `failed`), all between its `output_item.added` and `output_item.done`."
+    ),
+    severity=both(WARNING),
+    refs=(
+        SpecRef(OPENAI_SPEC, "ResponseWebSearchCall*Event, ResponseCodeInterpreterCall*Event"),
+        SpecRef(OPENAI_SPEC, "ResponseImageGenCall*Event, ResponseMCPCall*Event"),
+    ),
+    breaks=("UIs that show the tool's state (it goes backwards)",),
+    rationale=(
+        "Repeated progress events (several `searching`) and skipped stages are accepted; only "
+        "going backwards is flagged, as a warning: no client crashes."
+    ),
+)
+
+TOOL_NOT_FINISHED = Rule(
+    code="TOL003",
+    name="tool-call-not-finished",
+    summary="A hosted tool call that reported progress is done without its `completed` or `failed` event.",
+    requirement="A hosted tool call that sent `in_progress` ends with `completed` or `failed` before its item is done.",
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseWebSearchCallCompletedEvent"),),
+    rationale="Clients take the final state from `output_item.done`, so a warning.",
+)
+
+register(
+    ARGS_DONE_MISMATCH,
+    ARGS_ITEM_MISMATCH,
+    ARGS_WRONG_ITEM,
+    ARGS_AFTER_DONE,
+    TOOL_WRONG_ITEM,
+    TOOL_ORDER,
+    TOOL_NOT_FINISHED,
+)
