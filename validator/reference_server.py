@@ -133,9 +133,7 @@ def _content_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(
-            str(part.get("text", "")) for part in content if isinstance(part, dict) and "text" in part
-        )
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict) and "text" in part)
     return ""
 
 
@@ -205,9 +203,7 @@ def _chunks(text: str, size: int = 8) -> list[str]:
 class StreamPlan:
     """The events (payloads) of one response, computed from the request."""
 
-    def __init__(
-        self, request: dict[str, Any], faults: set[str], created_at: int, profile: str = "openai"
-    ) -> None:
+    def __init__(self, request: dict[str, Any], faults: set[str], created_at: int, profile: str = "openai") -> None:
         self.request = request
         self.profile = profile
         self.faults = faults
@@ -341,10 +337,7 @@ class StreamPlan:
             tools = [t for t in tools if t["name"] == choice.get("name")]
         elif req.get("parallel_tool_calls") is False:
             tools = tools[:1]
-        return [
-            (t["name"], json.dumps(example_value(t.get("parameters") or {}), separators=(",", ":")))
-            for t in tools
-        ]
+        return [(t["name"], json.dumps(example_value(t.get("parameters") or {}), separators=(",", ":"))) for t in tools]
 
     def _reasoning_item(self) -> Iterator[dict[str, Any]]:
         index = len(self.output)
@@ -437,9 +430,7 @@ class StreamPlan:
             **base,
             "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []},
         }
-        deltas = [
-            {"type": "response.output_text.delta", **base, "delta": t, "logprobs": []} for t in tokens
-        ]
+        deltas = [{"type": "response.output_text.delta", **base, "delta": t, "logprobs": []} for t in tokens]
         yield added
         if "delta-before-part" in self.faults:
             yield from deltas[:2]
@@ -508,9 +499,7 @@ def _error_event(profile: str, code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message, "param": None}
 
 
-def encode_frames(
-    events: list[dict[str, Any]], profile: str, faults: set[str]
-) -> list[bytes]:
+def encode_frames(events: list[dict[str, Any]], profile: str, faults: set[str]) -> list[bytes]:
     """The SSE frames of a stream, with the profile's ending and framing faults."""
     frames: list[bytes] = []
     broken = len(events) // 2 if "invalid-json" in faults else -1

@@ -62,6 +62,4 @@ class Redactor:
         return _SENSITIVE_QUERY.sub(rf"\g<1>{MASK}", text)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        return {
-            name: MASK if is_sensitive_header(name) else self.text(value) for name, value in headers.items()
-        }
+        return {name: MASK if is_sensitive_header(name) else self.text(value) for name, value in headers.items()}

@@ -299,10 +299,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda model: {
             "model": model,
             "input": [
-                _user(
-                    "Call both tools now, in parallel: the weather in Paris and the "
-                    "current time in Europe/Paris."
-                )
+                _user("Call both tools now, in parallel: the weather in Paris and the current time in Europe/Paris.")
             ],
             "tools": [WEATHER_TOOL, TIME_TOOL],
             "tool_choice": "required",
@@ -318,9 +315,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda model: {
             "model": model,
             "input": [_user("Give the city, country and population of Paris.")],
-            "text": {
-                "format": {"type": "json_schema", "name": "city_facts", "strict": True, "schema": CITY_SCHEMA}
-            },
+            "text": {"format": {"type": "json_schema", "name": "city_facts", "strict": True, "schema": CITY_SCHEMA}},
             "stream": True,
         },
         verify=_verify_structured,
@@ -368,9 +363,7 @@ def select_scenarios(patterns: Iterable[str] = ()) -> list[Scenario]:
         return list(SCENARIOS)
     unknown = [p for p in wanted if not any(fnmatch.fnmatchcase(s.name, p) for s in SCENARIOS)]
     if unknown:
-        raise ValueError(
-            f"no scenario matches {', '.join(unknown)}; scenarios: {', '.join(SCENARIO_NAMES)}"
-        )
+        raise ValueError(f"no scenario matches {', '.join(unknown)}; scenarios: {', '.join(SCENARIO_NAMES)}")
     return [s for s in SCENARIOS if any(fnmatch.fnmatchcase(s.name, p) for p in wanted)]
 
 
