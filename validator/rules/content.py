@@ -27,11 +27,11 @@ PART_NOT_ADDED = Rule(
     ),
     severity=both(ERROR),
     refs=(_STREAMABLE, SpecRef(OPENAI_SPEC, "ResponseContentPartAddedEvent"), _SDK),
-    breaks=(
-        "openai-python (IndexError: list index out of range in `content[event.content_index]`)",
-        "hermes-agent and other users of `responses.stream()` (same IndexError)",
+    breaks=("openai-python (IndexError: list index out of range in `content[event.content_index]`)",),
+    rationale=(
+        "A delta that names no `content_index` at all is reported here too. open-responses-server "
+        "sends deltas with neither an item nor a part; ITM001 reports those, once per item."
     ),
-    rationale="open-responses-server sends every delta without any part (and without content_index).",
 )
 
 PART_INDEX_ORDER = Rule(
