@@ -121,7 +121,11 @@ def clean(schema: Any) -> Any:
         elif key in SCHEMA_MAPS:
             out[key] = {name: clean(sub) for name, sub in value.items()}
         elif key in SCHEMA_LISTS:
-            out[key] = [clean(sub) for sub in value]
+            subs = [clean(sub) for sub in value]
+            # An allOf member that only carried a description is now {}: always true.
+            out[key] = [sub for sub in subs if sub != {}] if key == "allOf" else subs
+            if key == "allOf" and not out[key]:
+                del out[key]
         elif key in SCHEMA_ONE:
             out[key] = clean(value)
         elif key in PLAIN:
@@ -130,6 +134,8 @@ def clean(schema: Any) -> Any:
             out["__nullable__"] = True
     if out.pop("__nullable__", False):
         out = {"anyOf": [out, {"type": "null"}]}
+    if set(out) == {"allOf"} and len(out["allOf"]) == 1:
+        return out["allOf"][0]
     return out
 
 
@@ -182,6 +188,16 @@ def _type_tags(schema: Any, defs: dict[str, Any], depth: int = 0) -> tuple[list[
     return tags, required
 
 
+def _open_pattern(schema: Any) -> str | None:
+    """The ``pattern`` of an open branch's ``type`` (an extension branch the overlay added)."""
+    if not isinstance(schema, dict) or "type" not in schema.get("required", ()):
+        return None
+    prop = schema.get("properties", {}).get("type")
+    if isinstance(prop, dict) and isinstance(prop.get("pattern"), str) and "enum" not in prop:
+        return str(prop["pattern"])
+    return None
+
+
 def dispatch_unions(schema: Any, defs: dict[str, Any]) -> Any:
     """Rewrite every union of type-tagged objects as a dispatch on ``type``."""
     if isinstance(schema, list):
@@ -193,28 +209,31 @@ def dispatch_unions(schema: Any, defs: dict[str, Any]) -> Any:
         branches = out.get(key)
         if not isinstance(branches, list) or len(branches) < 2:
             continue
-        found = [_type_tags(b, defs) for b in branches]
-        if not all(tags and required for tags, required in found):
+        open_branches = [b for b in branches if _open_pattern(b) is not None]
+        closed = [b for b in branches if _open_pattern(b) is None]
+        found = [_type_tags(b, defs) for b in closed]
+        if len(open_branches) > 1 or not all(tags and required for tags, required in found):
             continue
         every = [tag for tags, _ in found for tag in tags or ()]
         if len(set(every)) != len(every):
             continue
         del out[key]
-        out.update(dispatch([tags or [] for tags, _ in found], branches))
+        out.update(dispatch([tags or [] for tags, _ in found], closed, open_branches[0] if open_branches else None))
     return out
 
 
-def dispatch(tags: list[list[str]], branches: list[Any]) -> dict[str, Any]:
+def dispatch(tags: list[list[str]], branches: list[Any], open_branch: Any = None) -> dict[str, Any]:
     every = sorted(tag for group in tags for tag in group)
-    return {
-        "type": "object",
-        "required": ["type"],
-        "properties": {"type": {"type": "string", "enum": every}},
-        "allOf": [
-            {"if": {"properties": {"type": _tag_test(group)}}, "then": branch}
-            for group, branch in zip(tags, branches, strict=True)
-        ],
-    }
+    type_schema: dict[str, Any] = {"type": "string", "enum": every}
+    cases = [
+        {"if": {"properties": {"type": _tag_test(group)}, "required": ["type"]}, "then": branch}
+        for group, branch in zip(tags, branches, strict=True)
+    ]
+    if open_branch is not None:
+        pattern = _open_pattern(open_branch)
+        type_schema = {"type": "string", "if": {"pattern": pattern}, "else": {"enum": every}}
+        cases.append({"if": {"properties": {"type": {"pattern": pattern}}, "required": ["type"]}, "then": open_branch})
+    return {"type": "object", "required": ["type"], "properties": {"type": type_schema}, "allOf": cases}
 
 
 def _tag_test(group: list[str]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ Kinds of entry:
 * ``AddProperty``: a property production sends that the spec does not
   declare (extra properties are allowed anyway; declaring it checks its type).
 * ``Replace``: a sub-schema replaced outright.
+* ``ExtensionBranch``: a union that also admits slug-prefixed extension types.
 """
 
 from __future__ import annotations
@@ -114,6 +115,27 @@ class AddProperty(Entry):
         if self.name in props:
             raise OverlayError(f"{self.profile}: {self.target} declares {self.name!r} now; drop the entry")
         props[self.name] = copy.deepcopy(self.schema)
+
+
+@dataclass(frozen=True)
+class ExtensionBranch(Entry):
+    """A union of type-tagged objects also admits slug-prefixed extension types.
+
+    The build turns the added branch into the open case of the dispatch on
+    ``type``: a known type is checked against its own schema, a slug-prefixed
+    one against ``schema``, anything else is outside the union's enum.
+    """
+
+    path: str = ""
+    schema: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, components: dict[str, Any], events: dict[str, Any]) -> None:
+        node = _at(self._root(components, events), self.path, self.target)
+        for key in ("oneOf", "anyOf"):
+            if isinstance(node.get(key), list):
+                node[key].append(copy.deepcopy(self.schema))
+                return
+        raise OverlayError(f"{self.profile}: {self.target}{self.path} is not a union")
 
 
 @dataclass(frozen=True)
@@ -299,6 +321,22 @@ OVERLAY: tuple[Entry, ...] = (
         fields=("environment",),
         reason="production sends shell_call items without `environment`",
         evidence="corpus/real/vercel__openai-shell__r1.sse (output_item.added/done, response.completed)",
+    ),
+)
+
+
+OVERLAY += (
+    # --- openresponses -------------------------------------------------------------------------
+    ExtensionBranch(
+        "openresponses",
+        "ItemField",
+        reason="the spec lets implementors add item types prefixed with their slug; each still needs id, type, status",
+        evidence="specification-2026-04-24.md, Items are extensible; Extending Items / Required item fields",
+        schema={
+            "type": "object",
+            "required": ["type", "id", "status"],
+            "properties": {"type": {"type": "string", "pattern": SLUG_PREFIXED}, "id": {"type": "string"}},
+        },
     ),
 )
 

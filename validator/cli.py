@@ -10,6 +10,7 @@ import click
 from validator import __version__
 from validator.commands.check import check
 from validator.commands.rules import explain, rules
+from validator.commands.schemas import schemas
 from validator.commands.validate import validate
 
 
@@ -20,6 +21,7 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(schemas)
 main.add_command(check)
 main.add_command(rules)
 main.add_command(explain)
