@@ -20,10 +20,10 @@ _STREAMABLE = SpecRef(OPENRESPONSES, "Items are streamable")
 ARGS_DONE_MISMATCH = Rule(
     code="FCA001",
     name="arguments-done-mismatch",
-    summary="A function-call, custom-tool or MCP `.done` value is not the concatenation of its deltas.",
+    summary="A function-call, custom-tool, MCP or code-interpreter `.done` value is not its deltas concatenated.",
     requirement=(
         "`function_call_arguments.done.arguments` (`custom_tool_call_input.done.input`, "
-        "`mcp_call_arguments.done.arguments`) is the deltas concatenated."
+        "`mcp_call_arguments.done.arguments`, `code_interpreter_call_code.done.code`) is the deltas concatenated."
     ),
     severity=both(ERROR),
     refs=(_ARGS_DONE, SpecRef(OPENAI_SPEC, "ResponseCustomToolCallInputDoneEvent"), _STREAMABLE),
