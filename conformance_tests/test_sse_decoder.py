@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from validator.sse import Frame, SSEDecoder
@@ -170,3 +170,79 @@ def test_arbitrary_bytes_never_raise_and_chunking_never_matters(data: bytes, siz
     whole = decode(data)
     sizes = [size] * (len(data) // size)
     assert frames_in_chunks(data, sizes) == whole
+
+
+def reference_decode(data: bytes) -> list[tuple[bytes, str | None, str | None, int, int, bool]]:
+    """The WHATWG steps, written as plainly as possible, as an oracle for the fast decoder."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[bytes] = []
+    pos = 0
+    while True:
+        ends = [i for i in (data.find(b"\r", pos), data.find(b"\n", pos)) if i >= 0]
+        if not ends:
+            break
+        end = min(ends)
+        lines.append(data[pos:end])
+        pos = end + (2 if data[end : end + 2] == b"\r\n" else 1)
+    if pos < len(data):
+        lines.append(data[pos:])
+        complete = False
+    else:
+        complete = True
+    frames = []
+    buffer: list[bytes] = []
+    event: bytes | None = None
+    ident: bytes | None = None
+    first_line = data_line = 0
+    for number, line in enumerate(lines, start=1):
+        if line == b"":
+            if buffer:
+                frames.append((b"\n".join(buffer), event, ident, first_line, data_line, True))
+            buffer, event, ident, first_line = [], None, None, 0
+            continue
+        first_line = first_line or number
+        if line.startswith(b":"):
+            continue
+        name, _, value = line.partition(b":")
+        value = value[1:] if value.startswith(b" ") else value
+        if name == b"data":
+            data_line = number if not buffer else data_line
+            buffer.append(value)
+        elif name == b"event":
+            event = value
+        elif name == b"id" and b"\x00" not in value:
+            ident = value
+    if buffer:
+        frames.append((b"\n".join(buffer), event, ident, first_line, data_line, False))
+    del complete
+    return [
+        (d, None if e is None else e.decode("utf-8", "replace"), None if i is None else i.decode("utf-8", "replace"),
+         f, dl, t)
+        for d, e, i, f, dl, t in frames
+    ]
+
+
+FRAGMENTS = st.sampled_from([
+    b"data: ", b"data:", b"data", b"event: ", b"event:", b"id: ", b"retry: 5", b": c", b"x", b"{}", b" ",
+    b"\n", b"\n", b"\n", b"\n\n", b"\r", b"\r\n", b"\xef\xbb\xbf", b"response.created", b"\xc3\xa9", b"\x00",
+])
+
+
+def observable(frames: list[Frame]) -> list[tuple[bytes, str | None, str | None, int, int, bool]]:
+    return [(f.data, f.event, f.id, f.line, f.data_line, f.terminated) for f in frames]
+
+
+@example(parts=[b"\n", b"\n", b"\n", b"data: "], size=1)
+@given(st.lists(FRAGMENTS, max_size=60), st.integers(min_value=1, max_value=9))
+def test_fast_paths_agree_with_the_plain_reading_of_the_rules(parts: list[bytes], size: int) -> None:
+    data = b"".join(parts)
+    expected = reference_decode(data)
+    assert observable(decode(data)) == expected
+    assert observable(frames_in_chunks(data, [size] * (len(data) // size))) == expected
+
+
+def test_long_multi_line_frame_is_linear_and_exact() -> None:
+    data = b"event: big\n" + b"data: 0123456789abcdef\n" * 20_000 + b"\n"
+    frames = frames_in_chunks(data, [4096] * (len(data) // 4096))
+    assert [(f.event, f.data.count(b"\n"), f.line) for f in frames] == [("big", 19_999, 1)]

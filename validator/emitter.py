@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.model import Event, Finding, Severity
-from validator.rules import Rule, catalogue, enabled_codes
+from validator.model import Event, Finding
+from validator.rules import Rule, severity_table
 
 
 class Emitter:
@@ -28,12 +28,10 @@ class Emitter:
         self.source = source
         self.max_per_rule = max_per_rule
         self._counts: dict[str, int] = {}
-        self.enabled = enabled_codes(profile, select, ignore or ())
-        self._severity: dict[str, Severity] = {}
-        for code in self.enabled:
-            severity = catalogue()[code].severity_for(profile)
-            assert severity is not None
-            self._severity[code] = severity
+        self._severity = severity_table(
+            profile, tuple(select) if select is not None else None, tuple(ignore or ())
+        )
+        self.enabled = frozenset(self._severity)
         self._pending: list[Finding] = []
 
     def wants(self, rule: Rule) -> bool:

@@ -80,17 +80,18 @@ def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
 
 
 def frame_to_event(frame: Frame, index: int) -> Event:
-    payload, error, done = decode_data(frame.data)
+    data = frame.data
+    if data == DONE_SENTINEL:
+        payload, error, done = None, None, True
+    else:
+        done = False
+        try:
+            payload, error = orjson.loads(data), None
+        except orjson.JSONDecodeError as exc:
+            payload, error = None, _json_error(exc, data)
     return Event(
-        payload=payload,
-        index=index,
-        line=frame.data_line or frame.line,
-        offset=frame.offset,
-        sse_event=frame.event,
-        sse_id=frame.id,
-        error=error,
-        done=done,
-        terminated=frame.terminated,
+        payload, index, frame.data_line or frame.line, frame.offset, frame.event, frame.id, error, done,
+        frame.terminated,
     )
 
 

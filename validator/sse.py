@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 _BOM = b"\xef\xbb\xbf"
 _EOL = re.compile(rb"\r\n|\r|\n")
+# An unfinished frame longer than this is taken apart line by line, so no
+# chunk re-copies a growing remainder.
+_MAX_PENDING = 1 << 16
 
 
 @dataclass(slots=True)
@@ -48,6 +51,7 @@ class SSEDecoder:
         self._line_no = 0  # number of lines completed
         self._started = False  # the BOM question is settled
         self._skip_lf = False  # the last chunk ended in CR: a leading LF belongs to it
+        self._names: dict[bytes, str] = {}  # decoded event names, which repeat
         self._reset_frame()
 
     def _reset_frame(self) -> None:
@@ -90,10 +94,26 @@ class SSEDecoder:
                 buf = buf[len(_BOM) :]
                 self._buf_offset += len(_BOM)
         frames: list[Frame] = []
+        base = self._buf_offset
         pos = 0
+        if self._idle() and b"\r" not in buf:
+            pieces = buf.split(b"\n\n")
+            if len(pieces) > 1:
+                pos = self._complete_frames(pieces, base, frames)
+        if pos == 0 or len(buf) - pos > _MAX_PENDING:
+            pos = self._lines(buf, pos, base, frames)
+        self._buf = buf[pos:]
+        self._buf_offset = base + pos
+        return frames
+
+    def _idle(self) -> bool:
+        """No frame is half read, so the bytes ahead start a frame."""
+        return self._frame_offset < 0 and not self._skip_lf
+
+    def _lines(self, buf: bytes, pos: int, base: int, frames: list[Frame]) -> int:
+        """The exact rules, one line at a time; returns where the unfinished line starts."""
         end = len(buf)
         search = _EOL.search
-        base = self._buf_offset
         while pos < end:
             match = search(buf, pos)
             if match is None:
@@ -105,9 +125,59 @@ class SSEDecoder:
             self._line_no += 1
             self._line(buf[pos:eol_start], base + pos, frames)
             pos = eol_end
-        self._buf = buf[pos:]
-        self._buf_offset = base + pos
-        return frames
+        return pos
+
+    def _complete_frames(self, pieces: list[bytes], base: int, frames: list[Frame]) -> int:
+        """Decode LF-only bytes split at blank lines; the last piece is unfinished.
+
+        Frames of the two usual shapes (``event: X`` then ``data: Y``, or a lone
+        ``data: Y``) are taken apart directly; any other frame goes through the
+        line rules. Returns how many bytes were consumed.
+        """
+        offset = base
+        line_no = self._line_no
+        append = frames.append
+        names = self._names
+        for piece in pieces[:-1]:
+            start = offset
+            offset += len(piece) + 2
+            if piece[:1] == b"\n":  # a blank line before the frame
+                piece = piece[1:]
+                start += 1
+                line_no += 1
+            if not piece:
+                line_no += 2
+                continue
+            newline = piece.find(b"\n")
+            if newline < 0 and piece[:6] == b"data: ":
+                append(Frame(piece[6:], None, None, None, line_no + 1, line_no + 1, start))
+                line_no += 2
+            elif (
+                newline > 0
+                and piece[:7] == b"event: "
+                and piece[newline + 1 : newline + 7] == b"data: "
+                and piece.find(b"\n", newline + 1) < 0
+            ):
+                raw_name = piece[7:newline]
+                name = names.get(raw_name)
+                if name is None:
+                    name = raw_name.decode("utf-8", "replace")
+                    if len(names) < 4096:
+                        names[raw_name] = name
+                append(Frame(piece[newline + 7 :], name, None, None, line_no + 1, line_no + 2, start))
+                line_no += 3
+            else:
+                self._line_no = line_no
+                line_start = start
+                for line in piece.split(b"\n"):
+                    self._line_no += 1
+                    self._line(line, line_start, frames)
+                    line_start += len(line) + 1
+                self._line_no += 1
+                self._line(b"", line_start, frames)
+                line_no = self._line_no
+        self._line_no = line_no
+        return offset - base
 
     def close(self) -> list[Frame]:
         """End of input: return the open frame, if any, marked unterminated."""
@@ -121,10 +191,13 @@ class SSEDecoder:
             if self._buf.startswith(_BOM):
                 self._buf = self._buf[len(_BOM) :]
                 self._buf_offset += len(_BOM)
-        if self._buf:
-            self._line_no += 1
-            self._line(self._buf, self._buf_offset, frames)
-            self._buf_offset += len(self._buf)
+        buf = self._buf
+        if buf:
+            pos = self._lines(buf, 0, self._buf_offset, frames)
+            if pos < len(buf):
+                self._line_no += 1
+                self._line(buf[pos:], self._buf_offset + pos, frames)
+            self._buf_offset += len(buf)
             self._buf = b""
         if self._data:
             frames.append(self._frame(terminated=False))

@@ -8,6 +8,7 @@ retired keeps its code in ``RETIRED``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -72,6 +73,8 @@ def both(severity: Severity) -> dict[str, Severity]:
 
 
 _CATALOGUE: dict[str, Rule] = {}
+_SORTED: dict[str, Rule] = {}
+_LOADED = False
 
 RETIRED: dict[str, str] = {}
 
@@ -84,12 +87,17 @@ def register(*rules: Rule) -> None:
         if unknown:
             raise ValueError(f"{rule.code}: unknown profiles {sorted(unknown)}")
         _CATALOGUE[rule.code] = rule
+        _SORTED.clear()
+        severity_table.cache_clear()
 
 
 def catalogue() -> Mapping[str, Rule]:
     """Every registered rule, by code, in code order."""
     _load_groups()
-    return dict(sorted(_CATALOGUE.items()))
+    if len(_SORTED) != len(_CATALOGUE):
+        _SORTED.clear()
+        _SORTED.update(sorted(_CATALOGUE.items()))
+    return _SORTED
 
 
 def get(code: str) -> Rule:
@@ -126,6 +134,20 @@ def enabled_codes(
     return frozenset(chosen)
 
 
+@functools.lru_cache(maxsize=256)
+def severity_table(
+    profile: str, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
+) -> Mapping[str, Severity]:
+    """Each enabled code's severity in ``profile``: what a stream's Emitter consults per finding."""
+    rules = catalogue()
+    table = {}
+    for code in enabled_codes(profile, select, ignore):
+        severity = rules[code].severity_for(profile)
+        assert severity is not None
+        table[code] = severity
+    return table
+
+
 def _longest_prefix(code: str, prefixes: list[str]) -> int:
     best = -1
     for prefix in prefixes:
@@ -144,6 +166,10 @@ def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
 
 def _load_groups() -> None:
     # The group modules register their rules on import.
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
     from validator.rules import (  # noqa: F401
         content,
         final,
