@@ -9,8 +9,29 @@ from validator.machine.state import Item, Part, State, as_int, as_str
 from validator.model import Event
 from validator.rules import content as rules
 
-# Which item type holds which part kind; item types not listed here are not judged.
-_HOLDER = {"output_text": "message", "refusal": "message", "reasoning_text": "reasoning", "summary_text": "reasoning"}
+# Which item types may hold a part of each kind; item types named nowhere here are not judged.
+# Open Responses lets a reasoning item's content hold output_text parts (its own example does).
+_PART_HOLDERS: dict[str, tuple[str, ...]] = {
+    "output_text": ("message", "reasoning"),
+    "refusal": ("message",),
+    "reasoning_text": ("reasoning",),
+    "summary_text": ("reasoning",),
+}
+# Which item type each text event may fill: openai-python asserts `message` for output_text deltas.
+_DELTA_HOLDERS: dict[str, tuple[str, ...]] = {
+    "output_text": ("message",),
+    "refusal": ("message",),
+    "reasoning_text": ("reasoning",),
+    "summary_text": ("reasoning",),
+}
+# The part kinds each text event may fill.
+_DELTA_PARTS: dict[str, tuple[str, ...]] = {
+    "output_text": ("output_text",),
+    "refusal": ("refusal",),
+    "reasoning_text": ("reasoning_text", "output_text"),
+    "summary_text": ("summary_text",),
+}
+_KNOWN_HOLDERS = frozenset({"message", "reasoning"})
 # Item types that hold no content parts at all.
 _NO_CONTENT = frozenset(
     {
@@ -49,18 +70,21 @@ def _once(state: State, key: tuple[Any, ...]) -> bool:
     return True
 
 
-def _wrong_holder(state: State, event: Event, item: Item, kind: str, what: str) -> None:
-    holder = _HOLDER.get(kind)
-    if item.adopted or item.type is None or holder is None:
+def _wrong_holder(
+    state: State, event: Event, item: Item, kind: str, what: str, table: dict[str, tuple[str, ...]]
+) -> None:
+    holders = table.get(kind)
+    if item.adopted or item.type is None or holders is None or item.type in holders:
         return
-    if item.type == holder or not (item.type in _NO_CONTENT or item.type in _HOLDER.values()):
+    if item.type not in _NO_CONTENT and item.type not in _KNOWN_HOLDERS:
         return
     if _once(state, ("CNT004", item.index, kind)):
         state.emit(
             rules.WRONG_ITEM,
-            f"{what} ({kind}) for {state.item_name(item)}, a {item.type} item; {kind} belongs to {holder} items",
+            f"{what} ({kind}) for {state.item_name(item)}, a {item.type} item; "
+            f"{kind} belongs to {' or '.join(holders)} items",
             event,
-            expected=holder,
+            expected=" or ".join(holders),
             actual=item.type,
         )
 
@@ -77,7 +101,7 @@ def on_part_added(state: State, event: Event, payload: dict[str, Any], summary: 
     if index is None:
         return
     if part_kind is not None:
-        _wrong_holder(state, event, item, part_kind, kind_name)
+        _wrong_holder(state, event, item, part_kind, kind_name, _PART_HOLDERS)
     parts = item.summaries if summary else item.parts
     expected = len(parts)
     if index in parts or index != expected:
@@ -126,7 +150,7 @@ def _part(state: State, event: Event, payload: dict[str, Any], item: Item, kind:
 
 
 def _check_kind(state: State, event: Event, item: Item, part: Part, expected: str, kind: str) -> None:
-    if part.kind is None or part.kind == expected or part.adopted:
+    if part.kind is None or part.kind in _DELTA_PARTS.get(expected, (expected,)) or part.adopted:
         return
     if _once(state, ("CNT003", item.index, part.index)):
         state.emit(
@@ -163,7 +187,7 @@ def on_text(state: State, event: Event, payload: dict[str, Any], kind: str, summ
     if item is None:
         return
     short = kind.removeprefix("response.")
-    _wrong_holder(state, event, item, part_kind, short)
+    _wrong_holder(state, event, item, part_kind, short, _DELTA_HOLDERS)
     part = _part(state, event, payload, item, short, summary)
     if part is None:
         return

@@ -70,7 +70,11 @@ WRONG_ITEM = Rule(
     breaks=("openai-python (AssertionError: output.type == 'message')",),
     rationale=(
         "Reasoning streamed as `reasoning_text` content parts of a `reasoning` item is allowed "
-        "(Open Responses: raw reasoning follows the same delta semantics as other content parts)."
+        "(Open Responses: raw reasoning follows the same delta semantics as other content parts; "
+        "DeepSeek, LM Studio and OpenRouter do it), and so is an `output_text` part on a reasoning "
+        "item (the Open Responses reasoning example holds one). An `output_text.delta` must still "
+        "target a message: openai-python asserts it. Item types this validator does not know "
+        "(vendor extensions) are not judged."
     ),
 )
 

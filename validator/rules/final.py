@@ -29,7 +29,8 @@ OUTPUT_MISSING = Rule(
         "clients that store the final response rather than the deltas",
     ),
     rationale=(
-        "Not checked on `response.failed`: a failure may drop unfinished output "
+        "The ChatGPT Codex backend sends `response.completed` with `output: []` after streaming "
+        "its items (recorded). Not checked on `response.failed`: a failure may drop unfinished output "
         "(azure-ai-agentserver sends `output: []`). A terminal response with `output` absent "
         "or null is not judged either: openai-python then rebuilds it from the done items."
     ),
@@ -42,7 +43,15 @@ OUTPUT_ORDER = Rule(
     requirement="Items keep their id, type and position from `output_item.added` into the final response.",
     severity=both(ERROR),
     refs=(_COMPLETED, _SDK),
-    breaks=("openai-python (RuntimeError: Completed response output identity changed)",),
+    breaks=(
+        "openai-python (RuntimeError: Completed response output identity changed, for finished items)",
+        "clients that reference items by id in the next request (`previous_response_id`, item references)",
+    ),
+    rationale=(
+        "Open Responses requires ids that let clients reference an item unambiguously. OpenRouter "
+        "streams a reasoning item as `rs_tmp_...` and names it differently in the final output "
+        "(recorded); an item matched by position whose id differs is reported once, here."
+    ),
 )
 
 OUTPUT_EXTRA = Rule(
@@ -78,7 +87,10 @@ USAGE_MISSING = Rule(
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "Response.usage"),),
     breaks=("Vercel AI SDK and billing/observability clients (usage reported as zero or NaN)",),
-    rationale="`usage` is nullable in both specs; servers without a tokenizer send null. A warning.",
+    rationale=(
+        "`usage` is nullable in both specs; servers without a tokenizer send null "
+        "(azure-ai-agentserver, open-responses-server). A warning."
+    ),
 )
 
 USAGE_TOTALS = Rule(

@@ -144,9 +144,11 @@ DONE_STATUS = Rule(
     severity=both(WARNING),
     refs=(_STATES,),
     rationale=(
-        "Items without a `status` are not judged (OpenAI's reasoning items and several tool items "
-        "carry none, and items added already `completed` are accepted: clients take the state from "
-        "`done`). A `done` still `in_progress` misleads clients that render status, but none crash: a warning."
+        "Items without a `status` are not judged (OpenAI's reasoning, mcp_list_tools and program "
+        "items carry none), and items added already `completed` are accepted (xAI's function calls "
+        "and web searches, OpenAI's shell_call_output): clients take the state from `done`. A `done` "
+        "still `in_progress` misleads clients that render status, but none crash: a warning. "
+        "OpenAI's programmatic tool calling sends such function_call items (recorded)."
     ),
 )
 

@@ -123,7 +123,10 @@ NO_TERMINAL = Rule(
         "openai-python (RuntimeError: Didn't receive a `response.completed` event)",
         "Vercel AI SDK (no finish part: the stream looks truncated)",
     ),
-    rationale="A cut connection and a server that just stops look the same; both lose the final response.",
+    rationale=(
+        "A cut connection and a server that just stops look the same; both lose the final response "
+        "(open-responses-server ends the stream this way when its upstream is cut)."
+    ),
 )
 
 AFTER_TERMINAL = Rule(

@@ -107,7 +107,10 @@ TOOL_NOT_FINISHED = Rule(
     requirement="A hosted tool call that sent `in_progress` ends with `completed` or `failed` before its item is done.",
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "ResponseWebSearchCallCompletedEvent"),),
-    rationale="Clients take the final state from `output_item.done`, so a warning.",
+    rationale=(
+        "Clients take the final state from `output_item.done`, so a warning. Azure OpenAI's "
+        "image_generation and web_search_preview calls end this way in the recorded corpus."
+    ),
 )
 
 register(
