@@ -1,0 +1,220 @@
+"""The check command end to end: exit codes, report files, baseline, redaction."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from validator.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report" / "report-v1.schema.json").read_text())
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check", *args], env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def fast(url: str) -> list[str]:
+    return ["--base-url", url + "/v1", "--idle-timeout", "0.5", "--first-byte-timeout", "2", "--total-timeout", "15"]
+
+
+def test_conformant_server_exits_0(reference_url: str) -> None:
+    code, out, err = run(*fast(reference_url), "--capability", "all", "-v")
+    assert code == 0, out + err
+    assert "plain-text: ok" in out
+    assert "9 streams" in out and "conformant" in out
+
+
+def test_skipped_scenarios_are_listed(reference_url: str) -> None:
+    code, out, _ = run(*fast(reference_url))
+    assert code == 0
+    assert "reasoning: skipped: the server does not declare capability 'reasoning'" in out
+
+
+def test_violations_exit_1(reference_url: str) -> None:
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: sequence-gap", "--scenario", "plain-text"]
+    code, out, _ = run(*args)
+    assert code == 0  # a sequence gap is a warning
+    assert "live:plain-text:" in out and "SEQ004" in out
+    assert run(*args, "--strict")[0] == 1
+    code, out, _ = run(*fast(reference_url), "--header", "X-Conformance-Fault: delta-before-part")
+    assert code == 1
+    assert "CNT001" in out
+
+
+def test_ignore_applies_to_http_rules(reference_url: str) -> None:
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: wrong-content-type", "--scenario", "plain-text"]
+    assert run(*args)[0] == 1
+    code, out, _ = run(*args, "--ignore", "HTT002")
+    assert code == 0, out
+    assert "HTT002" not in out
+
+
+def test_nothing_checked_exits_2(reference_url: str) -> None:
+    code, _, err = run(*fast(reference_url), "--scenario", "reasoning")
+    assert code == 2
+    assert "nothing was checked" in err
+
+
+def test_unreachable_server_exits_2() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _, err = run("--base-url", f"http://127.0.0.1:{port}", "--scenario", "plain-text")
+    assert code == 2
+    assert "cannot connect" in err
+
+
+def test_usage_errors_exit_2(reference_url: str) -> None:
+    assert run(*fast(reference_url), "--scenario", "bogus")[0] == 2
+    assert run(*fast(reference_url), "--capability", "bogus")[0] == 2
+    assert run("--base-url", "ftp://example")[0] == 2
+    code, _, err = run(*fast(reference_url), "--api-key-env", "RC_TEST_UNSET_VARIABLE")
+    assert code == 2 and "RC_TEST_UNSET_VARIABLE" in err
+
+
+def test_missing_httpx_gives_one_line(monkeypatch: pytest.MonkeyPatch, reference_url: str) -> None:
+    for name in [m for m in sys.modules if m == "httpx" or m.startswith(("httpx.", "validator.live"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    import validator
+
+    monkeypatch.delattr(validator, "live", raising=False)
+    code, _, err = run(*fast(reference_url))
+    assert code == 2
+    assert err.strip() == (
+        "responses-conformance: error: the check command needs httpx: pip install 'responses-conformance[live]'"
+    )
+
+
+def test_list_scenarios(reference_url: str) -> None:
+    code, out, _ = run(*fast(reference_url), "--list-scenarios", "--capability", "text,tools")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 9
+    assert lines[0].startswith("run  plain-text")
+    assert any(line.startswith("skip reasoning") for line in lines)
+
+
+def test_report_files_are_independent_of_console(reference_url: str, tmp_path: Path) -> None:
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: changed-ids", "--capability", "all"]
+    for fmt in ("json", "junit", "sarif", "github"):
+        args += ["--report", f"{fmt}={tmp_path / ('report.' + fmt)}"]
+    code, out, _ = run(*args, "-q", "-o", "text")
+    assert code == 1
+    assert not out.lstrip().startswith("{")
+    data = json.loads((tmp_path / "report.json").read_text())
+    Draft202012Validator(REPORT_SCHEMA).validate(data)
+    assert data["ok"] is False
+    streams = {s["name"]: s for s in data["streams"]}
+    assert set(streams) >= {"plain-text", "function-tool", "invalid-request"}
+    assert streams["function-tool"]["scenario"] == "function-tool"
+    assert streams["function-tool"]["http"]["status"] == 200
+    assert "ITM008" in {f["code"] for f in streams["function-tool"]["findings"]}
+    suites = ET.parse(tmp_path / "report.junit").getroot()
+    assert suites.tag == "testsuites"
+    assert [s.get("name") for s in suites] == [s["name"] for s in data["streams"]]
+    sarif = json.loads((tmp_path / "report.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"ITM008"}
+    github = (tmp_path / "report.github").read_text()
+    assert "::error title=ITM008::" in github
+
+
+def test_console_json_output_validates(reference_url: str) -> None:
+    code, out, _ = run(*fast(reference_url), "-o", "json", "--capability", "all")
+    assert code == 0
+    data = json.loads(out)
+    Draft202012Validator(REPORT_SCHEMA).validate(data)
+    assert data["summary"]["streams"] == 9
+    assert data["summary"]["skipped"] == 0
+
+
+def test_capture_dir_gives_sarif_file_and_line(
+    reference_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: sequence-gap", "--scenario", "plain-text"]
+    code, out, _ = run(*args, "--capture-dir", "captures", "-o", "sarif", "--strict")
+    assert code == 1
+    capture = tmp_path / "captures" / "plain-text.sse"
+    assert capture.read_bytes().startswith(b"event: response.created")
+    result = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "SEQ004")
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "captures/plain-text.sse"
+    line = physical["region"]["startLine"]
+    # The line points at the data: line of the event whose number jumped.
+    assert '"sequence_number":13' in capture.read_text().splitlines()[line - 1]
+
+
+def test_baseline_accepts_known_failures_and_is_strict(reference_url: str, tmp_path: Path) -> None:
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: delta-before-part", "--scenario", "plain-text"]
+    baseline = tmp_path / "known.txt"
+    code, _, err = run(*args, "--write-baseline", str(baseline))
+    assert code == 0 and "wrote" in err
+    assert "plain-text CNT001" in baseline.read_text()
+    assert run(*args)[0] == 1
+    code, out, err = run(*args, "--baseline", str(baseline))
+    assert code == 0, out + err
+    assert "known failure" not in out  # known findings are info: hidden without -v
+    # The defect is fixed: the baseline line is now stale and fails the run.
+    code, out, err = run(*fast(reference_url), "--scenario", "plain-text", "--baseline", str(baseline))
+    assert code == 1
+    assert "no longer occurs" in err and f"{baseline}:3" in err
+
+
+def test_api_key_never_appears_anywhere(keyed_reference: tuple[str, str], tmp_path: Path) -> None:
+    url, key = keyed_reference
+    # Credentials in the URL, a secret header, and the key from the environment.
+    base = url.replace("http://", "http://alice:hunter2pass@") + "/v1"
+    reports = [f"--report={fmt}={tmp_path / fmt}" for fmt in ("json", "junit", "sarif", "github")]
+    env = {"RC_TEST_KEY": key}
+    outputs = []
+    for extra in (
+        [],
+        ["--header", "X-Conformance-Fault: http-500"],
+        ["--header", "X-Conformance-Fault: redirect"],
+        ["--api-key-header", "api-key"],
+    ):
+        for fmt in ("text", "json", "sarif", "junit", "github"):
+            code, out, err = run(
+                "--base-url",
+                base,
+                "--api-key-env",
+                "RC_TEST_KEY",
+                "--header",
+                "X-Custom-Token: tok-SECRETVALUE",
+                "--capability",
+                "all",
+                "-vv",
+                "-o",
+                fmt,
+                *reports,
+                *extra,
+                env=env,
+            )
+            assert code in (0, 1), err
+            outputs += [out, err] + [(tmp_path / f).read_text() for f in ("json", "junit", "sarif", "github")]
+    blob = "\n".join(outputs)
+    assert "HTT001" in blob and "HTT008" in blob  # the faults were really exercised
+    for secret in (key, "hunter2pass", "tok-SECRETVALUE"):
+        assert secret not in blob
+    assert "[REDACTED]" in blob
+
+
+def test_wrong_key_is_rejected_and_not_echoed(keyed_reference: tuple[str, str]) -> None:
+    url, _ = keyed_reference
+    code, out, err = run("--base-url", url + "/v1", "--api-key", "sk-wrong-key-XYZ123", "--scenario", "plain-text")
+    assert code == 1
+    assert "HTT001" in out and "401" in out
+    assert "sk-wrong-key-XYZ123" not in out + err

@@ -1,0 +1,143 @@
+"""Every fault the reference server can inject is caught, with the right rule codes."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from validator import reference_server
+from validator.live import Timeouts, run_scenario, select_scenarios
+from validator.rules import catalogue
+
+from .conftest import FAST, STALL_SECONDS, target_for
+
+SCENARIOS = {s.name: s for s in select_scenarios()}
+
+# fault -> (scenario, codes it must trigger in openai, codes in openresponses)
+EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
+    "no-sequence-numbers": ("plain-text", {"SEQ001"}, {"SEQ001", "SCH001"}),
+    "sequence-gap": ("plain-text", {"SEQ004"}, {"SEQ004"}),
+    "delta-before-part": ("plain-text", {"CNT001"}, {"CNT001"}),
+    "missing-done-events": ("plain-text", {"ITM007"}, {"ITM007"}),
+    "wrong-content-type": ("plain-text", {"HTT002"}, {"HTT002"}),
+    "http-500": ("plain-text", {"HTT001"}, {"HTT001"}),
+    "sse-error-500": ("plain-text", {"HTT001", "HTT015"}, {"HTT001", "HTT015"}),
+    "stall": ("plain-text", {"HTT004", "LIF007"}, {"HTT004", "LIF007"}),
+    "slow-headers": ("plain-text", {"HTT005"}, {"HTT005"}),
+    "cut-mid-event": ("plain-text", {"SSE009", "LIF007"}, {"SSE009", "LIF007", "SSE006"}),
+    "drop-connection": ("plain-text", {"HTT003", "SSE009", "LIF007"}, {"HTT003", "SSE009", "LIF007"}),
+    "events-after-terminal": ("plain-text", {"LIF008"}, {"LIF008"}),
+    "changed-ids": ("function-tool", {"ITM008"}, {"ITM008"}),
+    "done-marker": ("plain-text", {"SSE008"}, set()),
+    "no-done-marker": ("plain-text", set(), {"SSE006"}),
+    "data-only": ("plain-text", set(), {"SSE005"}),
+    "event-mismatch": ("plain-text", {"SSE004"}, {"SSE004"}),
+    "invalid-json": ("plain-text", {"SSE001"}, {"SSE001"}),
+    "empty-final-output": ("plain-text", {"FIN001"}, {"FIN001"}),
+    "redirect": ("plain-text", {"HTT008"}, {"HTT008"}),
+    "accept-invalid": ("invalid-request", {"HTT009"}, {"HTT009"}),
+    "error-stream": ("invalid-request", set(), set()),
+    "bad-structured-output": ("structured-output", {"HTT010"}, {"HTT010"}),
+    "no-tool-call": ("function-tool", {"HTT011"}, {"HTT011"}),
+    "ignore-max-output-tokens": ("max-output-tokens", {"HTT013"}, {"HTT013"}),
+    "no-reasoning": ("reasoning", {"HTT014"}, {"HTT014"}),
+}
+
+
+def test_every_fault_has_an_expectation() -> None:
+    assert set(EXPECTED) == set(reference_server.FAULTS)
+
+
+@pytest.fixture(scope="module")
+def client() -> httpx.Client:
+    with httpx.Client() as c:
+        yield c  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("profile", ["openai", "openresponses"])
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_fault_is_reported(reference_url: str, client: httpx.Client, fault: str, profile: str) -> None:
+    scenario, openai_codes, openresponses_codes = EXPECTED[fault]
+    expected = openai_codes if profile == "openai" else openresponses_codes
+    missing_rules = {code for code in expected if code not in catalogue()}
+    if missing_rules:
+        pytest.skip(f"rules {sorted(missing_rules)} are not in the catalogue yet")
+    target = target_for(reference_url, profile, headers={"X-Conformance-Fault": fault})
+    report = run_scenario(client, target, SCENARIOS[scenario], profile)
+    assert expected <= report.codes, f"{fault}: expected {sorted(expected)}, got {sorted(report.codes)}"
+    if expected:
+        assert not report.ok(strict=True), fault
+    elif fault == "error-stream":
+        # A conformant error stream is a clean rejection of the invalid request.
+        assert report.ok(strict=True), sorted(report.codes)
+        assert report.http is not None and report.http.status == 200
+    else:
+        # The fault is legal in this profile: the stream conforms.
+        assert report.ok(), sorted(report.codes)
+
+
+def test_fault_by_model_suffix(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, model="m+fault=sequence-gap")
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    assert "SEQ004" in report.codes
+
+
+def test_unknown_fault_is_refused(reference_url: str) -> None:
+    response = httpx.post(
+        reference_url + "/v1/responses",
+        json={"model": "m", "input": "x", "stream": True},
+        headers={"X-Conformance-Fault": "gremlins"},
+        timeout=5,
+    )
+    assert response.status_code == 400
+    assert "gremlins" in response.json()["error"]["message"]
+
+
+def test_stall_is_cut_at_the_idle_timeout(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "stall"})
+    started = time.monotonic()
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    elapsed = time.monotonic() - started
+    assert "HTT004" in report.codes
+    assert elapsed < FAST.idle + 1.5 < STALL_SECONDS, elapsed
+    assert report.events > 0  # what arrived before the stall was checked
+    assert report.error is not None
+
+
+def test_slow_headers_are_cut_at_the_first_byte_timeout(reference_url: str, client: httpx.Client) -> None:
+    timeouts = Timeouts(connect=2, first_byte=0.5, idle=5, total=10)
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "slow-headers"}, timeouts=timeouts)
+    started = time.monotonic()
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    assert time.monotonic() - started < 2.0
+    assert report.codes == {"HTT005"}
+
+
+def test_total_timeout_bounds_a_trickling_stream(client: httpx.Client) -> None:
+    # Every event arrives within the idle timeout, but the whole stream takes too long.
+    server, thread = reference_server.start(delay=0.1)
+    try:
+        timeouts = Timeouts(connect=2, first_byte=2, idle=1, total=0.8)
+        started = time.monotonic()
+        report = run_scenario(client, target_for(server.url, timeouts=timeouts), SCENARIOS["plain-text"])
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert "HTT006" in report.codes
+    assert elapsed < timeouts.total + timeouts.idle + 0.5
+
+
+def test_connection_refused_is_a_finding_not_a_traceback(client: httpx.Client) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    target = target_for(f"http://127.0.0.1:{port}", timeouts=FAST)
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    assert report.codes == {"HTT007"}
+    assert report.error is not None and "cannot connect" in report.error

@@ -1,0 +1,124 @@
+"""The whole battery against our own reference server: conformant in both profiles."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from validator import reference_server
+from validator.live import SCENARIO_NAMES, parse_capabilities, run_battery, run_scenario, select_scenarios
+from validator.model import Severity
+
+from .conftest import target_for
+
+PROFILES = ("openai", "openresponses")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_scenario_is_conformant(reference_url: str, profile: str) -> None:
+    report = run_battery(target_for(reference_url, profile), profile, capabilities=parse_capabilities(["all"]))
+    assert [s.name for s in report.streams] == list(SCENARIO_NAMES)
+    for stream in report.streams:
+        assert stream.skipped is None, stream.name
+        serious = [f"{f.code} {f.message}" for f in stream.findings if f.severity is not Severity.INFO]
+        assert serious == [], f"{stream.name}: {serious}"
+        assert stream.http is not None
+        if stream.name == "invalid-request":
+            assert stream.http.status == 400
+            assert stream.events == 0
+        else:
+            assert stream.http.status == 200
+            assert stream.http.headers["content-type"].startswith("text/event-stream")
+            assert stream.events >= 5
+    assert report.ok(strict=True)
+
+
+def test_openresponses_streams_end_with_done_and_openai_ones_do_not(reference_url: str) -> None:
+    for profile, ends_with_done in (("openai", False), ("openresponses", True)):
+        body = httpx.post(
+            reference_url + "/v1/responses",
+            json={"model": "m", "input": "hi", "stream": True},
+            headers={"X-Conformance-Profile": profile},
+            timeout=10,
+        ).text
+        assert body.rstrip().endswith("data: [DONE]") is ends_with_done, profile
+
+
+def test_scenarios_get_what_they_ask_for(reference_url: str) -> None:
+    """The reference server answers each scenario the way its verifier expects (no vacuous pass)."""
+    client = httpx.Client()
+    target = target_for(reference_url)
+    seen = {}
+    for scenario in select_scenarios():
+        body = scenario.body("m")
+        if scenario.expect == "reject":
+            continue
+        response = client.post(target.url, json=body, timeout=10)
+        events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
+        final = events[-1]["response"]
+        seen[scenario.name] = final
+        assert run_scenario(client, target, scenario).ok(strict=True)
+    client.close()
+    assert [i["name"] for i in seen["function-tool"]["output"]] == ["get_weather"]
+    assert [i["name"] for i in seen["parallel-tool-calls"]["output"]] == ["get_weather", "get_time"]
+    text = seen["structured-output"]["output"][0]["content"][0]["text"]
+    assert json.loads(text) == {"city": "Paris", "country": "example", "population": 4}
+    assert seen["max-output-tokens"]["status"] == "incomplete"
+    assert seen["max-output-tokens"]["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert seen["reasoning"]["output"][0]["type"] == "reasoning"
+    assert seen["instructions"]["instructions"].startswith("You are a terse assistant")
+    assert seen["multi-turn"]["output"][0]["content"][0]["text"].endswith("(turn 2)")
+
+
+def test_undeclared_capabilities_are_skipped_not_passed(reference_url: str) -> None:
+    report = run_battery(target_for(reference_url), "openai", capabilities=parse_capabilities(["tools"]))
+    skipped = {s.name: s.skipped for s in report.streams if s.skipped}
+    assert set(skipped) == {
+        "instructions",
+        "multi-turn",
+        "parallel-tool-calls",
+        "structured-output",
+        "max-output-tokens",
+        "reasoning",
+        "invalid-request",
+    }
+    assert all("does not declare capability" in reason for reason in skipped.values())
+    ran = [s.name for s in report.streams if s.skipped is None]
+    assert ran == ["plain-text", "function-tool"]
+    data = report.to_dict()
+    assert data["summary"]["skipped"] == 7
+    assert all("skipped" in s for s in data["streams"] if s["name"] in skipped)
+
+
+def test_default_capabilities_skip_reasoning(reference_url: str) -> None:
+    report = run_battery(target_for(reference_url), "openai", scenarios=["reason*", "plain-*"])
+    assert [(s.name, s.skipped is not None) for s in report.streams] == [("plain-text", False), ("reasoning", True)]
+
+
+def test_unknown_scenario_or_capability_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no scenario matches"):
+        select_scenarios(["nope"])
+    with pytest.raises(ValueError, match="unknown capability"):
+        parse_capabilities(["telepathy"])
+
+
+def test_the_openai_sdk_reads_reference_streams(reference_url: str) -> None:
+    """openai-python's own accumulator agrees with the reference server's streams."""
+    openai = pytest.importorskip("openai")
+    client = openai.OpenAI(base_url=reference_url + "/v1", api_key="unused", max_retries=0, timeout=10)
+    with client.responses.stream(model="m", input="Say hello.") as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_response()
+    assert final.output_text.startswith(reference_server.GREETING)
+    with client.responses.stream(
+        model="m",
+        input="weather?",
+        tools=[{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}],
+    ) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_response()
+    assert [item.type for item in final.output] == ["function_call"]
