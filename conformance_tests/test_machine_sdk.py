@@ -32,7 +32,7 @@ def sdk_final(body: bytes) -> dict[str, Any]:
 
 def essentials(item: dict[str, Any]) -> dict[str, Any]:
     out = {"id": item.get("id"), "type": item.get("type")}
-    for key in ("name", "call_id", "arguments"):
+    for key in ("name", "call_id", "arguments", "input"):
         if item.get(key) is not None:
             out[key] = item[key]
     for key in ("content", "summary"):
