@@ -93,3 +93,30 @@ def test_dask_local_scheduler_runs_check_file(tmp_path: Path) -> None:
     assert [[f.code for s in r.streams for f in s.findings] for r in distributed] == [
         [f.code for s in r.streams for f in s.findings] for r in local
     ]
+
+
+def test_ctrl_c_prints_the_findings_so_far_and_exits_130(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    total = 3000
+    for i in range(total):
+        (tmp_path / f"s{i:05d}.sse").write_bytes(b"data: oops\n\n" * 400)
+    report = tmp_path / "report.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "validator.cli", "validate", "--select", "SSE", "--report", f"json={report}",
+         str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted after" in err
+    assert "Traceback" not in err
+    checked = int(err.split("interrupted after ")[1].split()[0])
+    assert 0 < checked < total
+    assert out.count("SSE001") >= checked
+    assert json.loads(report.read_text())["summary"]["streams"] == checked

@@ -87,6 +87,10 @@ def check_files(files: list[str], options: CheckOptions, jobs: int = 1) -> Itera
     stdin_free = [p for p in expanded if p != "-"]
     if len(stdin_free) != len(expanded):
         raise InputError("stdin (-) cannot be combined with --jobs")
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         chunksize = max(1, min(64, len(expanded) // (jobs * 8)))
         yield from pool.map(check_file, expanded, [options] * len(expanded), chunksize=chunksize)
+    finally:
+        # On an interrupt or an early exit, pending files are dropped instead of waited for.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -16,6 +16,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a SIGINT
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:

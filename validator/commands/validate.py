@@ -7,6 +7,7 @@ import os
 import click
 
 from validator.commands.options import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VIOLATIONS,
@@ -94,17 +95,24 @@ def validate(
     )
     report = Report(profile)
     input_errors: list[str] = []
-    files = list(expand_paths(paths))
-    meter = Progress(len(files), enabled=None if progress is None else progress)
-    if quiet and progress is None:
-        meter.enabled = False
+    interrupted = False
+    done = 0
+    files: list[str] = []
+    meter = Progress(0, enabled=False)
     try:
+        files = list(expand_paths(paths))
+        meter = Progress(len(files), enabled=None if progress is None else progress)
+        if quiet and progress is None:
+            meter.enabled = False
         for result in check_files(files, check_options, jobs=jobs or (os.cpu_count() or 1)):
             report.streams.extend(result.streams)
             input_errors.extend(result.errors)
             meter.advance(result.events)
+            done += 1
     except InputError as exc:
         input_errors.append(str(exc))
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         meter.finish()
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
@@ -116,6 +124,9 @@ def validate(
         write_atomically(target, REPORTERS[fmt_name](report, RenderOptions(strict=strict)))
     for message in input_errors:
         click.echo(f"responses-conformance: error: {message}", err=True)
+    if interrupted:
+        click.echo(f"responses-conformance: interrupted after {done} of {len(files)} files", err=True)
+        raise SystemExit(EXIT_INTERRUPTED)
     if input_errors or not report.streams:
         if not report.streams and not input_errors:
             click.echo("responses-conformance: error: nothing was checked", err=True)
