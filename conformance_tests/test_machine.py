@@ -166,7 +166,7 @@ def test_done_items_keep_a_fingerprint_not_their_text() -> None:
         stage.feed(Event(payload, index=i), payload)
     item = stage._state.items[0]  # the memory bound is the point of this test
     assert item.done and item.parts == {} and item.args is None and item.rebuilt is None
-    assert set(item.fingerprint) == {"content/0"} and len(item.fingerprint["content/0"]) == 16
+    assert set(item.fingerprint) == {"content/0/text"} and len(item.fingerprint["content/0/text"]) == 16
 
 
 ARGS = '{"a": 1}'

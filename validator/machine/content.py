@@ -235,8 +235,8 @@ def on_part_done(state: State, event: Event, payload: dict[str, Any], summary: b
     if not summary and not part.text_done:
         state.emit(
             rules.TEXT_DONE_MISSING,
-            f"{kind} closes {state.item_name(item)} content_index {part.index} without a "
-            f"{part.kind or 'text'}.done event",
+            f"{kind} closes {state.item_name(item)} content_index {part.index} "
+            f"without its {part.kind or 'text'}.done event",
             event,
         )
     raw = payload.get("part")
@@ -316,7 +316,7 @@ def on_item_done(state: State, event: Event, item: Item, raw: dict[str, Any]) ->
             what.append(f"summary_index {', '.join(map(str, open_summaries))}")
         state.emit(
             rules.PART_NOT_DONE,
-            f"output_item.done for {state.item_name(item)} while {' and '.join(what)} are still open",
+            f"output_item.done for {state.item_name(item)} with {' and '.join(what)} still open",
             event,
         )
     for part in item.parts.values():

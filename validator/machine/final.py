@@ -29,9 +29,10 @@ def fingerprint(raw: dict[str, Any]) -> dict[str, bytes]:
         if isinstance(entries, list):
             for i, entry in enumerate(entries):
                 if isinstance(entry, dict):
-                    text = entry.get(part_text_field(as_str(entry.get("type"))))
+                    key = part_text_field(as_str(entry.get("type")))
+                    text = entry.get(key)
                     if isinstance(text, str):
-                        out[f"{field}/{i}"] = digest(text)
+                        out[f"{field}/{i}/{key}"] = digest(text)
     for field in _ARG_FIELDS:
         value = raw.get(field)
         if isinstance(value, str):
@@ -200,12 +201,19 @@ def _content(state: State, event: Event, item: Item, entry: dict[str, Any], pos:
         if other is not None and other != value:
             state.emit(
                 rules.CONTENT_MISMATCH,
-                f"response.output[{pos}].{field.replace('/', '[', 1) + ']' if '/' in field else field} "
-                f"differs from the streamed {state.item_name(item)}",
+                f"response.output[{pos}].{_dotted(field)} differs from what was streamed for {state.item_name(item)}",
                 event,
                 pointer=f"/response/output/{pos}/{field}",
             )
             return
+
+
+def _dotted(path: str) -> str:
+    """``content/0/text`` as ``content[0].text``."""
+    out = ""
+    for step in path.split("/"):
+        out += f"[{step}]" if step.isdigit() else (f".{step}" if out else step)
+    return out
 
 
 def _label(entry: dict[str, Any]) -> str:
