@@ -25,3 +25,7 @@ main.add_command(schemas)
 main.add_command(check)
 main.add_command(rules)
 main.add_command(explain)
+
+
+if __name__ == "__main__":
+    main()
