@@ -63,7 +63,8 @@ def test_events_with_members_of_the_wrong_kind(events: list[dict[str, object]], 
     assert all(f.code and f.message for f in findings)
 
 
-@settings(suppress_health_check=SUPPRESS, max_examples=50)
+# Each example runs the whole CLI, so this property takes half of the profile's examples.
+@settings(suppress_health_check=SUPPRESS, max_examples=max(10, settings.default.max_examples // 2))
 @given(mutated_real_streams(SEEDS))
 def test_cli_answers_with_findings_or_exit_2(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
