@@ -327,3 +327,21 @@ def test_cli_path_prints_the_directory() -> None:
     assert result.output.strip() == str(SCHEMA_DIR)
     result = CliRunner().invoke(main, ["schemas", "--path", "--profile", "openai"])
     assert result.output.strip() == str(SCHEMA_DIR / "openai")
+
+
+def test_deeply_nested_and_huge_values_give_findings_not_tracebacks() -> None:
+    deep: list[Any] = []
+    cursor = deep
+    for _ in range(5000):
+        cursor.append([])
+        cursor = cursor[0]
+    delta = events()[4]
+    violation = schemas.validate("openai", {**delta, "delta": deep})
+    assert violation is not None and violation.keyword == "depth"
+    assert schemas.validate("openai", {**delta, "extra": deep}) is None
+    assert schemas.validate("openai", {**delta, "sequence_number": 10**40}) is None
+    text = '{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":'
+    body = f"data: {text}{'[' * 900}{']' * 900}, \"sequence_number\": 0}}\n\n".encode()
+    findings = [f for f in validator.check(body, "openai").findings if f.code == "SCH001"]
+    assert [f.pointer for f in findings] == ["/delta"]
+    assert len(findings[0].message) < 200

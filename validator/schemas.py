@@ -201,12 +201,28 @@ class EventSchema:
                     self._reference = compile_reference(self.schema)
         return self._reference
 
+    def accepts(self, payload: Any) -> bool:
+        """The fast backend's verdict; jsonschema's if the fast one cannot take the payload."""
+        try:
+            return self.is_valid(payload)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return self._reference_accepts(payload)
+
+    def _reference_accepts(self, payload: Any) -> bool:
+        try:
+            return bool(self.reference.is_valid(payload))
+        except RecursionError:
+            return False
+
     def explain(self, payload: Any) -> Violation | None:
         """The most relevant violation, or None when the payload is valid."""
-        error = best_match(self.reference.iter_errors(payload))
-        if error is None:
-            return None
-        return Violation(_pointer(error), _detail(error), str(error.validator))
+        try:
+            error = best_match(self.reference.iter_errors(payload))
+            if error is None:
+                return None
+            return Violation(_pointer(error), _detail(error), str(error.validator))
+        except RecursionError:
+            return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
 
 
 _COMPILED: dict[tuple[str, str], EventSchema | None] = {}
@@ -230,7 +246,7 @@ def compiled(profile: str, event_type: str) -> EventSchema | None:
 def validate(profile: str, payload: dict[str, Any]) -> Violation | None:
     """The violation of ``payload`` against its type's schema, if any (None for unknown types)."""
     schema = compiled(profile, str(payload.get("type")))
-    if schema is None or schema.is_valid(payload):
+    if schema is None or schema.accepts(payload):
         return None
     return schema.explain(payload)
 
@@ -282,7 +298,7 @@ class SchemaStage:
             schema = self._cache[kind] = compiled(self._profile, kind)
         if schema is None:
             self._unknown(event, payload, kind)
-        elif self._check_schema and not schema.is_valid(payload):
+        elif self._check_schema and not schema.accepts(payload):
             violation = schema.explain(payload)
             if violation is not None:
                 self._emit(
