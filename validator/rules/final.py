@@ -44,7 +44,8 @@ OUTPUT_ORDER = Rule(
     severity=both(ERROR),
     refs=(_COMPLETED, _SDK),
     breaks=(
-        "openai-python (RuntimeError: Completed response output identity changed, for finished items)",
+        "openai-python (RuntimeError: Completed response output identity changed, for function and "
+        "custom tool calls whose id changes)",
         "clients that reference items by id in the next request (`previous_response_id`, item references)",
     ),
     rationale=(

@@ -67,7 +67,10 @@ ID_REUSED = Rule(
     requirement="An item id MUST be unique enough for clients to reference the item unambiguously.",
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "Required item fields (id)"),),
-    breaks=("Vercel AI SDK and other clients that key streamed items by id (the two items merge)",),
+    breaks=(
+        "openai-python (RuntimeError: Response snapshot has conflicting output identities)",
+        "clients that key streamed items by id (the two items merge)",
+    ),
     rationale="Items without an id (allowed for some OpenAI tool items) are not compared.",
 )
 

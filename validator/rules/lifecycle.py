@@ -66,8 +66,8 @@ DUPLICATE_CREATED = Rule(
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent"), _STREAMING),
     breaks=(
-        "openai-python (RuntimeError: Lifecycle response identity changed)",
-        "Vercel AI SDK (merges both responses into one message)",
+        "openai-python (RuntimeError: Lifecycle response identity changed, when the second response has another id)",
+        "clients that treat everything between `created` and the terminal event as one response",
     ),
     rationale=(
         "Recorded fixtures that concatenate several HTTP responses are split per response "
