@@ -341,7 +341,23 @@ def test_deeply_nested_and_huge_values_give_findings_not_tracebacks() -> None:
     assert schemas.validate("openai", {**delta, "extra": deep}) is None
     assert schemas.validate("openai", {**delta, "sequence_number": 10**40}) is None
     text = '{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":'
-    body = f"data: {text}{'[' * 900}{']' * 900}, \"sequence_number\": 0}}\n\n".encode()
+    body = f'data: {text}{"[" * 900}{"]" * 900}, "sequence_number": 0}}\n\n'.encode()
     findings = [f for f in validator.check(body, "openai").findings if f.code == "SCH001"]
     assert [f.pointer for f in findings] == ["/delta"]
     assert len(findings[0].message) < 200
+
+
+def test_a_nullable_union_is_explained_by_the_branch_that_was_meant() -> None:
+    payload = {
+        "type": "response.output_text.annotation.added",
+        "sequence_number": 5,
+        "item_id": "msg_t1",
+        "output_index": 0,
+        "content_index": 0,
+        "annotation_index": 0,
+        "annotation": {"type": "url_citation", "url": "https://example.invalid/", "title": "t", "end_index": 3},
+    }
+    violation = schemas.validate("openai", payload)
+    assert violation is not None
+    assert violation.message == "/annotation: 'start_index' is a required property"
+    assert schemas.validate("openai", {**payload, "annotation": {**payload["annotation"], "start_index": 0}}) is None

@@ -220,6 +220,7 @@ class EventSchema:
             error = best_match(self.reference.iter_errors(payload))
             if error is None:
                 return None
+            error = _refine(error)
             return Violation(_pointer(error), _detail(error), str(error.validator))
         except RecursionError:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
@@ -249,6 +250,28 @@ def validate(profile: str, payload: dict[str, Any]) -> Violation | None:
     if schema is None or schema.accepts(payload):
         return None
     return schema.explain(payload)
+
+
+def _refine(error: ValidationError) -> ValidationError:
+    """Look inside an anyOf/oneOf that best_match left whole, when only one branch can be meant.
+
+    A branch that fails on the instance's JSON type (``null`` for an object) is
+    not the one the sender meant; if a single branch remains, its deepest
+    error explains the failure better than "not valid under any of the given
+    schemas".
+    """
+    while error.validator in ("anyOf", "oneOf") and error.context:
+        depth = len(error.absolute_path)
+        ruled_out = {
+            e.relative_schema_path[0]
+            for e in error.context
+            if e.validator == "type" and len(e.absolute_path) == depth and e.relative_schema_path
+        }
+        meant = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] not in ruled_out]
+        if len({e.relative_schema_path[0] for e in meant}) != 1:
+            break
+        error = max(meant, key=lambda e: len(e.absolute_path))
+    return error
 
 
 def _pointer(error: ValidationError) -> str:
