@@ -106,7 +106,7 @@ ITEM_DONE_MISMATCH = Rule(
     requirement="`output_item.done` carries the finished item: its parts as streamed.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseOutputItemDoneEvent.item"), _STREAMABLE),
-    breaks=("openai-python and Vercel AI SDK (the done item replaces the streamed one: text changes under the user)",),
+    breaks=("clients that take the finished item from `output_item.done` (the text changes under the user)",),
     rationale=(
         "Only parts that were streamed are compared: items that stream no parts and arrive whole "
         "in `done` (OpenAI reasoning items without summaries, some providers' messages) are accepted."
@@ -152,7 +152,7 @@ SUMMARY_NOT_ADDED = Rule(
     requirement="Summary text is backed by a summary part opened with `response.reasoning_summary_part.added`.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseReasoningSummaryPartAddedEvent"), _STREAMABLE),
-    breaks=("Vercel AI SDK (summary text with no open reasoning part is dropped)",),
+    breaks=("Vercel AI SDK (emits reasoning deltas for a reasoning part it never started)",),
 )
 
 SUMMARY_INDEX_ORDER = Rule(

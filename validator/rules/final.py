@@ -87,7 +87,7 @@ USAGE_MISSING = Rule(
     requirement="The completed response reports token usage.",
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "Response.usage"),),
-    breaks=("Vercel AI SDK and billing/observability clients (usage reported as zero or NaN)",),
+    breaks=("billing and observability clients (usage unknown)",),
     rationale=(
         "`usage` is nullable in both specs; servers without a tokenizer send null "
         "(azure-ai-agentserver, open-responses-server). A warning."
@@ -114,7 +114,7 @@ INCOMPLETE_DETAILS = Rule(
     requirement="An incomplete response says why in `incomplete_details.reason`.",
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "Response.incomplete_details"),),
-    breaks=("Vercel AI SDK (finish reason becomes `other` instead of `length`/`content-filter`)",),
+    breaks=("Vercel AI SDK (a missing reason maps to finish reason `stop`: a truncated answer looks finished)",),
 )
 
 FAILED_ERROR = Rule(

@@ -82,7 +82,7 @@ ITEM_ID_MISMATCH = Rule(
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseTextDeltaEvent.item_id / output_index"), _STREAMABLE),
     breaks=(
-        "Vercel AI SDK (looks items up by item_id: the delta is dropped or lands on another item)",
+        "Vercel AI SDK (keys text deltas by item_id: the text goes to a part that was never started)",
         "openai-python (looks items up by output_index: the text lands on the wrong item)",
     ),
 )

@@ -121,7 +121,7 @@ NO_TERMINAL = Rule(
     refs=(SpecRef(OPENAI_SPEC, "ResponseCompletedEvent"), _STREAMING),
     breaks=(
         "openai-python (RuntimeError: Didn't receive a `response.completed` event)",
-        "Vercel AI SDK (no finish part: the stream looks truncated)",
+        "clients that wait for the terminal event (the answer looks truncated, usage is lost)",
     ),
     rationale=(
         "A cut connection and a server that just stops look the same; both lose the final response "
