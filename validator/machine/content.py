@@ -290,7 +290,7 @@ def _check_ranges(state: State, event: Event, item: Item, part: Part) -> None:
     if not part.ranges:
         return
     text = final_text(part)
-    limit = max(len(text), len(text.encode("utf-16-le")) // 2)
+    limit = max(len(text), len(text.encode("utf-16-le", "surrogatepass")) // 2)
     for index, start, end in part.ranges:
         if not 0 <= start <= end <= limit:
             state.emit(
