@@ -9,6 +9,7 @@ import click
 
 from validator import __version__
 from validator.commands.check import check
+from validator.commands.generate import generate
 from validator.commands.rules import explain, rules
 from validator.commands.schemas import schemas
 from validator.commands.validate import validate
@@ -25,6 +26,7 @@ main.add_command(schemas)
 main.add_command(check)
 main.add_command(rules)
 main.add_command(explain)
+main.add_command(generate)
 
 
 if __name__ == "__main__":
