@@ -93,9 +93,16 @@ def tally(corpus: Path, profile: str) -> dict[str, Tally]:
     return dict(sorted(tallies.items(), key=lambda kv: (-kv[1].streams, kv[0])))
 
 
+def short_names(providers: list[str]) -> dict[str, str]:
+    """Provider names without their parenthesised detail, unless that makes two names equal."""
+    bases = [p.split(" (")[0] for p in providers]
+    return {p: b if bases.count(b) == 1 else p for p, b in zip(providers, bases, strict=True)}
+
+
 def render(tallies: dict[str, Tally], profile: str) -> str:
     rules = catalogue()
     providers = list(tallies)
+    short = short_names(providers)
     lines = [
         f"# Findings over the recorded corpus ({profile} profile)",
         "",
@@ -104,19 +111,20 @@ def render(tallies: dict[str, Tally], profile: str) -> str:
         f"Rerun with `python tools/corpus_report.py --profile {profile} --out docs/corpus-report.md` "
         "(reads `../shared/corpus/real` with its MANIFEST.tsv and `../shared/corpus/servers`). "
         "Recordings their authors trimmed, sanitized or minimized are checked without "
-        f"{', '.join(EDIT_SENSITIVE)}.",
+        f"{', '.join(EDIT_SENSITIVE)}. {', '.join(SERVERS.values())} are servers captured locally "
+        "(see ../shared/SERVERS.md); the others are public recordings.",
         "",
         "| Provider | Streams | of which edited | Failing (errors) | Errors | Warnings |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, t in tallies.items():
-        lines.append(f"| {name} | {t.streams} | {t.altered} | {t.failing} | {t.errors} | {t.warnings} |")
+        lines.append(f"| {short[name]} | {t.streams} | {t.altered} | {t.failing} | {t.errors} | {t.warnings} |")
     codes = sorted({c for t in tallies.values() for c in t.by_code})
     lines += [
         "",
         "Streams with at least one finding of each rule, per provider:",
         "",
-        "| Rule | Severity | " + " | ".join(providers) + " |",
+        "| Rule | Severity | " + " | ".join(short[p] for p in providers) + " |",
         "|---|---|" + "---:|" * len(providers),
     ]
     for code in codes:
@@ -129,7 +137,7 @@ def render(tallies: dict[str, Tally], profile: str) -> str:
     if failing:
         lines += ["", "Streams with errors:", ""]
         for provider, name in failing:
-            lines.append(f"- {provider}: `{name}`")
+            lines.append(f"- {short[provider]}: `{name}`")
     return "\n".join(lines) + "\n"
 
 
