@@ -6,6 +6,7 @@ import os
 
 import click
 
+from validator.baseline import Baseline, apply_baseline
 from validator.commands.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -60,6 +61,12 @@ from validator.sources import FORMATS
     help="Check files in N worker processes (0: one per CPU). Output order stays the input order.",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Known-failing baseline (STREAM-GLOB CODE lines); strict: a listed failure that passes fails the run.",
+)
 @output_options
 def validate(
     paths: tuple[str, ...],
@@ -71,6 +78,7 @@ def validate(
     max_per_rule: int,
     jobs: int,
     progress: bool | None,
+    baseline: str | None,
     reports: tuple[str, ...],
     strict: bool,
     verbose: int,
@@ -86,6 +94,11 @@ def validate(
     selected = split_codes(select) or None
     ignored = split_codes(ignore)
     targets = parse_report_targets(reports, sorted(REPORTERS))
+    try:
+        known = Baseline.load(baseline) if baseline is not None else None
+    except InputError as exc:
+        click.echo(f"responses-conformance: error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     check_options = CheckOptions(
         profile=profile,
         select=tuple(selected) if selected is not None else None,
@@ -115,6 +128,7 @@ def validate(
         interrupted = True
     finally:
         meter.finish()
+    outcome = apply_baseline(report, known) if known is not None and report.streams else None
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
     if report.streams:
         text = REPORTERS[output](report, options)
@@ -124,6 +138,8 @@ def validate(
         write_atomically(target, REPORTERS[fmt_name](report, RenderOptions(strict=strict)))
     for message in input_errors:
         click.echo(f"responses-conformance: error: {message}", err=True)
+    for message in outcome.messages() if outcome is not None else ():
+        click.echo(f"responses-conformance: baseline: {message}", err=True)
     if interrupted:
         click.echo(f"responses-conformance: interrupted after {done} of {len(files)} files", err=True)
         raise SystemExit(EXIT_INTERRUPTED)
