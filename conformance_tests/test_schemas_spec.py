@@ -310,6 +310,27 @@ def _get(value: Any, path: tuple[Any, ...]) -> Any:
     return value
 
 
+def generated_payloads(profile: str, plans: int = 40) -> list[dict[str, Any]]:
+    from validator.strategies import RandomChooser, build_events, draw_plan
+
+    return [event for seed in range(plans) for event in build_events(draw_plan(RandomChooser(seed), profile))]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_generated_streams_match_the_schemas_in_both_backends(profile: str) -> None:
+    rng = random.Random(7)
+    checked = 0
+    for payload in generated_payloads(profile):
+        compiled = schemas.compiled(profile, payload["type"])
+        assert compiled is not None, payload["type"]
+        assert compiled.is_valid(payload), compiled.explain(payload)
+        assert compiled.reference.is_valid(payload)
+        for candidate in mutations(payload, rng):
+            assert compiled.is_valid(candidate) == compiled.reference.is_valid(candidate), json.dumps(candidate)[:300]
+            checked += 1
+    assert checked > 500
+
+
 @pytest.mark.parametrize("profile", PROFILES)
 def test_fast_backend_agrees_with_jsonschema_on_recorded_and_mutated_events(profile: str) -> None:
     rng = random.Random(20261122)
