@@ -118,6 +118,13 @@ def test_resumed_stream_is_not_judged_on_what_came_before_it() -> None:
     assert found[0].severity is Severity.WARNING and "resumed" in found[0].message
 
 
+def test_two_lifecycles_in_one_body() -> None:
+    events = numbered(text_events() + text_events())
+    found = findings(events)
+    assert [f.code for f in found] == ["LIF008", "LIF003"]
+    assert found[1].event_index == len(text_events())
+
+
 def test_fresh_stream_without_created_is_an_error() -> None:
     events = numbered(text_events()[1:])
     assert "LIF001" in codes(events)

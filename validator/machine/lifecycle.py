@@ -37,6 +37,13 @@ def before_event(state: State, event: Event, payload: dict[str, Any], kind: str)
         if not state.after_terminal_reported:
             state.after_terminal_reported = True
             state.emit(rules.AFTER_TERMINAL, f"{kind} after the terminal {state.terminal}", event)
+        if kind == "response.created" and not state.second_lifecycle_reported:
+            state.second_lifecycle_reported = True
+            state.emit(
+                rules.DUPLICATE_CREATED,
+                f"response.created after the terminal {state.terminal}: a second lifecycle in the same body",
+                event,
+            )
         return False
     if state.error_event is not None and kind != "response.failed":
         if not state.after_terminal_reported:
@@ -81,7 +88,8 @@ def on_lifecycle(state: State, event: Event, payload: dict[str, Any], kind: str)
     """Track one lifecycle event; return its response snapshot when it has one."""
     response = payload.get("response")
     if kind == "response.created":
-        if state.created:
+        if state.created and not state.second_lifecycle_reported:
+            state.second_lifecycle_reported = True
             state.emit(rules.DUPLICATE_CREATED, "second response.created: a new lifecycle in the same stream", event)
         state.created = True
     elif kind == "response.in_progress":

@@ -87,6 +87,7 @@ class State:
     error_event: Event | None = None
     terminal: str | None = None
     after_terminal_reported: bool = False
+    second_lifecycle_reported: bool = False
     items: dict[int, Item] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     next_index: int = 0
