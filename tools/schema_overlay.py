@@ -44,7 +44,14 @@ class Entry:
         raise NotImplementedError
 
     def summary(self) -> dict[str, Any]:
-        return {"kind": type(self).__name__, "target": self.target, "reason": self.reason, "evidence": self.evidence}
+        out: dict[str, Any] = {"kind": type(self).__name__, "target": self.target}
+        for name in ("path", "fields", "name"):
+            value = getattr(self, name, None)
+            if value:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        out["reason"] = self.reason
+        out["evidence"] = self.evidence
+        return out
 
     def _root(self, components: dict[str, Any], events: dict[str, Any]) -> Any:
         if self.target.startswith("event:"):
