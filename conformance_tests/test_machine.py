@@ -76,6 +76,7 @@ def test_delta_before_part_added_is_located_and_named() -> None:
 def test_item_id_that_disagrees_with_output_index() -> None:
     events = numbered(text_events())
     events[4]["item_id"] = "msg_9"
+    events[5]["item_id"] = "msg_9"  # reported once per item and wrong id, not per event
     found = [f for f in findings(events) if f.code == "ITM005"]
     assert [(f.expected, f.actual, f.pointer) for f in found] == [("msg_1", "msg_9", "/item_id")]
 

@@ -16,7 +16,7 @@ def resolve(state: State, event: Event, payload: dict[str, Any], kind: str) -> I
     item = state.items.get(index) if index is not None else None
     if item is None and item_id is not None and item_id in state.ids:
         item = state.items[state.ids[item_id]]
-        if index is not None:
+        if index is not None and _once(state, ("ITM005", item.index, index)):
             state.emit(
                 rules.ITEM_ID_MISMATCH,
                 f"{kind} names output_index {index} for item {item_id}, which was added at output_index {item.index}",
@@ -41,7 +41,8 @@ def resolve(state: State, event: Event, payload: dict[str, Any], kind: str) -> I
                 pointer="/output_index" if index is not None else "/item_id",
             )
         return None
-    if item_id is not None and item.id is not None and item_id != item.id:
+    mismatch = item_id is not None and item.id is not None and item_id != item.id
+    if mismatch and _once(state, ("ITM005", item.index, item_id)):
         state.emit(
             rules.ITEM_ID_MISMATCH,
             f"{kind} names item_id {item_id} but output_index {item.index} is item {item.id}",
@@ -56,6 +57,14 @@ def resolve(state: State, event: Event, payload: dict[str, Any], kind: str) -> I
             state.emit(rules.EVENT_AFTER_DONE, f"{kind} for {state.item_name(item)} after its output_item.done", event)
         return None
     return item
+
+
+def _once(state: State, key: tuple[object, ...]) -> bool:
+    """True the first time a finding is keyed so (repeats of it would only be noise)."""
+    if key in state.reported:
+        return False
+    state.reported.add(key)
+    return True
 
 
 def adopt(state: State, index: int | None, item_id: str | None) -> Item:
