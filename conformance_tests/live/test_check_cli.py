@@ -34,9 +34,11 @@ def test_conformant_server_exits_0(reference_url: str) -> None:
 
 
 def test_skipped_scenarios_are_listed(reference_url: str) -> None:
-    code, out, _ = run(*fast(reference_url))
+    code, out, _ = run(*fast(reference_url), "-v")
     assert code == 0
     assert "reasoning: skipped: the server does not declare capability 'reasoning'" in out
+    assert "reasoning: ok" not in out  # a skip never reads as a pass
+    assert "8 streams" in out
 
 
 def test_violations_exit_1(reference_url: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -20,10 +19,8 @@ from validator.commands.options import (
     use_color,
 )
 from validator.errors import InputError
+from validator.report import Report
 from validator.reporters import REPORTERS, RenderOptions, write_atomically
-
-if TYPE_CHECKING:
-    from validator.report import Report
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
 
@@ -219,9 +216,12 @@ def check(
     )
     outcome = apply_baseline(report, known) if known is not None else None
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
-    text = REPORTERS[output](report, options)
     if output == "text":
-        text = _skipped_lines(report) + text
+        # The text reporter knows nothing of skips: show them apart, never as "ok".
+        ran_only = Report(report.profile, [s for s in report.streams if s.skipped is None])
+        text = _skipped_lines(report) + REPORTERS[output](ran_only, options)
+    else:
+        text = REPORTERS[output](report, options)
     if text:
         click.echo(redactor.text(text), nl=False, color=options.color)
     for fmt_name, path in targets:
