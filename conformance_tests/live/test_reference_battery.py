@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,3 +127,36 @@ def test_the_openai_sdk_reads_reference_streams(reference_url: str) -> None:
             pass
         final = stream.get_final_response()
     assert [item.type for item in final.output] == ["function_call"]
+
+
+def test_reference_server_as_a_process_and_check_as_a_command(tmp_path: Path) -> None:
+    """`python -m validator.reference_server --port N` and the installed `responses-conformance check`."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "validator.reference_server", "--port", str(port), "--profile", "openresponses"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "reference server did not start"
+                time.sleep(0.1)
+        command = Path(sys.executable).parent / "responses-conformance"
+        result = subprocess.run(
+            [str(command), "check", "--base-url", f"http://127.0.0.1:{port}/v1", "--profile", "openresponses",
+             "--capability", "all", "--strict", "--report", f"junit={tmp_path / 'junit.xml'}"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conformant (openresponses profile)" in result.stdout
+    assert (tmp_path / "junit.xml").read_text().count("<testsuite ") == 9
