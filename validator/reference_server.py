@@ -71,6 +71,8 @@ FAULTS: dict[str, str] = {
     "error-stream": "a 200 stream that fails at once with an error event",
     "bad-structured-output": "json_schema output that does not match the schema",
     "no-tool-call": "tools are ignored and a message is sent instead",
+    "single-tool-call": "only the first tool is called, whatever parallel_tool_calls says",
+    "empty-body": "HTTP 200 text/event-stream with an empty body",
     "ignore-max-output-tokens": "max_output_tokens is ignored; the response completes",
     "no-reasoning": "reasoning requests get no reasoning item",
 }
@@ -335,7 +337,7 @@ class StreamPlan:
             return []
         if isinstance(choice, dict) and choice.get("type") == "function":
             tools = [t for t in tools if t["name"] == choice.get("name")]
-        elif req.get("parallel_tool_calls") is False:
+        elif req.get("parallel_tool_calls") is False or "single-tool-call" in self.faults:
             tools = tools[:1]
         return [(t["name"], json.dumps(example_value(t.get("parameters") or {}), separators=(",", ":"))) for t in tools]
 
@@ -629,6 +631,9 @@ class _Handler(BaseHTTPRequestHandler):
             events = StreamPlan(request, faults, created_at, profile).events()
             final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
             self._json(200, final[0])
+            return
+        if "empty-body" in faults:
+            self._send(200, "text/event-stream", b"")
             return
         if "error-stream" in faults:
             events = failed_stream_events(request, created_at, profile)

@@ -43,11 +43,23 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "no-tool-call": ("function-tool", {"HTT011"}, {"HTT011"}),
     "ignore-max-output-tokens": ("max-output-tokens", {"HTT013"}, {"HTT013"}),
     "no-reasoning": ("reasoning", {"HTT014"}, {"HTT014"}),
+    "single-tool-call": ("parallel-tool-calls", {"HTT012"}, {"HTT012"}),
+    "empty-body": ("plain-text", {"HTT016"}, {"HTT016"}),
 }
+
+# HTT codes that the tests below trigger without a fault.
+TRIGGERED_ELSEWHERE = {"HTT006": "test_total_timeout_bounds_a_trickling_stream", "HTT007": "test_connection_refused_*"}
 
 
 def test_every_fault_has_an_expectation() -> None:
     assert set(EXPECTED) == set(reference_server.FAULTS)
+
+
+def test_every_http_rule_is_exercised() -> None:
+    """HTT rules have no file fixtures: each one is triggered by a fault or a test here."""
+    http_codes = {code for code in catalogue() if code.startswith("HTT")}
+    triggered = {c for _, a, b in EXPECTED.values() for c in a | b if c.startswith("HTT")}
+    assert http_codes == triggered | set(TRIGGERED_ELSEWHERE)
 
 
 @pytest.fixture(scope="module")
