@@ -154,6 +154,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Extra header for every battery request (repeatable).",
     )
     group.addoption(
+        "--responses-timeouts",
+        default=None,
+        metavar="CONNECT,FIRST_BYTE,IDLE,TOTAL",
+        help="Seconds for the live battery's waits (default 10,60,30,180).",
+    )
+    group.addoption(
         "--responses-profile",
         default=None,
         choices=PROFILES,
@@ -198,7 +204,7 @@ def _ini_settings(config: pytest.Config) -> Settings:
 
 def _live_state(config: pytest.Config, base_url: str) -> LiveState:
     try:
-        from validator.live import Target, parse_capabilities, select_scenarios
+        from validator.live import Target, Timeouts, parse_capabilities, select_scenarios
     except ImportError as exc:
         raise pytest.UsageError(
             f"--responses-base-url needs httpx ({exc}): pip install 'responses-conformance[live]'"
@@ -227,7 +233,17 @@ def _live_state(config: pytest.Config, base_url: str) -> LiveState:
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     model = config.getoption("--responses-model") or str(config.getini("responses_conformance_model"))
-    target = Target(base_url=base_url, model=model, api_key=key, headers=headers)
+    timeouts = Timeouts()
+    spec = config.getoption("--responses-timeouts")
+    if spec:
+        try:
+            parts = [float(part) for part in spec.split(",")]
+            if len(parts) != 4:
+                raise ValueError(f"got {len(parts)} values")
+            timeouts = Timeouts(*parts)
+        except ValueError as exc:
+            raise pytest.UsageError(f"--responses-timeouts: expected four positive numbers ({exc})") from None
+    target = Target(base_url=base_url, model=model, api_key=key, headers=headers, timeouts=timeouts)
     return LiveState(target, profile, declared, scenarios, settings.select, settings.ignore, settings.strict)
 
 

@@ -154,3 +154,17 @@ def test_live_battery_options_are_checked(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--responses-base-url", "http://127.0.0.1:9", "--responses-scenario", "nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*no scenario matches nope*"])
+
+
+def test_live_battery_stall_is_bounded(pytester: pytest.Pytester, reference_url: str) -> None:
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider",
+        "--responses-base-url", reference_url + "/v1",
+        "--responses-header", "X-Conformance-Fault: stall",
+        "--responses-scenario", "plain-text",
+        "--responses-timeouts", "2,2,0.5,10",
+    )  # fmt: skip
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*HTT004 no data for 0.5 s*"])
+    bad = pytester.runpytest("--responses-base-url", "http://127.0.0.1:9", "--responses-timeouts", "1,2")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
