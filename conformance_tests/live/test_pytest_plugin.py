@@ -5,7 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from importlib.metadata import entry_points
 
+import httpcore  # noqa: F401 - see below
 import pytest
+
+# httpx imports httpcore lazily and caches its exception classes on first use. Inner
+# pytester runs drop the modules they import, so httpcore must be imported out here,
+# or a later inner run would see fresh httpcore classes that the cache does not map.
 
 pytest_plugins = ["pytester"]
 
