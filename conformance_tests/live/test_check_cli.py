@@ -220,3 +220,10 @@ def test_wrong_key_is_rejected_and_not_echoed(keyed_reference: tuple[str, str]) 
     assert code == 1
     assert "HTT001" in out and "401" in out
     assert "sk-wrong-key-XYZ123" not in out + err
+
+
+def test_progress_lines_on_stderr(reference_url: str) -> None:
+    code, out, err = run(*fast(reference_url), "--progress", "--scenario", "plain-text", "--scenario", "reasoning")
+    assert code == 0
+    assert err.splitlines() == ["[1/2] plain-text: ok (25 events)", "[2/2] reasoning: skipped (0 events)"]
+    assert "[1/2]" not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from validator.commands.options import (
     use_color,
 )
 from validator.errors import InputError
-from validator.report import Report
+from validator.report import Report, StreamReport
 from validator.reporters import REPORTERS, RenderOptions, write_atomically
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
@@ -119,6 +120,11 @@ def _fail(message: str) -> None:
     help="Save each scenario's body as DIR/SCENARIO.sse; findings then point into those files.",
 )
 @click.option("--list-scenarios", is_flag=True, help="List the scenarios and capabilities, then exit.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="One line per finished scenario on stderr (default: when stderr is a terminal).",
+)
 @output_options
 def check(
     base_url: str,
@@ -141,6 +147,7 @@ def check(
     write_baseline: str | None,
     capture_dir: str | None,
     list_scenarios: bool,
+    progress: bool | None,
     reports: tuple[str, ...],
     strict: bool,
     verbose: int,
@@ -206,6 +213,19 @@ def check(
     redactor = target.redactor()
     if not base_url.lower().startswith(("http://", "https://")):
         _fail(f"--base-url must start with http:// or https://, got {redactor.text(base_url)!r}")
+    show = progress if progress is not None else (not quiet and sys.stderr.isatty())
+    total = len(live.plan(scenarios, declared))
+    done: list[StreamReport] = []
+
+    def tick(stream: StreamReport) -> None:
+        done.append(stream)
+        if show:
+            if stream.skipped is not None:
+                state = "skipped"
+            else:
+                state = "ok" if stream.ok(strict=strict) else ", ".join(sorted(stream.codes)) or "error"
+            click.echo(f"[{len(done)}/{total}] {stream.name}: {state} ({stream.events} events)", err=True)
+
     report = live.run_battery(
         target,
         profile,
@@ -213,6 +233,7 @@ def check(
         capabilities=declared,
         select=selected,
         ignore=ignored,
+        progress=tick,
     )
     outcome = apply_baseline(report, known) if known is not None else None
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
