@@ -54,8 +54,10 @@ def to_sse(
     for i, event in enumerate(events):
         if names is not None:
             name = names[i]
+        elif event_lines:
+            name = _default_name(event)
         else:
-            name = _default_name(event) if event_lines else None
+            name = None
         if name is not None:
             out.append(b"event: " + name.encode("utf-8") + b"\n")
         out.append(b"data: " + _data(event) + b"\n\n")

@@ -9,6 +9,7 @@ shape as ``fixtures/invalid``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -106,6 +107,6 @@ def generate(
     click.echo(f"wrote {written} stream(s) to {out_dir}")
 
 
-def _toml(values: dict[str, object]) -> str:
+def _toml(values: Mapping[str, object]) -> str:
     # JSON string and array syntax is valid TOML for these plain values.
     return "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in values.items())

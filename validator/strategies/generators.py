@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import copy
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
 from validator.strategies.model import ENDINGS, ITEM_KINDS, Ending, GeneratedStream, Json, Profile
 from validator.strategies.mutations import OPERATORS, Mutation, applies_in, first_applicable, hint
-from validator.strategies.plans import Sizes, draw_plan
+from validator.strategies.plans import Chooser, Sizes, draw_plan
+
+T = TypeVar("T")
+
+_LIST_LIMIT = 32
 
 FORMATS = ("sse", "jsonl", "json")
 
 # Text that exercises parsers: any non-surrogate code point (JSON cannot carry lone
 # surrogates), weighted towards the ASCII a shrunk example shows best.
-_TEXT_ALPHABET = st.characters(exclude_categories=("Cs",))
+_TEXT_ALPHABET = st.characters(exclude_categories=["Cs"])
 
 
 class _DrawChooser:
@@ -33,6 +38,22 @@ class _DrawChooser:
 
     def text(self, max_size: int) -> str:
         return self._draw(st.text(self._alphabet, max_size=max_size))
+
+    def many(self, low: int, high: int, make: Callable[[Chooser], T]) -> list[T]:
+        alphabet = self._alphabet
+
+        @st.composite
+        def element(draw: st.DrawFn) -> T:
+            return make(_DrawChooser(draw, alphabet))
+
+        high = max(low, high)
+        if high <= _LIST_LIMIT:
+            return self._draw(st.lists(element(), min_size=low, max_size=high))
+        # Thousands of separately drawn values overrun Hypothesis's choice budget: draw a
+        # few and repeat them to the drawn length.
+        count = self._draw(st.integers(low, high))
+        drawn = self._draw(st.lists(element(), min_size=1, max_size=_LIST_LIMIT))
+        return [copy.deepcopy(drawn[i % len(drawn)]) for i in range(count)]
 
 
 def _check_profile(profile: str) -> Profile:
@@ -52,6 +73,7 @@ def streams(
     max_parts: int = 3,
     max_deltas: int = 6,
     max_text: int = 12,
+    min_deltas: int = 1,
     alphabet: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[GeneratedStream]:
     """Valid streams of ``profile`` (``openai`` or ``openresponses``).
@@ -68,13 +90,13 @@ def streams(
     ``endings`` the terminal outcomes (``completed``, ``incomplete``,
     ``failed``, ``error``, ``error_only``); ``background`` the queued opening.
     ``min_items``/``max_items`` bound the output items, ``max_parts`` the parts
-    of a message or reasoning summary, ``max_deltas`` the deltas per text,
-    ``max_text`` each delta's length: ``max_deltas=500`` gives streams of
-    thousands of events. ``alphabet`` draws the text (default: any Unicode
+    of a message or reasoning summary, ``min_deltas``/``max_deltas`` the
+    deltas per text, ``max_text`` each delta's length: ``min_deltas=500``
+    gives streams of thousands of events. ``alphabet`` draws the text (default: any Unicode
     character but lone surrogates).
     """
     checked = _check_profile(profile)
-    sizes = Sizes(min_items, max_items, max_parts, max_deltas, max_text)
+    sizes = Sizes(min_items, max_items, max_parts, max_deltas, max_text, min_deltas)
     chars = alphabet if alphabet is not None else _TEXT_ALPHABET
     # Fail at definition time, not inside a test, on bad options.
     draw_plan(_FixedChooser(), checked, kinds=kinds, endings=endings, background=background, sizes=sizes)
@@ -98,6 +120,9 @@ class _FixedChooser:
 
     def text(self, max_size: int) -> str:
         return ""
+
+    def many(self, low: int, high: int, make: Callable[[Chooser], T]) -> list[T]:
+        return [make(self) for _ in range(low)]
 
 
 def mutated_streams(
@@ -180,7 +205,10 @@ def _base_for(names: Sequence[str], profile: Profile) -> st.SearchStrategy[Gener
         item = chosen.plan.items[0]
         position = draw(st.integers(0, len(plan.items)))
         items = list(plan.items)
-        item.id = item.id[:-4] + "ffff"  # never the id of a drawn item (those end in their serial)
+        # Never the id of a drawn item: those end in their position.
+        item.id = item.id[:-4] + "ffff"
+        if item.call_id:
+            item.call_id = item.call_id[:-4] + "ffff"
         items.insert(position, item)
         merged = StreamPlan(
             profile=plan.profile,
@@ -197,7 +225,7 @@ def _base_for(names: Sequence[str], profile: Profile) -> st.SearchStrategy[Gener
     return with_wanted()
 
 
-def events(type: str, profile: str = "openai") -> st.SearchStrategy[Json]:  # noqa: A002 - the event's `type`
+def events(type: str, profile: str = "openai") -> st.SearchStrategy[Json]:
     """Single valid event objects of ``type`` (any type the profile's streams carry).
 
     The event is cut from a valid stream, so its fields are consistent with

@@ -212,9 +212,7 @@ def item_json(item: Item, *, final: bool, status: str = "completed", profile: Pr
             "summary": [{"type": "summary_text", "text": "".join(s)} for s in item.summaries] if final else [],
         }
         if item.reasoning or profile == "openresponses":
-            out["content"] = (
-                [{"type": "reasoning_text", "text": "".join(r)} for r in item.reasoning] if final else []
-            )
+            out["content"] = [{"type": "reasoning_text", "text": "".join(r)} for r in item.reasoning] if final else []
         if item.encrypted_content is not None:
             out["encrypted_content"] = item.encrypted_content
         out["status"] = state
@@ -322,7 +320,6 @@ def _tools(plan: StreamPlan) -> list[Json]:
 
 def response_json(plan: StreamPlan, status: str, output: list[Json] | None = None) -> Json:
     """The response object in a lifecycle event, with the fields both profiles require."""
-    terminal = status in ("completed", "incomplete", "failed")
     out: Json = {
         "id": plan.response_id,
         "object": "response",
@@ -581,7 +578,11 @@ def expected_reconstruction(plan: StreamPlan) -> Json:
     if plan.ending == "error_only":
         return {"id": None, "status": None, "output": []}
     response = final_response(plan)
-    return {"id": response["id"], "status": response["status"], "output": [summarise_item(i) for i in response["output"]]}
+    return {
+        "id": response["id"],
+        "status": response["status"],
+        "output": [summarise_item(i) for i in response["output"]],
+    }
 
 
 def summarise_item(item: Json) -> Json:
@@ -653,3 +654,11 @@ class GeneratedStream:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(item.kind for item in self.plan.items) or "no items"
+        opening = " background" if self.plan.background else ""
+        return (
+            f"<GeneratedStream {self.profile}{opening}: {len(self.events)} events; {kinds}; "
+            f"ending {self.plan.ending}; .sse() for the bytes>"
+        )

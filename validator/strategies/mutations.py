@@ -81,7 +81,9 @@ class Draft:
         return body[: len(body) - self.cut] if self.cut else body
 
 
-def _sse(events: Sequence[Any], names: Sequence[str | None] | None, ids: Sequence[str | None] | None, done: bool) -> bytes:
+def _sse(
+    events: Sequence[Any], names: Sequence[str | None] | None, ids: Sequence[str | None] | None, done: bool
+) -> bytes:
     if ids is None:
         return write(events, "sse", names=names, done=done)
     chunks: list[bytes] = []
@@ -376,7 +378,9 @@ def _offset_sequence_number(ctx: Context) -> Outcome | None:
 # --- lifecycle ----------------------------------------------------------------------------------
 
 
-@operator("not-created-first", "open with another event than `response.created` (renumbered from 0)", ("LIF001", "LIF002"))
+@operator(
+    "not-created-first", "open with another event than `response.created` (renumbered from 0)", ("LIF001", "LIF002")
+)
 def _not_created_first(ctx: Context) -> Outcome | None:
     if len(ctx.events) < 2 or ctx.events[0].get("type") != "response.created":
         return None
@@ -508,7 +512,9 @@ def _change_item_id(ctx: Context) -> Outcome | None:
     return _out(ctx, events, "ITM005", detail=f"item_id changed on {_label(ctx, index)}")
 
 
-def _retarget_item(ctx: Context, output_index: int, new_index: int | None = None, new_id: str | None = None) -> list[Json]:
+def _retarget_item(
+    ctx: Context, output_index: int, new_index: int | None = None, new_id: str | None = None
+) -> list[Json]:
     """Every event and final-output entry of one item, with its index and/or id replaced."""
     events = copy.deepcopy(ctx.events)
     old_id = ctx.plan.items[output_index].id
@@ -603,8 +609,7 @@ def _event_after_item_done(ctx: Context) -> Outcome | None:
     pairs: list[tuple[int, int]] = []
     for done in ctx.of_type("response.output_item.done"):
         k = ctx.events[done]["output_index"]
-        inner = ctx.where(lambda e, k=k: e.get("output_index") == k and "item_id" in e)
-        pairs.extend((i, done) for i in inner)
+        pairs.extend((i, done) for i, e in enumerate(ctx.events) if e.get("output_index") == k and "item_id" in e)
     if not pairs:
         return None
     src, done = ctx.choose(pairs)
@@ -751,9 +756,11 @@ def _part_done_text(ctx: Context) -> Outcome | None:
 @operator("item-done-content", "close a message whose content text differs from the streamed parts", ("CNT007",))
 def _item_done_content(ctx: Context) -> Outcome | None:
     candidates = ctx.where(
-        lambda e: e.get("type") == "response.output_item.done"
-        and e["item"].get("type") == "message"
-        and bool(e["item"].get("content"))
+        lambda e: (
+            e.get("type") == "response.output_item.done"
+            and e["item"].get("type") == "message"
+            and bool(e["item"].get("content"))
+        )
     )
     if not candidates:
         return None
@@ -797,9 +804,11 @@ def _delta_after_part_done(ctx: Context) -> Outcome | None:
     index = ctx.choose(candidates)
     at = ctx.events[index]
     part_done = ctx.where(
-        lambda e: e.get("type") == "response.content_part.done"
-        and e.get("output_index") == at["output_index"]
-        and e.get("content_index") == at["content_index"]
+        lambda e: (
+            e.get("type") == "response.content_part.done"
+            and e.get("output_index") == at["output_index"]
+            and e.get("content_index") == at["content_index"]
+        )
     )[0]
     events = copy.deepcopy(ctx.events)
     extra = copy.deepcopy(at)
@@ -912,9 +921,12 @@ def _arguments_after_done(ctx: Context) -> Outcome | None:
 
 def _hosted_progress(ctx: Context) -> list[int]:
     return ctx.where(
-        lambda e: "item_id" in e
-        and e.get("type", "").removeprefix("response.").split(".")[0] in HOSTED_PROGRESS
-        and e.get("type", "").rsplit(".", 1)[-1] in ("in_progress", "searching", "generating", "interpreting", "completed")
+        lambda e: (
+            "item_id" in e
+            and e.get("type", "").removeprefix("response.").split(".")[0] in HOSTED_PROGRESS
+            and e.get("type", "").rsplit(".", 1)[-1]
+            in ("in_progress", "searching", "generating", "interpreting", "completed")
+        )
     )
 
 
@@ -932,10 +944,16 @@ def _tool_event_on_wrong_item(ctx: Context) -> Outcome | None:
     return _out(ctx, renumber(events), "TOL001", detail=f"response.{kind} sent to a {ctx.plan.items[k].kind}")
 
 
-@operator("tool-progress-out-of-order", "send a hosted tool's `completed` before its earlier progress event", ("TOL002",))
+@operator(
+    "tool-progress-out-of-order", "send a hosted tool's `completed` before its earlier progress event", ("TOL002",)
+)
 def _tool_progress_out_of_order(ctx: Context) -> Outcome | None:
     completed = [i for i in _hosted_progress(ctx) if ctx.events[i]["type"].endswith(".completed")]
-    completed = [i for i in completed if ctx.events[i - 1]["type"].endswith(("in_progress", "searching", "generating", "interpreting"))]
+    completed = [
+        i
+        for i in completed
+        if ctx.events[i - 1]["type"].endswith(("in_progress", "searching", "generating", "interpreting"))
+    ]
     completed = [i for i in completed if ctx.events[i - 1].get("item_id") == ctx.events[i].get("item_id")]
     if not completed:
         return None
@@ -1127,7 +1145,11 @@ def _unknown_event(ctx: Context) -> Outcome | None:
     return _out(ctx, renumber(events), "SCH002", detail=f"`{name}` injected before event #{at}")
 
 
-@operator("extension-without-sequence-number", "inject a slug-prefixed extension event without `sequence_number`", ("SCH003", "SEQ001"))
+@operator(
+    "extension-without-sequence-number",
+    "inject a slug-prefixed extension event without `sequence_number`",
+    ("SCH003", "SEQ001"),
+)
 def _extension_without_sequence(ctx: Context) -> Outcome | None:
     if len(ctx.events) < 2 or ctx.profile != "openresponses":
         return None
@@ -1261,7 +1283,14 @@ class Hint:
 
 _MESSAGE = ("message",)
 _TEXT = ("message", "refusal")
-_HOSTED = ("web_search_call", "file_search_call", "image_generation_call", "code_interpreter_call", "mcp_call", "mcp_list_tools")
+_HOSTED = (
+    "web_search_call",
+    "file_search_call",
+    "image_generation_call",
+    "code_interpreter_call",
+    "mcp_call",
+    "mcp_list_tools",
+)
 _CALLS = ("function_call", "custom_tool_call", "mcp_call")
 _FINAL = ("completed", "incomplete")
 _OR = ("openresponses",)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -43,8 +43,29 @@ _ID_PREFIX = {
     "custom_tool_call": "ctc_",
 }
 _WORDS = (
-    "the", "stream", "of", "events", "Paris", "is", "capital", "France", "naïve", "café", "東京",
-    "Grüße", "🙂", "ok", "42", "\n", " ", "—", "\"quoted\"", "line\nbreak", "tab\tstop", "Ω", "",
+    "the",
+    "stream",
+    "of",
+    "events",
+    "Paris",
+    "is",
+    "capital",
+    "France",
+    "naïve",
+    "café",
+    "東京",
+    "Grüße",
+    "🙂",
+    "ok",
+    "42",
+    "\n",
+    " ",
+    "—",
+    '"quoted"',
+    "line\nbreak",
+    "tab\tstop",
+    "Ω",
+    "",
 )
 _FUNCTIONS = ("get_weather", "lookup_order", "search_docs", "add", "send_email")
 _MODELS = ("gpt-4o-mini-2024-07-18", "gpt-5-mini-2025-08-07", "o4-mini-2025-04-16", "gpt-4.1-2025-04-14")
@@ -58,6 +79,10 @@ class Chooser(Protocol):
     def boolean(self) -> bool: ...
 
     def text(self, max_size: int) -> str: ...
+
+    def many(self, low: int, high: int, make: Callable[[Chooser], T]) -> list[T]:
+        """Between ``low`` and ``high`` values from ``make`` (a list that shrinks by deletion)."""
+        ...
 
 
 def choose(chooser: Chooser, options: Sequence[T]) -> T:
@@ -87,14 +112,18 @@ class RandomChooser:
             size += len(word)
         return " ".join(out)[:max_size] if out else ""
 
+    def many(self, low: int, high: int, make: Callable[[Chooser], T]) -> list[T]:
+        return [make(self) for _ in range(self.integer(low, max(low, high)))]
+
 
 @dataclass(frozen=True)
 class Sizes:
     """Bounds on how big a drawn stream gets.
 
-    ``max_items`` output items; ``max_parts`` content parts per message (and
-    summary parts per reasoning item); ``max_deltas`` deltas per streamed
-    text; ``max_text`` characters per delta. The defaults keep streams in the
+    ``min_items``/``max_items`` output items; ``max_parts`` content parts
+    per message (and summary parts per reasoning item);
+    ``min_deltas``/``max_deltas`` deltas per streamed text; ``max_text``
+    characters per delta. The defaults keep streams in the
     tens of events; ``Sizes.large()`` reaches thousands.
     """
 
@@ -103,10 +132,11 @@ class Sizes:
     max_parts: int = 3
     max_deltas: int = 6
     max_text: int = 12
+    min_deltas: int = 1
 
     @classmethod
     def large(cls) -> Sizes:
-        return cls(min_items=1, max_items=8, max_parts=4, max_deltas=400, max_text=40)
+        return cls(min_items=1, max_items=8, max_parts=4, max_deltas=400, max_text=40, min_deltas=50)
 
 
 def _hex_id(chooser: Chooser, prefix: str, serial: int, width: int = 48) -> str:
@@ -115,9 +145,9 @@ def _hex_id(chooser: Chooser, prefix: str, serial: int, width: int = 48) -> str:
     return prefix + f"{salt:04x}{serial:04x}".rjust(width, "0")
 
 
-def _chunks(chooser: Chooser, sizes: Sizes, *, min_deltas: int = 1) -> list[str]:
-    count = chooser.integer(min_deltas, max(min_deltas, sizes.max_deltas))
-    return [chooser.text(sizes.max_text) for _ in range(count)]
+def _chunks(chooser: Chooser, sizes: Sizes) -> list[str]:
+    low = max(1, sizes.min_deltas)
+    return chooser.many(low, max(low, sizes.max_deltas), lambda c: c.text(sizes.max_text))
 
 
 def _json_chunks(chooser: Chooser, sizes: Sizes) -> list[str]:
@@ -135,6 +165,27 @@ def _json_chunks(chooser: Chooser, sizes: Sizes) -> list[str]:
     return pieces
 
 
+def _text_part(chooser: Chooser, sizes: Sizes) -> TextPart:
+    part = TextPart(_chunks(chooser, sizes))
+    n = len(part.text)
+    if n:
+        for _ in range(chooser.integer(0, 2)):
+            start = chooser.integer(0, n - 1)
+            end = chooser.integer(start + 1, n)
+            title = chooser.text(sizes.max_text)
+            part.annotations.append(Annotation(f"https://example.com/{start}-{end}", title, start, end))
+    return part
+
+
+def _serialise(item: Item, serial: int) -> Item:
+    """Make the item's ids unique in its stream: their last four hex digits are its position."""
+    tail = f"{serial:04x}"
+    item.id = item.id[:-4] + tail
+    if item.call_id:
+        item.call_id = item.call_id[:-4] + tail
+    return item
+
+
 def draw_item(chooser: Chooser, kind: str, serial: int, sizes: Sizes, profile: Profile) -> Item:
     """One output item of ``kind`` with drawn content."""
     item = Item(kind=kind, id=_hex_id(chooser, _ID_PREFIX[kind], serial))
@@ -142,16 +193,7 @@ def draw_item(chooser: Chooser, kind: str, serial: int, sizes: Sizes, profile: P
         if kind == "refusal":
             item.parts = [TextPart(_chunks(chooser, sizes), refusal=True)]
         else:
-            for _ in range(chooser.integer(1, max(1, sizes.max_parts))):
-                part = TextPart(_chunks(chooser, sizes))
-                n = len(part.text)
-                for _ in range(chooser.integer(0, 2) if n else 0):
-                    start = chooser.integer(0, n - 1)
-                    end = chooser.integer(start + 1, n)
-                    part.annotations.append(
-                        Annotation(f"https://example.com/{serial}/{start}", chooser.text(sizes.max_text), start, end)
-                    )
-                item.parts.append(part)
+            item.parts = chooser.many(1, max(1, sizes.max_parts), lambda c: _text_part(c, sizes))
         if profile == "openai" and chooser.boolean():
             item.phase = choose(chooser, ("final_answer", "commentary"))
     elif kind == "function_call":
@@ -159,8 +201,8 @@ def draw_item(chooser: Chooser, kind: str, serial: int, sizes: Sizes, profile: P
         item.call_id = _hex_id(chooser, "call_", serial, 24)
         item.chunks = _json_chunks(chooser, sizes)
     elif kind == "reasoning":
-        item.summaries = [_chunks(chooser, sizes) for _ in range(chooser.integer(0, sizes.max_parts))]
-        item.reasoning = [_chunks(chooser, sizes) for _ in range(chooser.integer(0, 1))]
+        item.summaries = chooser.many(0, sizes.max_parts, lambda c: _chunks(c, sizes))
+        item.reasoning = chooser.many(0, 1, lambda c: _chunks(c, sizes))
         if profile == "openai" and chooser.boolean():
             item.encrypted_content = "gAAAAB" + _hex_id(chooser, "", serial)
     elif kind in ("web_search_call", "file_search_call"):
@@ -215,8 +257,14 @@ def draw_plan(
     if not ending_options or any(e not in ENDINGS for e in ending_options):
         raise ValueError(f"endings must be chosen from {', '.join(ENDINGS)}")
     ending = choose(chooser, ending_options)
-    count = 0 if ending == "error_only" else chooser.integer(sizes.min_items, max(sizes.min_items, sizes.max_items))
-    items = [draw_item(chooser, choose(chooser, allowed), serial, sizes, profile) for serial in range(count)]
+    items: list[Item] = []
+    if ending != "error_only":
+        items = chooser.many(
+            sizes.min_items,
+            max(sizes.min_items, sizes.max_items),
+            lambda c: draw_item(c, choose(c, allowed), 0, sizes, profile),
+        )
+    items = [_serialise(item, serial) for serial, item in enumerate(items)]
     return StreamPlan(
         profile=profile,
         response_id=_hex_id(chooser, "resp_", 0xFFFF),
@@ -227,4 +275,3 @@ def draw_plan(
         background=chooser.boolean() if background is None else background,
         error_style="flat" if profile == "openai" and chooser.boolean() else "nested",
     )
-

@@ -56,5 +56,7 @@ def _suited_stream(seed: int, profile: Profile, name: str) -> GeneratedStream | 
             return None
     endings: list[Ending] | None = [e for e in ENDINGS if e in wanted.endings] if wanted.endings else None
     sizes = Sizes(min_items=wanted.min_items, max_items=max(3, wanted.min_items))
-    plan = draw_plan(RandomChooser(seed), profile, kinds=kinds, endings=endings, background=wanted.background, sizes=sizes)
+    plan = draw_plan(
+        RandomChooser(seed), profile, kinds=kinds, endings=endings, background=wanted.background, sizes=sizes
+    )
     return GeneratedStream.from_plan(plan)
