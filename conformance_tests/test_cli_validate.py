@@ -161,3 +161,24 @@ def test_quiet_drops_the_summary(tmp_path: Path) -> None:
     path.write_bytes(b"data: nope\n\n")
     _, out, _ = run("validate", "-q", str(path))
     assert "streams" not in out and "stream," not in out
+
+
+def test_secrets_inside_har_files_appear_in_no_report(tmp_path: Path) -> None:
+    key = "sk-har-secret-5550123"
+    body = 'event: response.created\ndata: {"type": "response.created"}\n\n'
+    har = {"log": {"entries": [{
+        "request": {"method": "POST", "url": f"https://api.example/v1/responses?key={key}",
+                    "headers": [{"name": "api-key", "value": key}]},
+        "response": {"status": 200, "headers": [{"name": "content-type", "value": "text/event-stream"}],
+                     "content": {"mimeType": "text/event-stream", "text": body}},
+    }]}}
+    path = tmp_path / "capture.har"
+    path.write_text(json.dumps(har))
+    reports = [f"{fmt}={tmp_path / ('r.' + fmt)}" for fmt in ("json", "junit", "sarif", "github")]
+    args = ["validate", "-v", str(path)]
+    for report in reports:
+        args += ["--report", report]
+    code, out, err = run(*args)
+    assert code == 1
+    for text in [out, err] + [(tmp_path / f"r.{fmt}").read_text() for fmt in ("json", "junit", "sarif", "github")]:
+        assert key not in text

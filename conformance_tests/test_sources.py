@@ -161,3 +161,20 @@ def test_done_sentinel_is_recognised() -> None:
     (stream,) = streams_from_bytes(b"data: [DONE]\n\n")
     (event,) = list(stream.events)
     assert event.done and event.error is None
+
+
+def test_har_secrets_never_reach_names_or_headers() -> None:
+    key = "sk-live-0123456789abcdef"
+    entry = har_entry(SSE.decode())
+    entry["request"] = {
+        "method": "POST",
+        "url": f"https://user:{key}@gateway.example/v1/responses?api-key={key}",
+        "headers": [{"name": "Authorization", "value": f"Bearer {key}"}, {"name": "Cookie", "value": "s=abc123xyz"}],
+    }
+    entry["response"]["headers"].append({"name": "Set-Cookie", "value": "s=abc123xyz"})  # type: ignore[index]
+    (stream,) = streams_from_bytes(har([entry]), "capture.har")
+    assert stream.http is not None
+    shown = stream.name + repr(stream.http)
+    assert key not in shown
+    assert "abc123xyz" not in shown
+    assert "[REDACTED]" in stream.name

@@ -29,6 +29,7 @@ import orjson
 
 from validator.errors import InputError
 from validator.model import Event, HttpInfo
+from validator.redact import Redactor
 from validator.sse import Frame, SSEDecoder
 
 FORMATS = ("auto", "sse", "jsonl", "json", "har")
@@ -172,14 +173,20 @@ def har_streams(document: Any, name: str) -> list[Stream]:
     if not isinstance(entries, list):
         raise InputError(f"{name}: not a HAR archive (log.entries is not a list)")
     streams: list[Stream] = []
+    redactor = Redactor()
+    for entry in entries:
+        # Secrets from any request or response are masked in every stream's name and headers.
+        if isinstance(entry, dict):
+            redactor.add_headers(_har_headers(_member(entry, "request").get("headers")))
+            redactor.add_headers(_har_headers(_member(entry, "response").get("headers")))
     for i, entry in enumerate(entries):
-        stream = _har_entry_stream(entry, f"{name}#entries[{i}]")
+        stream = _har_entry_stream(entry, f"{name}#entries[{i}]", redactor)
         if stream is not None:
             streams.append(stream)
     return streams
 
 
-def _har_entry_stream(entry: Any, name: str) -> Stream | None:
+def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | None:
     if not isinstance(entry, dict):
         return None
     request = _member(entry, "request")
@@ -203,9 +210,9 @@ def _har_entry_stream(entry: Any, name: str) -> Stream | None:
     url = request.get("url")
     http = HttpInfo(
         status=response.get("status") if isinstance(response.get("status"), int) else None,
-        headers=headers,
+        headers=redactor.headers(headers),
         method=method if isinstance(method, str) else None,
-        url=url if isinstance(url, str) else None,
+        url=redactor.text(url) if isinstance(url, str) else None,
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
     return Stream(label, iter_sse_events([body]), "har", http=http)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from validator.live import Redactor
 from validator.live.client import Target
-from validator.live.redact import MASK, is_sensitive_header
+from validator.redact import MASK, is_sensitive_header
 
 
 def test_known_secrets_are_masked_everywhere_in_text() -> None:

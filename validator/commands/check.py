@@ -20,7 +20,7 @@ from validator.commands.options import (
     use_color,
 )
 from validator.errors import InputError
-from validator.report import Report, StreamReport
+from validator.report import StreamReport
 from validator.reporters import REPORTERS, RenderOptions, write_atomically
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
@@ -237,12 +237,7 @@ def check(
     )
     outcome = apply_baseline(report, known) if known is not None else None
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
-    if output == "text":
-        # The text reporter knows nothing of skips: show them apart, never as "ok".
-        ran_only = Report(report.profile, [s for s in report.streams if s.skipped is None])
-        text = _skipped_lines(report) + REPORTERS[output](ran_only, options)
-    else:
-        text = REPORTERS[output](report, options)
+    text = REPORTERS[output](report, options)
     if text:
         click.echo(redactor.text(text), nl=False, color=options.color)
     for fmt_name, path in targets:
@@ -261,6 +256,3 @@ def check(
         _fail(f"cannot connect to {redactor.text(target.url)}")
     raise SystemExit(EXIT_OK if report.ok(strict=strict) else EXIT_VIOLATIONS)
 
-
-def _skipped_lines(report: Report) -> str:
-    return "".join(f"{s.name}: skipped: {s.skipped}\n" for s in report.streams if s.skipped is not None)

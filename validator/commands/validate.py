@@ -40,7 +40,7 @@ from validator.sources import FORMATS
 @click.option(
     "-o",
     "--output",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(sorted(REPORTERS)),
     default="text",
     show_default=True,
     help="Console output format.",

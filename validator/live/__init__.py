@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from validator.live.battery import plan, ran_any, run_battery
 from validator.live.client import Target, Timeouts, run_scenario
-from validator.live.redact import Redactor
 from validator.live.scenarios import (
     CAPABILITIES,
     DEFAULT_CAPABILITIES,
@@ -17,6 +16,7 @@ from validator.live.scenarios import (
     parse_capabilities,
     select_scenarios,
 )
+from validator.redact import Redactor
 
 __all__ = [
     "CAPABILITIES",

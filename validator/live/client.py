@@ -20,9 +20,9 @@ import orjson
 
 from validator.checker import Checker
 from validator.emitter import Emitter
-from validator.live.redact import Redactor
 from validator.live.scenarios import Observation, Scenario
 from validator.model import Event, Finding, HttpInfo
+from validator.redact import Redactor
 from validator.report import StreamReport
 from validator.rules import http as rules
 from validator.sources import frame_to_event

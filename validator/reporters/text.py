@@ -45,6 +45,9 @@ def format_finding(finding: Finding, *, color: bool = False, verbose: int = 0) -
 def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for stream in report.streams:
+        if stream.skipped is not None:
+            lines.append(f"{stream.name}: skipped: {stream.skipped}")
+            continue
         if stream.error:
             lines.append(f"{stream.name}: error: {stream.error}")
         for finding in stream.findings:
@@ -61,14 +64,18 @@ def render(report: Report, options: RenderOptions) -> str:
 def summary_line(report: Report, options: RenderOptions) -> str:
     counts = report.counts()
     errors, warnings = counts.get("error", 0), counts.get("warning", 0)
-    streams = len(report.streams)
-    failing = sum(1 for s in report.streams if not s.ok(strict=options.strict))
+    checked = [s for s in report.streams if s.skipped is None]
+    streams = len(checked)
+    failing = sum(1 for s in checked if not s.ok(strict=options.strict))
+    skipped = len(report.streams) - streams
     verdict = "conformant" if failing == 0 else f"{failing} of {streams} streams do not conform"
     text = (
         f"{_plural(streams, 'stream')}, {_plural(report.events, 'event')}: "
         f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}; {verdict} "
         f"({report.profile} profile)"
     )
+    if skipped:
+        text += f"; {_plural(skipped, 'scenario')} skipped"
     if options.color:
         text = click.style(text, fg="green" if failing == 0 else "red")
     return text

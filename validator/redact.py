@@ -1,4 +1,4 @@
-"""Keeping secrets out of every message, report and error the live battery writes."""
+"""Keeping secrets out of every message, report and error: live responses and captured HAR archives."""
 
 from __future__ import annotations
 
