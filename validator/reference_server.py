@@ -75,7 +75,13 @@ FAULTS: dict[str, str] = {
     "empty-body": "HTTP 200 text/event-stream with an empty body",
     "ignore-max-output-tokens": "max_output_tokens is ignored; the response completes",
     "no-reasoning": "reasoning requests get no reasoning item",
+    "html": "HTTP 200 with an HTML page, as a misrouted proxy sends",
+    "endless-event": "one event whose data line never ends (up to a gigabyte)",
+    "endless-stream": "valid deltas without end (up to a gigabyte)",
 }
+
+FLOOD_BYTES = 1 << 30
+HTML_PAGE = b"<!doctype html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>\n"
 
 GREETING = "Hello! This is the responses-conformance reference server answering deterministically. You said:"
 REASONING_SUMMARY = "The user wants a short answer; I will answer directly and deterministically."
@@ -635,6 +641,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "empty-body" in faults:
             self._send(200, "text/event-stream", b"")
             return
+        if "html" in faults:
+            self._send(200, "text/html; charset=utf-8", HTML_PAGE)
+            return
         if "error-stream" in faults:
             events = failed_stream_events(request, created_at, profile)
         else:
@@ -651,6 +660,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         middle = len(frames) // 2
+        if "endless-event" in faults or "endless-stream" in faults:
+            self._flood(frames, faults)
+            return
         try:
             for i, frame in enumerate(frames):
                 if i == middle:
@@ -669,6 +681,30 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(frame)
                 if self.server.delay:
                     time.sleep(self.server.delay)
+            self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _flood(self, frames: list[bytes], faults: set[str]) -> None:
+        """Send the stream's opening, then up to FLOOD_BYTES until the client hangs up."""
+        sent = 0
+        first_delta = next(i for i, frame in enumerate(frames) if b"output_text.delta" in frame)
+        try:
+            for frame in frames[:first_delta]:
+                self._chunk(frame)
+            if "endless-event" in faults:
+                self._chunk(b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"')
+                piece = b"x" * 65536
+            else:
+                head, _, data = frames[first_delta].partition(b"data: ")
+                delta = json.loads(data)
+                piece = b"".join(
+                    head + b"data: " + json.dumps({**delta, "sequence_number": n}).encode() + b"\n\n"
+                    for n in range(first_delta, first_delta + 200)
+                )
+            while sent < FLOOD_BYTES:
+                self._chunk(piece)
+                sent += len(piece)
             self._chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

@@ -47,6 +47,7 @@ class SSEDecoder:
     def __init__(self) -> None:
         self._buf = b""
         self._tail: list[bytes] = []  # chunks of a line still waiting for its end
+        self._tail_size = 0
         self._buf_offset = 0  # stream offset of self._buf[0]
         self._line_no = 0  # number of lines completed
         self._started = False  # the BOM question is settled
@@ -56,6 +57,7 @@ class SSEDecoder:
 
     def _reset_frame(self) -> None:
         self._data: list[bytes] = []
+        self._data_size = 0
         self._event: bytes | None = None
         self._id: bytes | None = None
         self._retry: int | None = None
@@ -75,14 +77,17 @@ class SSEDecoder:
             # Still inside one long line: keep the chunk, join once the line ends.
             if self._buf:
                 self._tail.append(self._buf)
+                self._tail_size += len(self._buf)
                 self._buf = b""
             self._tail.append(chunk)
+            self._tail_size += len(chunk)
             return []
         if self._tail:
             self._tail.append(self._buf)
             self._tail.append(chunk)
             buf = b"".join(self._tail)
             self._tail = []
+            self._tail_size = 0
         else:
             buf = self._buf + chunk if self._buf else chunk
         if not self._started:
@@ -186,6 +191,7 @@ class SSEDecoder:
             self._tail.append(self._buf)
             self._buf = b"".join(self._tail)
             self._tail = []
+            self._tail_size = 0
         if not self._started and self._buf:
             self._started = True
             if self._buf.startswith(_BOM):
@@ -203,6 +209,11 @@ class SSEDecoder:
             frames.append(self._frame(terminated=False))
         self._reset_frame()
         return frames
+
+    @property
+    def pending(self) -> int:
+        """Bytes held for the frame that is still open: what an endless event would grow."""
+        return self._tail_size + len(self._buf) + self._data_size
 
     @property
     def line(self) -> int:
@@ -231,6 +242,7 @@ class SSEDecoder:
             if not self._data:
                 self._data_line = self._line_no
             self._data.append(value)
+            self._data_size += len(value)
         elif name == b"event":
             self._event = value
         elif name == b"id":

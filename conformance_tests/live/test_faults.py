@@ -45,7 +45,13 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "no-reasoning": ("reasoning", {"HTT014"}, {"HTT014"}),
     "single-tool-call": ("parallel-tool-calls", {"HTT012"}, {"HTT012"}),
     "empty-body": ("plain-text", {"HTT016"}, {"HTT016"}),
+    "html": ("plain-text", {"HTT002"}, {"HTT002"}),
+    "endless-event": ("plain-text", {"HTT018"}, {"HTT018"}),
+    "endless-stream": ("plain-text", {"HTT017"}, {"HTT017"}),
 }
+
+# Small limits, so the flooding faults end in a fraction of a second.
+LIMITS = {"max_bytes": 4 * 1024 * 1024, "max_event_bytes": 1024 * 1024}
 
 # HTT codes that the tests below trigger without a fault.
 TRIGGERED_ELSEWHERE = {"HTT006": "test_total_timeout_bounds_a_trickling_stream", "HTT007": "test_connection_refused_*"}
@@ -76,7 +82,7 @@ def test_fault_is_reported(reference_url: str, client: httpx.Client, fault: str,
     missing_rules = {code for code in expected if code not in catalogue()}
     if missing_rules:
         pytest.skip(f"rules {sorted(missing_rules)} are not in the catalogue yet")
-    target = target_for(reference_url, profile, headers={"X-Conformance-Fault": fault})
+    target = target_for(reference_url, profile, headers={"X-Conformance-Fault": fault}, **LIMITS)
     report = run_scenario(client, target, SCENARIOS[scenario], profile)
     assert expected <= report.codes, f"{fault}: expected {sorted(expected)}, got {sorted(report.codes)}"
     if expected:
@@ -153,3 +159,31 @@ def test_connection_refused_is_a_finding_not_a_traceback(client: httpx.Client) -
     report = run_scenario(client, target, SCENARIOS["plain-text"])
     assert report.codes == {"HTT007"}
     assert report.error is not None and "cannot connect" in report.error
+
+
+@pytest.mark.parametrize(("fault", "code"), [("endless-event", "HTT018"), ("endless-stream", "HTT017")])
+def test_a_flood_ends_at_the_limit_in_bounded_time_and_memory(
+    reference_url: str, client: httpx.Client, fault: str, code: str
+) -> None:
+    import tracemalloc
+
+    target = target_for(reference_url, headers={"X-Conformance-Fault": fault}, **LIMITS)
+    tracemalloc.start()
+    started = time.monotonic()
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert code in report.codes
+    assert elapsed < 10, elapsed
+    assert peak < 40 * LIMITS["max_bytes"], peak
+    assert report.error is not None and "limits" in report.error
+    # What arrived before the flood was checked, and its findings kept.
+    assert report.events > 0
+
+
+def test_an_html_answer_is_named_as_such(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "html"})
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    (finding,) = [f for f in report.findings if f.code == "HTT002"]
+    assert "text/html" in finding.message

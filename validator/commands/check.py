@@ -102,6 +102,13 @@ def _fail(message: str) -> None:
     help="Seconds one scenario may take in all.",
 )
 @click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=256 * 1024 * 1024,
+    show_default=True,
+    help="Stop reading a stream body past this many bytes (HTT017); one event may take a quarter of it (HTT018).",
+)
+@click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
     default=None,
@@ -143,6 +150,7 @@ def check(
     first_byte_timeout: float,
     idle_timeout: float,
     total_timeout: float,
+    max_bytes: int,
     baseline: str | None,
     write_baseline: str | None,
     capture_dir: str | None,
@@ -209,6 +217,8 @@ def check(
         headers=extra,
         timeouts=timeouts,
         capture_dir=Path(capture_dir) if capture_dir else None,
+        max_bytes=max_bytes,
+        max_event_bytes=max(1, max_bytes // 4),
     )
     redactor = target.redactor()
     if not base_url.lower().startswith(("http://", "https://")):

@@ -30,6 +30,8 @@ from validator.sse import SSEDecoder
 
 # How much of an error body is read to describe it.
 ERROR_BODY_LIMIT = 64 * 1024
+MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_EVENT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
     capture_dir: Path | None = None
+    max_bytes: int = MAX_BODY_BYTES
+    max_event_bytes: int = MAX_EVENT_BYTES
 
     @property
     def url(self) -> str:
@@ -255,16 +259,28 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
     timeout = request.extensions.get("timeout")
     if isinstance(timeout, dict):
         timeout["read"] = max(0.001, min(timeouts.idle, remaining))
-    timed_out = False
+    stopped = False
+    target = run.target
     try:
         for chunk in response.iter_bytes():
             run.feed_bytes(chunk)
+            if run.bytes > target.max_bytes:
+                run.emit(rules.BODY_TOO_LARGE, f"the body passed {target.max_bytes:,} bytes after {run.index} events")
+                stopped = True
+                break
+            if run.decoder.pending > target.max_event_bytes:
+                run.emit(
+                    rules.EVENT_TOO_LARGE,
+                    f"an event passed {target.max_event_bytes:,} bytes without ending, after {run.index} events",
+                )
+                stopped = True
+                break
             if time.monotonic() - started > timeouts.total:
                 run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
-                timed_out = True
+                stopped = True
                 break
     except httpx.ReadTimeout:
-        timed_out = True
+        stopped = True
         if time.monotonic() - started >= timeouts.total:
             run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
         else:
@@ -277,10 +293,10 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
             rules.BODY_TRUNCATED,
             f"the connection broke after {run.bytes} bytes and {run.index} events: {_describe(exc)}",
         )
-    if timed_out:
-        run.report.error = "the stream did not end within the timeouts; checked what arrived"
+    if stopped:
+        run.report.error = "the stream did not end within the limits; checked what arrived"
     run.finish_stream()
-    if run.bytes == 0 and not timed_out:
+    if run.bytes == 0 and not stopped:
         run.emit(rules.EMPTY_BODY, f"HTTP {status} with an empty body")
     obs = run.observation
     if scenario.expect == "reject":
@@ -292,7 +308,7 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
                 "expected an HTTP 4xx or an error / response.failed event",
             )
         return
-    if scenario.verify is not None and obs.types and not timed_out:
+    if scenario.verify is not None and obs.types and not stopped:
         scenario.verify(obs, run.emitter)
         run._flush_http()
 

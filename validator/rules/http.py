@@ -188,6 +188,27 @@ EMPTY_BODY = Rule(
     refs=(SpecRef(OPENAI_SDK, "responses.stream"),),
 )
 
+BODY_TOO_LARGE = Rule(
+    code="HTT017",
+    name="body-too-large",
+    summary="A streaming body grew past the size limit (`--max-bytes`); the rest was not read.",
+    requirement="One response's stream is bounded; a client must be able to hold what it accumulates.",
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SDK, "responses.stream accumulates every event into a snapshot"),),
+    breaks=("every accumulating client (memory grows without bound)",),
+    rationale="A validator that reads without limit can be made to exhaust memory by the server it checks.",
+)
+
+EVENT_TOO_LARGE = Rule(
+    code="HTT018",
+    name="event-too-large",
+    summary="One event (a frame without its ending blank line) grew past the event size limit.",
+    requirement="An event is dispatched at the blank line that ends it; a frame that never ends is never delivered.",
+    severity=both(ERROR),
+    refs=(SpecRef(WHATWG_SSE, "9.2.6 Interpreting an event stream"),),
+    breaks=("every SSE client (the event is buffered in full before it is dispatched)",),
+)
+
 register(
     STATUS_NOT_2XX,
     CONTENT_TYPE,
@@ -205,4 +226,6 @@ register(
     REASONING_MISSING,
     ERROR_BODY_NOT_JSON,
     EMPTY_BODY,
+    BODY_TOO_LARGE,
+    EVENT_TOO_LARGE,
 )
