@@ -227,3 +227,38 @@ def test_progress_lines_on_stderr(reference_url: str) -> None:
     assert code == 0
     assert err.splitlines() == ["[1/2] plain-text: ok (25 events)", "[2/2] reasoning: skipped (0 events)"]
     assert "[1/2]" not in out
+
+
+def test_ctrl_c_reports_the_finished_scenarios_and_exits_130(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from validator import reference_server
+
+    server, thread = reference_server.start(delay=0.05)
+    report_path = tmp_path / "report.json"
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "validator.cli", "check", "--base-url", server.url + "/v1", "--progress",
+             "--report", f"json={report_path}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 60
+        assert proc.stderr is not None
+        seen = ""
+        while "[2/" not in seen and time.monotonic() < deadline:
+            seen += proc.stderr.readline()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert proc.returncode == 130, seen + err
+    assert "interrupted after" in err
+    assert "Traceback" not in err
+    finished = int(err.split("interrupted after ")[1].split()[0])
+    assert finished >= 2
+    assert json.loads(report_path.read_text())["summary"]["streams"] == finished

@@ -10,6 +10,7 @@ import click
 
 from validator.baseline import Baseline, apply_baseline, baseline_text
 from validator.commands.options import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VIOLATIONS,
@@ -20,7 +21,7 @@ from validator.commands.options import (
     use_color,
 )
 from validator.errors import InputError
-from validator.report import StreamReport
+from validator.report import Report, StreamReport
 from validator.reporters import REPORTERS, RenderOptions, write_atomically
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
@@ -236,15 +237,21 @@ def check(
                 state = "ok" if stream.ok(strict=strict) else ", ".join(sorted(stream.codes)) or "error"
             click.echo(f"[{len(done)}/{total}] {stream.name}: {state} ({stream.events} events)", err=True)
 
-    report = live.run_battery(
-        target,
-        profile,
-        scenarios=scenarios,
-        capabilities=declared,
-        select=selected,
-        ignore=ignored,
-        progress=tick,
-    )
+    interrupted = False
+    try:
+        report = live.run_battery(
+            target,
+            profile,
+            scenarios=scenarios,
+            capabilities=declared,
+            select=selected,
+            ignore=ignored,
+            progress=tick,
+        )
+    except KeyboardInterrupt:
+        # What finished before Ctrl-C is still reported and written, then exit 130.
+        interrupted = True
+        report = Report(profile, list(done))
     outcome = apply_baseline(report, known) if known is not None else None
     options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
     text = REPORTERS[output](report, options)
@@ -255,6 +262,9 @@ def check(
     if outcome is not None:
         for message in outcome.messages():
             click.echo(f"responses-conformance: baseline: {message}", err=True)
+    if interrupted:
+        click.echo(f"responses-conformance: interrupted after {len(done)} of {total} scenarios", err=True)
+        raise SystemExit(EXIT_INTERRUPTED)
     if write_baseline is not None:
         write_atomically(write_baseline, baseline_text(report, strict=strict))
         click.echo(f"responses-conformance: wrote {write_baseline}", err=True)
