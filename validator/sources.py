@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -80,33 +80,43 @@ def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
     return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
 
 
-def frame_to_event(frame: Frame, index: int) -> Event:
-    data = frame.data
-    if data == DONE_SENTINEL:
-        payload, error, done = None, None, True
-    else:
-        done = False
+def event_factory(start: int = 0) -> Callable[[bytes, str | None, str | None, int | None, int, int, int, bool], Event]:
+    """A frame factory for ``SSEDecoder`` that decodes each frame's data into a numbered Event."""
+    index = start
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+
+    def make(
+        data: bytes, event: str | None, ident: str | None, retry: int | None,
+        line: int, data_line: int, offset: int, terminated: bool,
+    ) -> Event:
+        nonlocal index
+        number = index
+        index += 1
+        if data == DONE_SENTINEL:
+            return Event(None, number, data_line or line, offset, event, ident, None, True, terminated)
         try:
-            payload, error = orjson.loads(data), None
-        except orjson.JSONDecodeError as exc:
-            payload, error = None, _json_error(exc, data)
-    return Event(
-        payload, index, frame.data_line or frame.line, frame.offset, frame.event, frame.id, error, done,
-        frame.terminated,
-    )
+            return Event(loads(data), number, data_line or line, offset, event, ident, None, False, terminated)
+        except decode_error as exc:
+            error = _json_error(exc, data)
+        return Event(None, number, data_line or line, offset, event, ident, error, False, terminated)
+
+    return make
+
+
+def frame_to_event(frame: Frame, index: int) -> Event:
+    """One decoded Frame as the Event numbered ``index``."""
+    make = event_factory(index)
+    return make(frame.data, frame.event, frame.id, frame.retry, frame.line, frame.data_line, frame.offset,
+                frame.terminated)
 
 
 def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """Decode SSE bytes, in any chunking, into events."""
-    decoder = SSEDecoder()
-    index = 0
+    decoder = SSEDecoder(event_factory())
     for chunk in chunks:
-        for frame in decoder.feed(chunk):
-            yield frame_to_event(frame, index)
-            index += 1
-    for frame in decoder.close():
-        yield frame_to_event(frame, index)
-        index += 1
+        yield from decoder.feed(chunk)
+    yield from decoder.close()
 
 
 def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:

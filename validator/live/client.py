@@ -25,7 +25,7 @@ from validator.model import Event, Finding, HttpInfo
 from validator.redact import Redactor
 from validator.report import StreamReport
 from validator.rules import http as rules
-from validator.sources import frame_to_event
+from validator.sources import event_factory
 from validator.sse import SSEDecoder
 
 # How much of an error body is read to describe it.
@@ -113,7 +113,7 @@ class _Run:
             scenario=scenario.name,
         )
         self.observation = Observation()
-        self.decoder = SSEDecoder()
+        self.decoder = SSEDecoder(event_factory())
         self.index = 0
         self.last_event: Event | None = None
         self.bytes = 0
@@ -124,8 +124,8 @@ class _Run:
         self.bytes += len(chunk)
         if self.capture is not None:
             self.capture.extend(chunk)
-        for frame in self.decoder.feed(chunk):
-            self._feed_event(frame_to_event(frame, self.index))
+        for event in self.decoder.feed(chunk):
+            self._feed_event(event)
 
     def _feed_event(self, event: Event) -> None:
         self.index += 1
@@ -136,8 +136,8 @@ class _Run:
         self._flush_http()
 
     def finish_stream(self) -> None:
-        for frame in self.decoder.close():
-            self._feed_event(frame_to_event(frame, self.index))
+        for event in self.decoder.close():
+            self._feed_event(event)
         self._add(self.checker.close())
         self.report.events = self.checker.events
 
