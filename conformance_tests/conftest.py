@@ -7,11 +7,12 @@ import os
 from hypothesis import HealthCheck, settings
 
 # --- Hypothesis settings profiles (the strategies' property tests) -----------------------------
-# "ci" runs enough examples to matter and is reproducible; "dev" keeps local runs quick.
+# "ci" runs enough examples to matter (Hypothesis's default count) and is reproducible;
+# "dev" keeps local runs quick.
 # HYPOTHESIS_PROFILE picks one explicitly; otherwise CI=... selects "ci".
 settings.register_profile(
     "ci",
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     print_blob=True,
@@ -19,7 +20,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "dev",
-    max_examples=15,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
