@@ -42,6 +42,8 @@ ITEM_KINDS: dict[str, tuple[str, ...]] = {
         "mcp_call",
         "mcp_list_tools",
         "custom_tool_call",
+        "shell_call",
+        "shell_call_output",
     ),
     "openresponses": ("message", "refusal", "function_call", "reasoning"),
 }
@@ -89,7 +91,9 @@ class Item:
     """One output item. ``kind`` is its ``type``; the other fields are used by the kinds that need them.
 
     ``chunks`` is what streams as deltas (function or MCP arguments, custom
-    tool input, code-interpreter code); ``parts`` the message content;
+    tool input, code-interpreter code); ``commands`` a shell call's commands
+    (or a shell call output's stdout per command), each a list of deltas;
+    ``parts`` the message content;
     ``summaries`` and ``reasoning`` the reasoning item's summary parts and
     reasoning-text parts, each a list of deltas; ``partial_images`` the
     image-generation previews.
@@ -113,6 +117,7 @@ class Item:
     container_id: str = ""
     phase: str | None = None
     status: str = "completed"
+    commands: list[list[str]] = field(default_factory=list)
 
     @property
     def joined(self) -> str:
@@ -263,6 +268,28 @@ def item_json(item: Item, *, final: bool, status: str = "completed", profile: Pr
             "server_label": item.server_label,
             "tools": copy.deepcopy(item.tools) if final else [],
         }
+    if kind == "shell_call":
+        return {
+            "id": item.id,
+            "type": "shell_call",
+            "status": state,
+            "action": {
+                "commands": ["".join(c) for c in item.commands] if final else [],
+                "max_output_length": None,
+                "timeout_ms": None,
+            },
+            "call_id": item.call_id,
+            "environment": {"type": "container_reference", "container_id": item.container_id},
+        }
+    if kind == "shell_call_output":
+        return {
+            "id": item.id,
+            "type": "shell_call_output",
+            "status": state,
+            "call_id": item.call_id,
+            "max_output_length": None,
+            "output": [_shell_output(c) for c in item.commands] if final else [],
+        }
     if kind == "custom_tool_call":
         return {
             "id": item.id,
@@ -273,6 +300,10 @@ def item_json(item: Item, *, final: bool, status: str = "completed", profile: Pr
             "name": item.name,
         }
     raise ValueError(f"unknown item kind {kind!r}")
+
+
+def _shell_output(chunks: list[str]) -> Json:
+    return {"outcome": {"type": "exit", "exit_code": 0}, "stderr": "", "stdout": "".join(chunks)}
 
 
 # --- the response object ------------------------------------------------------------------------
@@ -315,6 +346,8 @@ def _tools(plan: StreamPlan) -> list[Json]:
             )
         elif kind == "custom_tool_call":
             add(("custom", item.name), {"type": "custom", "name": item.name})
+        elif kind in ("shell_call", "shell_call_output"):
+            add(("shell", ""), {"type": "shell"})
     return tools
 
 
@@ -554,6 +587,24 @@ def _custom_body(out: _Events, plan: StreamPlan, item: Item, where: Json) -> Non
     out.add("response.custom_tool_call_input.done", **where, input=item.joined)
 
 
+def _shell_body(out: _Events, plan: StreamPlan, item: Item, where: Json) -> None:
+    index = where["output_index"]
+    for command_index, chunks in enumerate(item.commands):
+        at = {"output_index": index, "command_index": command_index}
+        out.add("response.shell_call_command.added", **at, command="")
+        for chunk in chunks:
+            out.add("response.shell_call_command.delta", **at, delta=chunk)
+        out.add("response.shell_call_command.done", **at, command="".join(chunks))
+
+
+def _shell_output_body(out: _Events, plan: StreamPlan, item: Item, where: Json) -> None:
+    for command_index, chunks in enumerate(item.commands):
+        at = {**where, "command_index": command_index}
+        for chunk in chunks:
+            out.add("response.shell_call_output_content.delta", **at, delta={"stdout": chunk})
+        out.add("response.shell_call_output_content.done", **at, output=[_shell_output(chunks)])
+
+
 _ITEM_BODIES: dict[str, Callable[[_Events, StreamPlan, Item, Json], None]] = {
     "message": _message_body,
     "refusal": _message_body,
@@ -566,6 +617,8 @@ _ITEM_BODIES: dict[str, Callable[[_Events, StreamPlan, Item, Json], None]] = {
     "mcp_call": _mcp_call_body,
     "mcp_list_tools": _mcp_list_body,
     "custom_tool_call": _custom_body,
+    "shell_call": _shell_body,
+    "shell_call_output": _shell_output_body,
 }
 
 
@@ -601,6 +654,9 @@ def summarise_item(item: Json) -> Json:
         out.update(name=item.get("name"), call_id=item.get("call_id"), input=item.get("input"))
     elif kind == "mcp_call":
         out.update(name=item.get("name"), arguments=item.get("arguments"))
+    elif kind == "shell_call":
+        action = item.get("action")
+        out.update(call_id=item.get("call_id"), commands=action.get("commands") if isinstance(action, dict) else None)
     return out
 
 

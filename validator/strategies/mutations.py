@@ -388,18 +388,22 @@ def _offset_sequence_number(ctx: Context) -> Outcome | None:
 # --- lifecycle ----------------------------------------------------------------------------------
 
 
-@operator(
-    "not-created-first", "open with another event than `response.created` (renumbered from 0)", ("LIF001", "LIF002")
-)
+@operator("not-created-first", "open with another event than `response.created` (renumbered from 0)", ("LIF001",))
 def _not_created_first(ctx: Context) -> Outcome | None:
     if len(ctx.events) < 2 or ctx.events[0].get("type") != "response.created":
         return None
-    if ctx.plan.background and ctx.profile == "openai" and ctx.pick(2):
-        events = renumber(copy.deepcopy(ctx.events[1:]))
-        return _out(ctx, events, "LIF002", detail="background stream opens with response.queued")
+    if ctx.events[1].get("type") == "response.queued":
+        return None
     events = renumber(_moved(ctx.events, 0, 2))
-    codes = "LIF001" if events[0].get("type") != "response.queued" else "LIF002"
-    return _out(ctx, events, codes, detail=f"response.created moved behind {ctx.events[1].get('type')}")
+    return _out(ctx, events, "LIF001", detail=f"response.created moved behind {ctx.events[1].get('type')}")
+
+
+@operator("queued-first", "a background stream that opens with `response.queued`", ("LIF002",))
+def _queued_first(ctx: Context) -> Outcome | None:
+    if len(ctx.events) < 2 or ctx.events[1].get("type") != "response.queued":
+        return None
+    events = renumber(copy.deepcopy(ctx.events[1:]))
+    return _out(ctx, events, "LIF002", detail="response.created dropped; the stream opens with response.queued")
 
 
 @operator("second-lifecycle", "append a second created...terminal lifecycle to the same body", ("LIF003", "LIF008"))
@@ -1306,7 +1310,10 @@ _FINAL = ("completed", "incomplete")
 _OR = ("openresponses",)
 
 HINTS: dict[str, Hint] = {
-    "not-created-first": Hint(min_items=0, endings=("completed", "incomplete", "failed", "error")),
+    "not-created-first": Hint(min_items=0, endings=("completed", "incomplete", "failed", "error"), background=False),
+    "queued-first": Hint(
+        min_items=0, endings=("completed", "incomplete", "failed", "error"), background=True, profiles=("openai",)
+    ),
     "created-again": Hint(min_items=0, endings=("completed", "incomplete", "failed", "error")),
     "second-lifecycle": Hint(min_items=0, endings=("completed", "incomplete", "failed", "error")),
     "change-response-id": Hint(min_items=0, endings=("completed", "incomplete", "failed", "error")),

@@ -41,6 +41,8 @@ _ID_PREFIX = {
     "mcp_call": "mcp_",
     "mcp_list_tools": "mcpl_",
     "custom_tool_call": "ctc_",
+    "shell_call": "sh_",
+    "shell_call_output": "sho_",
 }
 _WORDS = (
     "the",
@@ -226,6 +228,10 @@ def draw_item(chooser: Chooser, kind: str, serial: int, sizes: Sizes, profile: P
             {"name": name, "description": None, "input_schema": {"type": "object"}, "annotations": None}
             for name in ("ask_question", "read_wiki")[: chooser.integer(0, 2)]
         ]
+    elif kind in ("shell_call", "shell_call_output"):
+        item.call_id = _hex_id(chooser, "call_", serial, 24)
+        item.container_id = _hex_id(chooser, "cntr_", serial)
+        item.commands = chooser.many(1, 2, lambda c: _chunks(c, sizes))
     elif kind == "custom_tool_call":
         item.name = choose(chooser, ("set_html", "apply_patch_text"))
         item.call_id = _hex_id(chooser, "call_", serial, 24)
