@@ -20,8 +20,8 @@ from validator.model import Event
 from validator.rules import catalogue
 from validator.sources import streams_from_bytes
 from validator.strategies import OPERATORS, mutated_streams, streams
-from validator.strategies.model import ITEM_KINDS, GeneratedStream
-from validator.strategies.mutations import Mutation, applies_in
+from validator.strategies.model import ITEM_KINDS, GeneratedStream, Item, StreamPlan, build_events
+from validator.strategies.mutations import CNT004_OPEN_TARGETS, Mutation, applies_in, renumber
 from validator.strategies.samples import mutated_stream
 
 PROFILES = ("openai", "openresponses")
@@ -144,6 +144,35 @@ def test_every_rule_is_triggered_by_some_operator() -> None:
         if not code.startswith(LIVE_ONLY_GROUPS) and any(rule.severity_for(p) for p in PROFILES)
     }
     assert sorted(wanted - set(triggered)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "CNT004: validator/machine/content.py leaves shell_call_output out of _NO_CONTENT, so an "
+        "output_text.delta sent to a shell call output (an OpenAI item type without content parts, "
+        "FunctionShellCallOutput) is not reported as content on the wrong item"
+    ),
+)
+def test_text_on_a_shell_call_output_is_content_on_the_wrong_item() -> None:
+    plan = StreamPlan(items=[Item(kind="shell_call_output", id="sho_1", call_id="call_1", commands=[["ok"]])])
+    events = build_events(plan)
+    done = next(i for i, e in enumerate(events) if e["type"] == "response.output_item.done")
+    events.insert(
+        done,
+        {
+            "type": "response.output_text.delta",
+            "sequence_number": 0,
+            "item_id": "sho_1",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "stray",
+            "logprobs": [],
+        },
+    )
+    renumber(events)
+    assert "CNT004" in {f.code for f in check(events, "openai").findings}
+    assert CNT004_OPEN_TARGETS  # when this passes, drop the kind from CNT004_OPEN_TARGETS
 
 
 def test_declared_codes_are_catalogued() -> None:

@@ -717,9 +717,19 @@ def _delta_kind_mismatch(ctx: Context) -> Outcome | None:
     return _out(ctx, events, "CNT003", detail=f"{_label(ctx, index)} retyped as refusal.delta")
 
 
+# Item kinds the validator does not yet judge for CNT004 (it gives item types it does not
+# list the benefit of the doubt). Open disagreement, pinned by an xfail(strict) test in
+# conformance_tests/test_properties.py; remove a kind here when the validator learns it.
+CNT004_OPEN_TARGETS = frozenset({"shell_call_output"})
+
+
 @operator("text-on-wrong-item", "send an `output_text.delta` to an item that is not a message", ("CNT004",))
 def _text_on_wrong_item(ctx: Context) -> Outcome | None:
-    targets = [k for k, item in enumerate(ctx.plan.items) if item.kind not in ("message", "refusal")]
+    targets = [
+        k
+        for k, item in enumerate(ctx.plan.items)
+        if item.kind not in ("message", "refusal") and item.kind not in CNT004_OPEN_TARGETS
+    ]
     if not targets:
         return None
     k = ctx.choose(targets)
