@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -51,6 +51,34 @@ def test_the_manifest_lists_enough_untouched_openai_streams() -> None:
 def test_untouched_openai_recording_has_no_ordering_error(name: str) -> None:
     found = [f"{f.code} {f.message}" for f in machine_findings(REAL / name) if f.severity is Severity.ERROR]
     assert found == []
+
+
+def _corpus_report() -> ModuleType:
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
+    import corpus_report
+
+    return corpus_report
+
+
+MINIMIZED = dict(_corpus_report().MINIMIZED_IN_FACT)
+UNTOUCHED_OPENAI_AND_AZURE = [
+    r["file"] for r in manifest()
+    if r["provider"] in ("OpenAI", "Azure OpenAI") and r["authenticity"] == "recorded" and r["file"] not in MINIMIZED
+]
+
+
+def test_every_stream_called_minimized_in_fact_is_in_the_manifest() -> None:
+    names = {r["file"] for r in manifest()}
+    assert set(MINIMIZED) <= names
+
+
+@pytest.mark.parametrize("name", UNTOUCHED_OPENAI_AND_AZURE)
+def test_untouched_openai_recording_has_no_error_from_any_rule(name: str) -> None:
+    report = check(str(REAL / name), "openai")
+    found = [f"{f.code} {f.message}" for f in report.findings if f.severity is Severity.ERROR]
+    assert found == []
+    assert report.streams and report.streams[0].error is None
 
 
 # open-responses-server 0.4.1 (SERVERS.md): no output_item/content_part events, so the first delta names an
@@ -106,11 +134,7 @@ def test_accepted_provider_quirks_stay_quiet() -> None:
 
 
 def test_corpus_report_counts_the_providers() -> None:
-    spec = importlib.util.spec_from_file_location("corpus_report", ROOT / "tools" / "corpus_report.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    module = _corpus_report()
     tallies = module.tally(SHARED / "corpus", "openai")
     assert tallies["open-responses-server (local)"].by_code["ITM001"] == 3
     assert tallies["LiteLLM proxy (local)"].by_code["SEQ005"] == 3
