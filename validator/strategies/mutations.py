@@ -1172,7 +1172,7 @@ def _unknown_event(ctx: Context) -> Outcome | None:
 @operator(
     "extension-without-sequence-number",
     "inject a slug-prefixed extension event without `sequence_number`",
-    ("SCH003", "SEQ001"),
+    ("SCH003",),
 )
 def _extension_without_sequence(ctx: Context) -> Outcome | None:
     if len(ctx.events) < 2 or ctx.profile != "openresponses":
