@@ -273,6 +273,7 @@ def _sources(profile: Profile) -> dict[str, tuple[list[str] | None, list[Ending]
         item.summaries = [["a"]]
         item.reasoning = [["a"]]
         item.partial_images = ["AA=="]
+        item.commands = [["a"]]
         if kind == "message":
             item.parts[0].annotations = [_annotation()]
         for event in build_events(StreamPlan(profile=profile, items=[item])):
