@@ -30,6 +30,16 @@ class FramingStage:
     def feed(self, event: Event) -> dict[str, Any] | None:
         """The event's payload if it should reach the schema and state checks."""
         self._last = event
+        payload = event.payload
+        # The usual frame: a terminated event object whose `event:` line names its type, before any [DONE].
+        if type(payload) is dict and event.terminated and self._done_seen is None and event.sse_id is None:
+            kind = payload.get("type")
+            if type(kind) is str and (event.sse_event == kind or not self._sse):
+                self._any = True
+                return payload
+        return self._check(event)
+
+    def _check(self, event: Event) -> dict[str, Any] | None:
         self._any = True
         emit = self._emit
         if self._sse and not event.terminated:

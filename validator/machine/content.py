@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from validator.machine import refs as item_checks
-from validator.machine.state import Item, Part, State, as_int, as_str
+from validator.machine.state import Item, Part, State, as_int, as_str, hot_target
 from validator.model import Event
 from validator.rules import content as rules
 
@@ -199,6 +199,7 @@ def on_text(state: State, event: Event, payload: dict[str, Any], kind: str, summ
         delta = payload.get("delta")
         if isinstance(delta, str):
             part.chunks.append(delta)
+            state.hot = hot_target(kind, payload, "summary_index" if summary else "content_index", item, part)
         return
     text = payload.get(done_field)
     if not isinstance(text, str):

@@ -69,6 +69,38 @@ class Item:
 
 
 @dataclass(slots=True)
+class HotTarget:
+    """Where the last delta went, so that the next delta to the same place skips the lookups.
+
+    Set only after a delta of ``kind`` was appended to ``part`` through the full checks;
+    every finding those checks can make is reported once per item and part, so a
+    repeat with the same (type-checked) ``output_index``, ``item_id`` and index
+    would find nothing new.
+    """
+
+    kind: str
+    output_index: int
+    item_id: str
+    index_field: str | None  # content_index / summary_index, or None for arguments
+    index: int | None
+    item: Item
+    part: Part
+
+
+def hot_target(
+    kind: str, payload: dict[str, Any], index_field: str | None, item: Item, part: Part
+) -> HotTarget | None:
+    output_index = payload.get("output_index")
+    item_id = payload.get("item_id")
+    index = payload.get(index_field) if index_field else None
+    if type(output_index) is not int or type(item_id) is not str:
+        return None
+    if index_field is not None and type(index) is not int:
+        return None
+    return HotTarget(kind, output_index, item_id, index_field, index, item, part)
+
+
+@dataclass(slots=True)
 class State:
     """Everything one stream's checks share."""
 
@@ -99,6 +131,7 @@ class State:
     seq_first: Event | None = None
     seq_inconsistent_reported: bool = False
     final_response: dict[str, Any] | None = None
+    hot: HotTarget | None = None
 
     def emit(
         self,

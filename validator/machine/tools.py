@@ -6,7 +6,7 @@ from typing import Any
 
 from validator.machine import refs
 from validator.machine.content import clip, difference
-from validator.machine.state import Item, Part, State
+from validator.machine.state import Item, Part, State, hot_target
 from validator.model import Event
 from validator.rules import tools as rules
 
@@ -70,6 +70,7 @@ def on_arguments(state: State, event: Event, payload: dict[str, Any], kind: str)
         delta = payload.get("delta")
         if isinstance(delta, str):
             args.chunks.append(delta)
+            state.hot = hot_target(kind, payload, None, item, args)
         return
     text = payload.get(done_field)
     if not isinstance(text, str):
