@@ -145,7 +145,7 @@ class StreamBuilder:
             index += 1
         self.message(index, rng.randint(50, 1500))
         output_tokens = sum(1 for e in self.events if e["type"].endswith(".delta"))
-        usage = {"input_tokens": 120, "input_tokens_details": {"cached_tokens": 0},
+        usage = {"input_tokens": 120, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
                  "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0},
                  "total_tokens": 120 + output_tokens}
         self.emit("response.completed", response=self.response("completed", self.output, usage))

@@ -146,14 +146,6 @@ def test_every_rule_is_triggered_by_some_operator() -> None:
     assert sorted(wanted - set(triggered)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CNT004: validator/machine/content.py leaves shell_call_output out of _NO_CONTENT, so an "
-        "output_text.delta sent to a shell call output (an OpenAI item type without content parts, "
-        "FunctionShellCallOutput) is not reported as content on the wrong item"
-    ),
-)
 def test_text_on_a_shell_call_output_is_content_on_the_wrong_item() -> None:
     plan = StreamPlan(items=[Item(kind="shell_call_output", id="sho_1", call_id="call_1", commands=[["ok"]])])
     events = build_events(plan)
@@ -172,7 +164,7 @@ def test_text_on_a_shell_call_output_is_content_on_the_wrong_item() -> None:
     )
     renumber(events)
     assert "CNT004" in {f.code for f in check(events, "openai").findings}
-    assert CNT004_OPEN_TARGETS  # when this passes, drop the kind from CNT004_OPEN_TARGETS
+    assert "shell_call_output" not in CNT004_OPEN_TARGETS
 
 
 def test_declared_codes_are_catalogued() -> None:

@@ -321,7 +321,12 @@ class SchemaStage:
             schema = self._cache[kind] = compiled(self._profile, kind)
         if schema is None:
             self._unknown(event, payload, kind)
-        elif self._check_schema and not schema.accepts(payload):
+            return
+        try:
+            valid = schema.is_valid(payload)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            valid = schema.accepts(payload)
+        if not valid and self._check_schema:
             violation = schema.explain(payload)
             if violation is not None:
                 self._emit(

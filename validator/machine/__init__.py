@@ -147,7 +147,14 @@ class MachineStage:
         if not quiet and not lifecycle.before_event(state, event, payload, kind):
             return
         hot = state.hot
-        if fast and hot is not None and hot.kind == kind and _same_target(hot, payload):
+        if (
+            fast
+            and hot is not None
+            and hot.kind == kind
+            and payload.get("output_index") == hot.output_index
+            and payload.get("item_id") == hot.item_id
+            and _same_target(hot, payload)
+        ):
             part = hot.part
             if not (hot.item.done or part.closed or part.done_text is not None):
                 delta = payload.get("delta")

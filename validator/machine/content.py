@@ -46,6 +46,7 @@ _NO_CONTENT = frozenset(
         "mcp_approval_request",
         "computer_call",
         "local_shell_call",
+        "shell_call_output",
         "shell_call",
         "apply_patch_call",
     }

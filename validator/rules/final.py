@@ -105,6 +105,7 @@ USAGE_TOTALS = Rule(
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseUsage"),),
     breaks=("cost accounting in every client (openai-python passes the numbers through unchecked)",),
+    rationale="Checked on `response.completed` and `response.incomplete`; OpenAI sends `usage: null` on failures.",
 )
 
 INCOMPLETE_DETAILS = Rule(

@@ -36,7 +36,10 @@ FIRST_EVENT = Rule(
     rationale=(
         "A stream whose first event carries a sequence_number above 0 is taken as resumed "
         "(`GET /responses/{id}?stream=true&starting_after=N`, as OpenAI's background mode does) "
-        "and is not judged here; SEQ003 notes the late start instead."
+        "and is not judged here; SEQ003 notes the late start instead. A lone `error` event is "
+        "accepted in either shape, but openai-python reacts differently: the nested shape OpenAI "
+        "sends (`error` inside `error`) raises `APIError`, while the flat shape of the OpenAPI spec "
+        "raises `RuntimeError: Expected to have received response.created before error`."
     ),
 )
 

@@ -31,6 +31,10 @@ ARGS_DONE_MISMATCH = Rule(
         "clients that use the accumulated deltas (openai-python's snapshot) and those that take "
         "`.done` disagree on the call",
     ),
+    rationale=(
+        "A `.done` with no deltas before it is accepted: OpenAI sends short arguments in the `.done` "
+        "event alone. Text is stricter (CNT005): a text `.done` is always compared with its deltas."
+    ),
 )
 
 ARGS_ITEM_MISMATCH = Rule(

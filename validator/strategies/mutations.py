@@ -720,7 +720,7 @@ def _delta_kind_mismatch(ctx: Context) -> Outcome | None:
 # Item kinds the validator does not yet judge for CNT004 (it gives item types it does not
 # list the benefit of the doubt). Open disagreement, pinned by an xfail(strict) test in
 # conformance_tests/test_properties.py; remove a kind here when the validator learns it.
-CNT004_OPEN_TARGETS = frozenset({"shell_call_output"})
+CNT004_OPEN_TARGETS: frozenset[str] = frozenset()
 
 
 @operator("text-on-wrong-item", "send an `output_text.delta` to an item that is not a message", ("CNT004",))
