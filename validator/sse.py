@@ -168,7 +168,7 @@ class SSEDecoder(Generic[T]):
         for piece in pieces[:-1]:
             start = offset
             offset += len(piece) + 2
-            if piece[:1] == b"\n":  # a blank line before the frame
+            if piece.startswith(b"\n"):  # a blank line before the frame
                 piece = piece[1:]
                 start += 1
                 line_no += 1
@@ -176,13 +176,13 @@ class SSEDecoder(Generic[T]):
                 line_no += 2
                 continue
             newline = piece.find(b"\n")
-            if newline < 0 and piece[:6] == b"data: ":
+            if newline < 0 and piece.startswith(b"data: "):
                 append(make(piece[6:], None, None, None, line_no + 1, line_no + 1, start, True))
                 line_no += 2
             elif (
                 newline > 0
-                and piece[:7] == b"event: "
-                and piece[newline + 1 : newline + 7] == b"data: "
+                and piece.startswith(b"event: ")
+                and piece.startswith(b"data: ", newline + 1)
                 and piece.find(b"\n", newline + 1) < 0
             ):
                 raw_name = piece[7:newline]

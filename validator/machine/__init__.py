@@ -42,7 +42,7 @@ from typing import Any
 
 from validator.emitter import Emitter
 from validator.machine import content, final, items, lifecycle, refs, sequence, tools
-from validator.machine.state import HotTarget, State
+from validator.machine.state import State
 from validator.model import Event
 
 Handler = Callable[[State, Event, dict[str, Any], str], None]
@@ -112,16 +112,6 @@ _HANDLERS = _handlers()
 FAST_PATHS = True
 
 
-def _same_target(hot: HotTarget, payload: dict[str, Any]) -> bool:
-    output_index = payload.get("output_index")
-    if type(output_index) is not int or output_index != hot.output_index or payload.get("item_id") != hot.item_id:
-        return False
-    if hot.index_field is None:
-        return True
-    index = payload.get(hot.index_field)
-    return type(index) is int and index == hot.index
-
-
 class MachineStage:
     """The ordering and consistency checks over one stream's event objects."""
 
@@ -147,20 +137,20 @@ class MachineStage:
         if not quiet and not lifecycle.before_event(state, event, payload, kind):
             return
         hot = state.hot
-        if (
-            fast
-            and hot is not None
-            and hot.kind == kind
-            and payload.get("output_index") == hot.output_index
-            and payload.get("item_id") == hot.item_id
-            and _same_target(hot, payload)
-        ):
-            part = hot.part
-            if not (hot.item.done or part.closed or part.done_text is not None):
-                delta = payload.get("delta")
-                if type(delta) is str:
-                    part.chunks.append(delta)
-                    return
+        if fast and hot is not None:
+            output_index = payload.get("output_index")
+            index = payload.get(hot.index_field)
+            if (
+                type(output_index) is int
+                and type(index) is int
+                and (kind, output_index, payload.get("item_id"), index) == hot.key
+            ):
+                part = hot.part
+                if not (hot.item.done or part.closed or part.done_text is not None):
+                    delta = payload.get("delta")
+                    if type(delta) is str:
+                        part.chunks.append(delta)
+                        return
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(state, event, payload, kind)

@@ -74,15 +74,13 @@ class HotTarget:
 
     Set only after a delta of ``kind`` was appended to ``part`` through the full checks;
     every finding those checks can make is reported once per item and part, so a
-    repeat with the same (type-checked) ``output_index``, ``item_id`` and index
-    would find nothing new.
+    repeat with the same ``key`` (type, output_index, item_id, index, all of the
+    same JSON types) would find nothing new. ``index_field`` is ``content_index``
+    or ``summary_index``, or ``output_index`` again for arguments, which have none.
     """
 
-    kind: str
-    output_index: int
-    item_id: str
-    index_field: str | None  # content_index / summary_index, or None for arguments
-    index: int | None
+    key: tuple[str, int, str, int]
+    index_field: str
     item: Item
     part: Part
 
@@ -90,14 +88,13 @@ class HotTarget:
 def hot_target(
     kind: str, payload: dict[str, Any], index_field: str | None, item: Item, part: Part
 ) -> HotTarget | None:
+    field_name = index_field or "output_index"
     output_index = payload.get("output_index")
     item_id = payload.get("item_id")
-    index = payload.get(index_field) if index_field else None
-    if type(output_index) is not int or type(item_id) is not str:
+    index = payload.get(field_name)
+    if type(output_index) is not int or type(item_id) is not str or type(index) is not int:
         return None
-    if index_field is not None and type(index) is not int:
-        return None
-    return HotTarget(kind, output_index, item_id, index_field, index, item, part)
+    return HotTarget((kind, output_index, item_id, index), field_name, item, part)
 
 
 @dataclass(slots=True)
