@@ -86,7 +86,9 @@ def long_stream(path: Path, size_mb: float) -> None:
                      text=text, logprobs=[])
         builder.emit("response.content_part.done", item_id=item_id, output_index=index, content_index=0, part=part)
         builder.emit("response.output_item.done", output_index=index, item=item)
-        builder.emit("response.completed", response=builder.response("completed", [*builder.output, item], None))
+        usage = {"input_tokens": 120, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": len(pieces),
+                 "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 120 + len(pieces)}
+        builder.emit("response.completed", response=builder.response("completed", [*builder.output, item], usage))
         handle.write(capture.sse_bytes(builder.events))
 
 

@@ -73,3 +73,28 @@ def corpus() -> Iterator[Path]:
 def test_recorded_streams(path: Path) -> None:
     for profile in PROFILES:
         same_either_way(path.read_bytes(), profile)
+
+
+def long_message(deltas: list[str], done_text: str) -> list[dict[str, object]]:
+    item = {"id": "msg_1", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    events: list[dict[str, object]] = [
+        {"type": "response.output_item.added", "output_index": 0, "item": item},
+        {"type": "response.content_part.added", **where, "part": part},
+        *({"type": "response.output_text.delta", **where, "delta": d} for d in deltas),
+        {"type": "response.output_text.done", **where, "text": done_text},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    return events
+
+
+def test_many_deltas_are_compacted_without_changing_the_text() -> None:
+    from validator.machine.state import COMPACT_AFTER
+
+    deltas = [f"w{i} " for i in range(3 * COMPACT_AFTER + 17)]
+    text = "".join(deltas)
+    assert "CNT005" not in {f.code for f in check(long_message(deltas, text)).findings}
+    wrong = text[:-3] + "x3 "
+    assert "CNT005" in {f.code for f in check(long_message(deltas, wrong)).findings}

@@ -199,7 +199,7 @@ def on_text(state: State, event: Event, payload: dict[str, Any], kind: str, summ
     if suffix == "delta":
         delta = payload.get("delta")
         if isinstance(delta, str):
-            part.chunks.append(delta)
+            part.add(delta)
             state.hot = hot_target(kind, payload, "summary_index" if summary else "content_index", item, part)
         return
     text = payload.get(done_field)

@@ -26,6 +26,10 @@ def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# Deltas kept as separate strings cost far more than their text; past this many they are joined.
+COMPACT_AFTER = 4096
+
+
 @dataclass(slots=True)
 class Part:
     """One streamed text: a content part, a summary part, or a call's arguments."""
@@ -38,6 +42,12 @@ class Part:
     adopted: bool = False  # opened before a resume point: its text is not judged
     annotations: int = 0
     ranges: list[tuple[int, int, int]] = field(default_factory=list)  # (annotation_index, start, end)
+
+    def add(self, delta: str) -> None:
+        chunks = self.chunks
+        chunks.append(delta)
+        if len(chunks) > COMPACT_AFTER:
+            chunks[:] = ["".join(chunks)]
 
     def text(self) -> str:
         if len(self.chunks) > 1:

@@ -69,7 +69,7 @@ def on_arguments(state: State, event: Event, payload: dict[str, Any], kind: str)
     if suffix == "delta":
         delta = payload.get("delta")
         if isinstance(delta, str):
-            args.chunks.append(delta)
+            args.add(delta)
             state.hot = hot_target(kind, payload, None, item, args)
         return
     text = payload.get(done_field)
