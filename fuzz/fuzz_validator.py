@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import tempfile
-from pathlib import Path
 
 import atheris
 
@@ -28,7 +26,6 @@ with atheris.instrument_imports(include=["validator"]):
     from validator.sse import SSEDecoder
 
 PROFILES = ("openai", "openresponses")
-_TMP = Path(tempfile.mkdtemp(prefix="fuzz-validator-"))
 
 
 def decode_in_chunks(data: bytes, size: int) -> None:
@@ -57,9 +54,7 @@ def check(data: bytes, profile: str) -> None:
 
 
 def run_cli(data: bytes, profile: str) -> None:
-    path = _TMP / "input.sse"
-    path.write_bytes(data)
-    result = CliRunner().invoke(cli_main, ["validate", "--profile", profile, str(path)])
+    result = CliRunner().invoke(cli_main, ["validate", "--profile", profile, "-"], input=data)
     if result.exit_code not in (0, 1, 2) or not isinstance(result.exception, (SystemExit, type(None))):
         raise AssertionError(f"CLI exit {result.exit_code}: {result.exception!r}\n{result.output}")
 
