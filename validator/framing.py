@@ -23,7 +23,6 @@ class FramingStage:
         self._done_seen: Event | None = None
         self._after_done_reported = False
         self._last: Event | None = None
-        self._any = False
         self._data_only: Event | None = None
         self._data_only_count = 0
 
@@ -35,12 +34,10 @@ class FramingStage:
         if type(payload) is dict and event.terminated and self._done_seen is None and event.sse_id is None:
             kind = payload.get("type")
             if type(kind) is str and (event.sse_event == kind or not self._sse):
-                self._any = True
                 return payload
         return self._check(event)
 
     def _check(self, event: Event) -> dict[str, Any] | None:
-        self._any = True
         emit = self._emit
         if self._sse and not event.terminated:
             emit(
@@ -98,7 +95,7 @@ class FramingStage:
                 f"the first being {first.type!r}",
                 first,
             )
-        if self._sse and self._any and self._done_seen is None:
+        if self._sse and self._last is not None and self._done_seen is None:
             self._emit(
                 rules.DONE_MISSING,
                 "stream ends without the data: [DONE] terminator",

@@ -26,9 +26,6 @@ class StreamReport:
     scenario: str | None = None  # the live battery scenario this stream answers
     skipped: str | None = None  # why a live scenario was not run (never a pass)
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
     def ok(self, *, strict: bool = False) -> bool:
         worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
         return self.error is None and all(f.severity.rank < worst for f in self.findings)

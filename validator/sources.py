@@ -30,7 +30,7 @@ import orjson
 from validator.errors import InputError
 from validator.model import Event, HttpInfo
 from validator.redact import Redactor
-from validator.sse import Frame, SSEDecoder
+from validator.sse import SSEDecoder
 
 FORMATS = ("auto", "sse", "jsonl", "json", "har")
 
@@ -60,16 +60,6 @@ class Stream:
         return "sse" if self.format in ("sse", "har") else "events"
 
 
-def decode_data(data: bytes) -> tuple[Any, str | None, bool]:
-    """Decode one frame's data: (payload, error, is_done_sentinel)."""
-    if data == DONE_SENTINEL:
-        return None, None, True
-    try:
-        return orjson.loads(data), None, False
-    except orjson.JSONDecodeError as exc:
-        return None, _json_error(exc, data), False
-
-
 def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
     try:
         data.decode("utf-8")
@@ -80,8 +70,11 @@ def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
     return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
 
 
-def event_factory(start: int = 0) -> Callable[[bytes, str | None, str | None, int | None, int, int, int, bool], Event]:
-    """A frame factory for ``SSEDecoder`` that decodes each frame's data into a numbered Event."""
+EventMaker = Callable[[bytes, str | None, str | None, int | None, int, int, int, bool], Event]
+
+
+def event_factory(start: int = 0) -> EventMaker:
+    """A frame factory for ``SSEDecoder`` (and the JSONL reader) that decodes each data into a numbered Event."""
     index = start
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
@@ -104,13 +97,6 @@ def event_factory(start: int = 0) -> Callable[[bytes, str | None, str | None, in
     return make
 
 
-def frame_to_event(frame: Frame, index: int) -> Event:
-    """One decoded Frame as the Event numbered ``index``."""
-    make = event_factory(index)
-    return make(frame.data, frame.event, frame.id, frame.retry, frame.line, frame.data_line, frame.offset,
-                frame.terminated)
-
-
 def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """Decode SSE bytes, in any chunking, into events."""
     decoder = SSEDecoder(event_factory())
@@ -121,7 +107,7 @@ def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[Event]:
 
 def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """One JSON object per line; blank lines are skipped."""
-    index = 0
+    make = event_factory()
     line_no = 0
     offset = 0
     tail: list[bytes] = []  # pieces of a line still waiting for its newline
@@ -137,26 +123,24 @@ def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
         tail = [lines.pop()]
         for raw in lines:
             line_no += 1
-            event = _jsonl_event(raw, index, line_no, offset)
+            event = _jsonl_event(make, raw, line_no, offset)
             offset += len(raw) + 1
             if event is not None:
                 yield event
-                index += 1
     pending = b"".join(tail)
     if pending:
-        event = _jsonl_event(pending, index, line_no + 1, offset)
+        event = _jsonl_event(make, pending, line_no + 1, offset)
         if event is not None:
             yield event
 
 
-def _jsonl_event(raw: bytes, index: int, line_no: int, offset: int) -> Event | None:
+def _jsonl_event(make: EventMaker, raw: bytes, line_no: int, offset: int) -> Event | None:
     text = raw.strip()
     if not text:
         return None
-    if index == 0 and text.startswith(b"\xef\xbb\xbf"):
+    if offset == 0 and text.startswith(b"\xef\xbb\xbf"):
         text = text[3:]
-    payload, error, done = decode_data(text)
-    return Event(payload=payload, index=index, line=line_no, offset=offset, error=error, done=done)
+    return make(text, None, None, None, line_no, line_no, offset, True)
 
 
 def json_document_streams(document: Any, name: str) -> list[Stream]:

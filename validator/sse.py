@@ -237,11 +237,6 @@ class SSEDecoder(Generic[T]):
         """Bytes held for the frame that is still open: what an endless event would grow."""
         return self._tail_size + len(self._buf) + self._data_size
 
-    @property
-    def line(self) -> int:
-        """Lines completed so far."""
-        return self._line_no
-
     def _line(self, line: bytes, offset: int, frames: list[T]) -> None:
         if not line:
             if self._data:
