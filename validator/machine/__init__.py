@@ -42,7 +42,7 @@ from typing import Any
 
 from validator.emitter import Emitter
 from validator.machine import content, final, items, lifecycle, refs, sequence, tools
-from validator.machine.state import COMPACT_AFTER, State
+from validator.machine.state import State
 from validator.model import Event
 
 Handler = Callable[[State, Event, dict[str, Any], str], None]
@@ -149,10 +149,7 @@ class MachineStage:
                 if not (hot.item.done or part.closed or part.done_text is not None):
                     delta = payload.get("delta")
                     if type(delta) is str:
-                        chunks = part.chunks
-                        chunks.append(delta)
-                        if len(chunks) > COMPACT_AFTER:
-                            chunks[:] = ["".join(chunks)]
+                        part.add(delta)
                         return
         handler = _HANDLERS.get(kind)
         if handler is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from validator.machine import refs as item_checks
 from validator.machine.state import Item, Part, State, as_int, as_str, hot_target
 from validator.model import Event
+from validator.rules import Rule
 from validator.rules import content as rules
 
 # Which item types may hold a part of each kind; item types named nowhere here are not judged.
@@ -206,17 +207,23 @@ def on_text(state: State, event: Event, payload: dict[str, Any], kind: str, summ
     if not isinstance(text, str):
         return
     if not part.adopted:
-        streamed = part.text()
-        if text != streamed:
-            state.emit(
-                rules.TEXT_DONE_MISMATCH,
-                f"{short} {done_field} is not the concatenation of its deltas: {difference(streamed, text)}",
-                event,
-                pointer=f"/{done_field}",
-                expected=clip(streamed),
-                actual=clip(text),
-            )
+        check_done_text(state, event, rules.TEXT_DONE_MISMATCH, short, done_field, part.text(), text)
     part.done_text = text
+
+
+def check_done_text(
+    state: State, event: Event, rule: Rule, short: str, done_field: str, streamed: str, text: str
+) -> None:
+    """A `.done` value must be its deltas concatenated (CNT005 for texts, FCA001 for arguments)."""
+    if text != streamed:
+        state.emit(
+            rule,
+            f"{short} {done_field} is not the concatenation of its deltas: {difference(streamed, text)}",
+            event,
+            pointer=f"/{done_field}",
+            expected=clip(streamed),
+            actual=clip(text),
+        )
 
 
 def on_part_done(state: State, event: Event, payload: dict[str, Any], summary: bool = False) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from validator.machine import refs
-from validator.machine.content import clip, difference
+from validator.machine.content import check_done_text, clip, difference
 from validator.machine.state import Item, Part, State, hot_target
 from validator.model import Event
 from validator.rules import tools as rules
@@ -75,16 +75,8 @@ def on_arguments(state: State, event: Event, payload: dict[str, Any], kind: str)
     text = payload.get(done_field)
     if not isinstance(text, str):
         return
-    streamed = args.text()
-    if args.chunks and not args.adopted and text != streamed:
-        state.emit(
-            rules.ARGS_DONE_MISMATCH,
-            f"{short} {done_field} is not the concatenation of its deltas: {difference(streamed, text)}",
-            event,
-            pointer=f"/{done_field}",
-            expected=clip(streamed),
-            actual=clip(text),
-        )
+    if args.chunks and not args.adopted:
+        check_done_text(state, event, rules.ARGS_DONE_MISMATCH, short, done_field, args.text(), text)
     args.done_text = text
 
 
