@@ -88,21 +88,12 @@ class Checker:
         stages = [stage.feed for stage in self._stages]
         count = self.events
         try:
-            if len(stages) == 2:  # the usual line-up, without the inner loop
-                first, second = stages
-                for event in events:
-                    count += 1
-                    payload = framing(event)
-                    if payload is not None:
-                        first(event, payload)
-                        second(event, payload)
-            else:
-                for event in events:
-                    count += 1
-                    payload = framing(event)
-                    if payload is not None:
-                        for feed in stages:
-                            feed(event, payload)
+            for event in events:
+                count += 1
+                payload = framing(event)
+                if payload is not None:
+                    for feed in stages:
+                        feed(event, payload)
         finally:
             self.events = count
         return self.close()

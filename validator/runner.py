@@ -79,18 +79,16 @@ def check_files(files: list[str], options: CheckOptions, jobs: int = 1) -> Itera
 
     ``files`` are paths as ``expand_paths`` gives them.
     """
-    expanded = files
-    if jobs <= 1 or len(expanded) <= 1:
-        for path in expanded:
+    if jobs <= 1 or len(files) <= 1:
+        for path in files:
             yield check_file(path, options)
         return
-    stdin_free = [p for p in expanded if p != "-"]
-    if len(stdin_free) != len(expanded):
+    if "-" in files:
         raise InputError("stdin (-) cannot be combined with --jobs")
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
-        chunksize = max(1, min(64, len(expanded) // (jobs * 8)))
-        yield from pool.map(check_file, expanded, [options] * len(expanded), chunksize=chunksize)
+        chunksize = max(1, min(64, len(files) // (jobs * 8)))
+        yield from pool.map(check_file, files, [options] * len(files), chunksize=chunksize)
     finally:
         # On an interrupt or an early exit, pending files are dropped instead of waited for.
         pool.shutdown(wait=True, cancel_futures=True)
