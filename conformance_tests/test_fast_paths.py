@@ -1,45 +1,49 @@
-"""The state machine's shortcuts for the common case change no finding.
+"""The shortcuts for the common case change nothing in any report.
 
-``validator.machine.FAST_PATHS`` switches off the shortcuts in
-``MachineStage.feed`` (sequence numbers that follow on, the lifecycle when
-nothing has ended, deltas to the same part as the last one); every stream
-must get the same findings either way.
+``validator.shortcuts.ENABLED`` switches off the fused SSE lane
+(``validator.fastlane``), the quick schema checks and the state machine's
+next-delta step. Every stream must get the same report either way: the same
+findings with the same locations, the same event count, the same error.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import validator.machine
 from conformance_tests.hostile import confused_events
-from validator import Checker, Event, check
+from validator import Checker, Event, check, shortcuts
+from validator.machine import MachineStage
 from validator.rules import PROFILES
+from validator.sources import iter_sse_events
 from validator.strategies import mutated_streams, streams
+from validator.writers import to_sse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
-def findings(data: bytes | list[dict[str, object]], profile: str, fast: bool) -> list[tuple[object, ...]]:
-    validator.machine.FAST_PATHS = fast
+def report(data: bytes | list[dict[str, Any]], profile: str, fast: bool) -> list[Any]:
+    shortcuts.ENABLED = fast
     try:
         if isinstance(data, bytes):
-            found = check(data, profile).findings
-        else:
-            checker = Checker(profile, transport="events")
-            found = [f for i, e in enumerate(data) for f in checker.feed(Event(payload=e, index=i))]
-            found += checker.close()
+            result = check(data, profile)
+            return [(s.events, s.error, [f.to_dict() for f in s.findings]) for s in result.streams]
+        checker = Checker(profile, transport="events")
+        found = [f for i, e in enumerate(data) for f in checker.feed(Event(payload=e, index=i))]
+        found += checker.close()
+        return [checker.events, [f.to_dict() for f in found]]
     finally:
-        validator.machine.FAST_PATHS = True
-    return [(f.code, f.event_index, f.message, f.pointer) for f in found]
+        shortcuts.ENABLED = True
 
 
-def same_either_way(data: bytes | list[dict[str, object]], profile: str) -> None:
-    assert findings(data, profile, fast=True) == findings(data, profile, fast=False)
+def same_either_way(data: bytes | list[dict[str, Any]], profile: str) -> None:
+    assert report(data, profile, fast=True) == report(data, profile, fast=False)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -57,10 +61,94 @@ def test_valid_streams(profile: str, data: st.DataObject) -> None:
     same_either_way(data.draw(streams(profile)).to_bytes("sse"), profile)
 
 
+# Any JSON value orjson can write (integers within 64 bits).
+writable_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1),
+              st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8,
+)
+DELTA_FIELDS = ("sequence_number", "output_index", "item_id", "content_index", "summary_index",
+                "delta", "logprobs", "obfuscation", "type", "extra")
+
+
+@st.composite
+def perturbed_deltas(draw: Any, profile: str) -> bytes:
+    """A valid stream with a few of its deltas changed in one field (or given an `id:` or a cut)."""
+    events = copy.deepcopy(draw(streams(profile)).events)
+    deltas = [i for i, e in enumerate(events) if str(e["type"]).endswith(".delta")]
+    if deltas:
+        for i in draw(st.lists(st.sampled_from(deltas), min_size=1, max_size=3)):
+            name = draw(st.sampled_from(DELTA_FIELDS))
+            if draw(st.booleans()):
+                events[i].pop(name, None)
+            else:
+                events[i][name] = draw(st.one_of(writable_values, st.sampled_from([True, 1.0, 0, 1, "0", [], [{}]])))
+    body = to_sse(events)
+    frames = body.split(b"\n\n")
+    at = draw(st.integers(0, len(frames) - 1))
+    tweak = draw(st.sampled_from(["none", "id", "done", "cut", "crlf", "comment"]))
+    if tweak == "id":
+        frames[at] = b"id: 7\n" + frames[at]
+    elif tweak == "done":
+        frames.insert(at, b"data: [DONE]")
+    elif tweak == "comment":
+        frames[at] = b": keep-alive\n" + frames[at]
+    body = b"\n\n".join(frames)
+    if tweak == "cut":
+        body = body[: draw(st.integers(0, len(body)))]
+    elif tweak == "crlf":
+        body = body.replace(b"\n", b"\r\n")
+    return body
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_perturbed_deltas(profile: str, data: st.DataObject) -> None:
+    same_either_way(data.draw(perturbed_deltas(profile)), profile)
+
+
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(confused_events(), min_size=1, max_size=15), st.sampled_from(PROFILES))
-def test_type_confused_events(events: list[dict[str, object]], profile: str) -> None:
+def test_type_confused_events(events: list[dict[str, Any]], profile: str) -> None:
     same_either_way(events, profile)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_chunking_gives_the_same_findings(data: st.DataObject) -> None:
+    body = data.draw(perturbed_deltas("openai"))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(body)), max_size=6)))
+    chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
+    exact = Checker("openai").run(iter_sse_events([body]))
+    assert Checker("openai").run_sse(chunks) == exact
+
+
+def test_the_lane_takes_the_deltas_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = 0
+    take = MachineStage.take_delta
+
+    def counting(self: MachineStage, payload: dict[str, Any], kind: Any) -> bool:
+        nonlocal taken
+        result = take(self, payload, kind)
+        taken += result
+        return result
+
+    monkeypatch.setattr(MachineStage, "take_delta", counting)
+    deltas = [f"w{i} " for i in range(50)]
+    body = to_sse(long_message(deltas, "".join(deltas)))
+    assert Checker("openai").run_sse([body]) == Checker("openai").run(iter_sse_events([body]))
+    assert taken == 2 * 49  # every delta after the first, once in each run
+
+
+def test_a_stream_cut_after_a_taken_delta_points_at_that_delta() -> None:
+    deltas = [f"w{i} " for i in range(5)]
+    events = long_message(deltas, "".join(deltas))[:-1]
+    findings = check(to_sse(events), "openai").findings
+    ends = [f for f in findings if f.event_index == len(events) - 1]
+    assert ends, findings
+    assert all(f.line == 3 * len(events) - 1 and f.event_type == "response.output_text.delta" for f in ends)
 
 
 def corpus() -> Iterator[Path]:

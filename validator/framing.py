@@ -20,18 +20,18 @@ class FramingStage:
     def __init__(self, emitter: Emitter, transport: str = "sse") -> None:
         self._emit = emitter.emit
         self._sse = transport == "sse"
-        self._done_seen: Event | None = None
+        self.done_seen: Event | None = None  # the first [DONE] frame
         self._after_done_reported = False
-        self._last: Event | None = None
+        self.last: Event | None = None  # the last frame fed
         self._data_only: Event | None = None
         self._data_only_count = 0
 
     def feed(self, event: Event) -> dict[str, Any] | None:
         """The event's payload if it should reach the schema and state checks."""
-        self._last = event
+        self.last = event
         payload = event.payload
         # The usual frame: a terminated event object whose `event:` line names its type, before any [DONE].
-        if type(payload) is dict and event.terminated and self._done_seen is None and event.sse_id is None:
+        if type(payload) is dict and event.terminated and self.done_seen is None and event.sse_id is None:
             kind = payload.get("type")
             if type(kind) is str and (event.sse_event == kind or not self._sse):
                 return payload
@@ -45,16 +45,16 @@ class FramingStage:
                 "input ends inside this event (no blank line after it); clients discard it",
                 event,
             )
-        if self._done_seen is not None and not self._after_done_reported:
+        if self.done_seen is not None and not self._after_done_reported:
             self._after_done_reported = True
             emit(
                 rules.DATA_AFTER_DONE,
-                f"frame after the [DONE] sentinel on line {self._done_seen.line}",
+                f"frame after the [DONE] sentinel on line {self.done_seen.line}",
                 event,
             )
         if event.done:
-            if self._done_seen is None:
-                self._done_seen = event
+            if self.done_seen is None:
+                self.done_seen = event
                 emit(rules.DONE_IN_OPENAI, "data: [DONE] sentinel (the OpenAI API never sends it)", event)
             return None
         if event.error is not None:
@@ -95,11 +95,11 @@ class FramingStage:
                 f"the first being {first.type!r}",
                 first,
             )
-        if self._sse and self._last is not None and self._done_seen is None:
+        if self._sse and self.last is not None and self.done_seen is None:
             self._emit(
                 rules.DONE_MISSING,
                 "stream ends without the data: [DONE] terminator",
-                self._last,
+                self.last,
             )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,8 +30,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from validator import shortcuts
 from validator.emitter import Emitter
 from validator.model import Event
+from validator.quick_schema import QuickCheck, quick_predicate
 from validator.rules import PROFILES
 from validator.rules import schema as rules
 
@@ -181,17 +183,32 @@ class Violation:
 
 
 class EventSchema:
-    """One event type's compiled schema: a fast accept check, a lazy explainer."""
+    """One event type's compiled schema: quick and fast accept checks, a lazy explainer.
 
-    __slots__ = ("_lock", "_reference", "event_type", "is_valid", "profile", "schema")
+    ``quick`` (None when the schema is not simple enough) accepts only valid
+    payloads and may refuse valid ones; ``is_valid`` gives the verdict.
+    """
+
+    __slots__ = ("_lock", "_quick", "_reference", "event_type", "is_valid", "profile", "quick", "schema")
 
     def __init__(self, profile: str, event_type: str) -> None:
         self.profile = profile
         self.event_type = event_type
         self.schema = bundled(profile, event_type)
+        self.quick: QuickCheck | None = quick_predicate(self.schema, event_type)
+        self._quick: dict[frozenset[tuple[str, str]], QuickCheck | None] = {}
         self.is_valid: Accept = compile_fast(self.schema)
         self._reference: Draft202012Validator | None = None
         self._lock = threading.Lock()
+
+    def quick_assuming(self, assume: Mapping[str, str]) -> QuickCheck | None:
+        """A quick check for payloads whose ``assume`` fields are known to hold those JSON types."""
+        key = frozenset(assume.items())
+        try:
+            return self._quick[key]
+        except KeyError:
+            check = self._quick[key] = quick_predicate(self.schema, self.event_type, assume)
+            return check
 
     @property
     def reference(self) -> Draft202012Validator:
@@ -310,17 +327,32 @@ class SchemaStage:
         self._check_schema = emitter.wants(rules.SCHEMA_VIOLATION)
         self._check_unknown = emitter.wants(rules.UNKNOWN_EVENT_TYPE)
         self._check_extension = emitter.wants(rules.EXTENSION_WITHOUT_SEQUENCE)
+        self._quick_on = shortcuts.ENABLED
         self._cache: dict[str, EventSchema | None] = {}
         self._unknown_seen: set[str] = set()
 
-    def feed(self, event: Event, payload: dict[str, Any]) -> None:
-        kind = payload["type"]
+    def _schema(self, kind: str) -> EventSchema | None:
         try:
-            schema = self._cache[kind]
+            return self._cache[kind]
         except KeyError:
             schema = self._cache[kind] = compiled(self._profile, kind)
+            return schema
+
+    def quick_check(self, kind: str, assume: Mapping[str, str] | None = None) -> QuickCheck | None:
+        """The quick accept check for a known event type (see ``validator.quick_schema``)."""
+        schema = self._schema(kind)
+        if schema is None or not self._quick_on:
+            return None
+        return schema.quick_assuming(assume) if assume else schema.quick
+
+    def feed(self, event: Event, payload: dict[str, Any]) -> None:
+        kind = payload["type"]
+        schema = self._schema(kind)
         if schema is None:
             self._unknown(event, payload, kind)
+            return
+        quick = schema.quick
+        if quick is not None and self._quick_on and quick(payload):
             return
         try:
             valid = schema.is_valid(payload)

@@ -53,6 +53,8 @@ class Stream:
     format: str
     http: HttpInfo | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The SSE bytes ``events`` decodes, for a checker that reads them directly; read one or the other.
+    body: Iterable[bytes] | None = None
 
     @property
     def transport(self) -> str:
@@ -73,26 +75,30 @@ def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
 EventMaker = Callable[[bytes, str | None, str | None, int | None, int, int, int, bool], Event]
 
 
+def decode_event(
+    data: bytes, index: int, line: int, offset: int, name: str | None, ident: str | None, terminated: bool
+) -> Event:
+    """The Event for one frame's data: its JSON value, the [DONE] sentinel, or why it is neither."""
+    if data == DONE_SENTINEL:
+        return Event(None, index, line, offset, name, ident, None, True, terminated)
+    try:
+        return Event(orjson.loads(data), index, line, offset, name, ident, None, False, terminated)
+    except orjson.JSONDecodeError as exc:
+        error = _json_error(exc, data)
+    return Event(None, index, line, offset, name, ident, error, False, terminated)
+
+
 def event_factory(start: int = 0) -> EventMaker:
     """A frame factory for ``SSEDecoder`` (and the JSONL reader) that decodes each data into a numbered Event."""
     index = start
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
 
     def make(
         data: bytes, event: str | None, ident: str | None, retry: int | None,
         line: int, data_line: int, offset: int, terminated: bool,
     ) -> Event:
         nonlocal index
-        number = index
         index += 1
-        if data == DONE_SENTINEL:
-            return Event(None, number, data_line or line, offset, event, ident, None, True, terminated)
-        try:
-            return Event(loads(data), number, data_line or line, offset, event, ident, None, False, terminated)
-        except decode_error as exc:
-            error = _json_error(exc, data)
-        return Event(None, number, data_line or line, offset, event, ident, error, False, terminated)
+        return decode_event(data, index - 1, data_line or line, offset, event, ident, terminated)
 
     return make
 
@@ -209,7 +215,7 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
         url=redactor.text(url) if isinstance(url, str) else None,
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
-    return Stream(label, iter_sse_events([body]), "har", http=http)
+    return Stream(label, iter_sse_events([body]), "har", http=http, body=[body])
 
 
 def _member(parent: dict[str, Any], key: str) -> dict[str, Any]:
@@ -350,7 +356,8 @@ def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
     if fmt == "auto":
         fmt = sniff_format(source.head, name)
     if fmt == "sse":
-        return [Stream(name, iter_sse_events(source.chunks()), "sse")]
+        chunks = source.chunks()
+        return [Stream(name, iter_sse_events(chunks), "sse", body=chunks)]
     if fmt == "jsonl":
         return [Stream(name, iter_jsonl_events(source.chunks()), "jsonl")]
     if fmt not in ("json", "har"):

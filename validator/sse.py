@@ -168,22 +168,12 @@ class SSEDecoder(Generic[T]):
         for piece in pieces[:-1]:
             start = offset
             offset += len(piece) + 2
-            if piece.startswith(b"\n"):  # a blank line before the frame
-                piece = piece[1:]
-                start += 1
-                line_no += 1
-            if not piece:
-                line_no += 2
-                continue
             newline = piece.find(b"\n")
-            if newline < 0 and piece.startswith(b"data: "):
-                append(make(piece[6:], None, None, None, line_no + 1, line_no + 1, start, True))
-                line_no += 2
-            elif (
-                newline > 0
+            if (
+                newline > 7
                 and piece.startswith(b"event: ")
                 and piece.startswith(b"data: ", newline + 1)
-                and piece.find(b"\n", newline + 1) < 0
+                and piece.find(b"\n", newline + 7) < 0
             ):
                 raw_name = piece[7:newline]
                 name = names.get(raw_name)
@@ -191,8 +181,19 @@ class SSEDecoder(Generic[T]):
                     name = raw_name.decode("utf-8", "replace")
                     if len(names) < 4096:
                         names[raw_name] = name
-                append(make(piece[newline + 7 :], name, None, None, line_no + 1, line_no + 2, start, True))
                 line_no += 3
+                append(make(piece[newline + 7 :], name, None, None, line_no - 2, line_no - 1, start, True))
+                continue
+            if newline == 0:  # a blank line before the frame
+                piece = piece[1:]
+                start += 1
+                line_no += 1
+                newline = piece.find(b"\n")
+            if not piece:
+                line_no += 2
+            elif newline < 0 and piece.startswith(b"data: "):
+                append(make(piece[6:], None, None, None, line_no + 1, line_no + 1, start, True))
+                line_no += 2
             else:
                 self._line_no = line_no
                 line_start = start

@@ -40,9 +40,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from validator import shortcuts
 from validator.emitter import Emitter
 from validator.machine import content, final, items, lifecycle, refs, sequence, tools
-from validator.machine.state import State
+from validator.machine.state import COMPACT_AFTER, DELTA_INDEX_FIELD, State
 from validator.model import Event
 
 Handler = Callable[[State, Event, dict[str, Any], str], None]
@@ -108,54 +109,94 @@ def _handlers() -> dict[str, Handler]:
 
 _HANDLERS = _handlers()
 
-# The shortcuts in MachineStage.feed; tests turn them off to show they change no finding.
-FAST_PATHS = True
-
-
 class MachineStage:
     """The ordering and consistency checks over one stream's event objects."""
 
     def __init__(self, emitter: Emitter, *, reconstruct: bool = False) -> None:
         self._state = State(emitter=emitter, reconstruct=reconstruct)
+        self.shortcut = shortcuts.ENABLED  # take_delta may be used
+
+    @property
+    def last(self) -> Event | None:
+        """The last event fed; the end-of-stream findings point at it."""
+        return self._state.last
+
+    @last.setter
+    def last(self, event: Event) -> None:
+        self._state.last = event
 
     def feed(self, event: Event, payload: dict[str, Any]) -> None:
         state = self._state
+        if self.shortcut and self.take_delta(payload, payload.get("type")):
+            state.last = event
+            return
         state.events += 1
         state.last = event
+        # Only an unbroken run of deltas to one part keeps the hot target (see take_delta).
+        state.hot = None
         kind = payload.get("type")
         if not isinstance(kind, str):
             return
-        # The common cases first, each equal to what the full checks would conclude.
-        fast = FAST_PATHS
-        seq = payload.get("sequence_number")
-        prev = state.seq_prev
-        if fast and type(seq) is int and prev is not None and seq == prev + 1:
-            state.seq_prev = seq
-        else:
-            sequence.check(state, event, payload)
-        quiet = fast and state.events > 1 and state.terminal is None and state.error_event is None
-        if not quiet and not lifecycle.before_event(state, event, payload, kind):
+        sequence.check(state, event, payload)
+        if not lifecycle.before_event(state, event, payload, kind):
             return
-        hot = state.hot
-        if fast and hot is not None:
-            output_index = payload.get("output_index")
-            index = payload.get(hot.index_field)
-            if (
-                type(output_index) is int
-                and type(index) is int
-                and (kind, output_index, payload.get("item_id"), index) == hot.key
-            ):
-                part = hot.part
-                if not (hot.item.done or part.closed or part.done_text is not None):
-                    delta = payload.get("delta")
-                    if type(delta) is str:
-                        part.add(delta)
-                        return
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(state, event, payload, kind)
         elif "output_index" in payload or "item_id" in payload:
             _reference(state, event, payload, kind)
+
+    @staticmethod
+    def taken_fields(kind: str) -> dict[str, str]:
+        """What ``take_delta`` has checked of a ``kind`` payload it takes: fields and their JSON types."""
+        fields = {"sequence_number": "integer", "output_index": "integer", "item_id": "string", "delta": "string"}
+        index_field = DELTA_INDEX_FIELD.get(kind)
+        if index_field is not None:
+            fields[index_field] = "integer"
+        return fields
+
+    def take_delta(self, payload: dict[str, Any], kind: Any) -> bool:
+        """Take ``payload`` in one step if it is the next delta to the part the last event grew.
+
+        The hot target is set by a delta that went through every check and is
+        dropped by any other event, so its part is still open and the response
+        has not ended. If the sequence number follows on and the type,
+        output_index, item_id and index are the target's (all of the same JSON
+        types), every check would pass again: the delta is appended and True
+        returned; the caller still records the event as ``last``. False changes
+        nothing.
+        """
+        state = self._state
+        hot = state.hot
+        if hot is None:
+            return False
+        try:
+            seq = payload["sequence_number"]
+            output_index = payload["output_index"]
+            item_id = payload["item_id"]
+            index = payload[hot.index_field]
+            delta = payload["delta"]
+        except KeyError:
+            return False
+        if (
+            type(seq) is not int
+            or seq != state.seq_prev + 1  # type: ignore[operator]  # an int while hot is set
+            or type(output_index) is not int
+            or type(index) is not int
+            or type(delta) is not str
+            or kind != hot.kind
+            or output_index != hot.output_index
+            or item_id != hot.item_id
+            or index != hot.index
+        ):
+            return False
+        state.events += 1
+        state.seq_prev = seq
+        chunks = hot.chunks
+        chunks.append(delta)
+        if len(chunks) > COMPACT_AFTER:
+            hot.part.text()
+        return True
 
     def close(self) -> None:
         sequence.close(self._state)

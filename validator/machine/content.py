@@ -201,7 +201,7 @@ def on_text(state: State, event: Event, payload: dict[str, Any], kind: str, summ
         delta = payload.get("delta")
         if isinstance(delta, str):
             part.add(delta)
-            state.hot = hot_target(kind, payload, "summary_index" if summary else "content_index", item, part)
+            state.hot = hot_target(state, kind, payload, part)
         return
     text = payload.get(done_field)
     if not isinstance(text, str):

@@ -47,7 +47,7 @@ class Part:
         chunks = self.chunks
         chunks.append(delta)
         if len(chunks) > COMPACT_AFTER:
-            chunks[:] = ["".join(chunks)]
+            chunks[:] = ["".join(chunks)]  # in place: a HotTarget holds the same list
 
     def text(self) -> str:
         if len(self.chunks) > 1:
@@ -78,33 +78,56 @@ class Item:
     rebuilt: dict[str, Any] | None = None  # the reconstructed item, only when asked
 
 
+# The field that numbers the part each kind of delta grows; arguments, one per item, have
+# none, and output_index stands in for it.
+DELTA_INDEX_FIELD = {
+    "response.output_text.delta": "content_index",
+    "response.refusal.delta": "content_index",
+    "response.reasoning_text.delta": "content_index",
+    "response.reasoning.delta": "content_index",  # Open Responses' name for reasoning text
+    "response.reasoning_summary_text.delta": "summary_index",
+    "response.function_call_arguments.delta": "output_index",
+    "response.custom_tool_call_input.delta": "output_index",
+    "response.mcp_call_arguments.delta": "output_index",
+    "response.code_interpreter_call_code.delta": "output_index",
+}
+
+
 @dataclass(slots=True)
 class HotTarget:
     """Where the last delta went, so that the next delta to the same place skips the lookups.
 
-    Set only after a delta of ``kind`` was appended to ``part`` through the full checks;
-    every finding those checks can make is reported once per item and part, so a
-    repeat with the same ``key`` (type, output_index, item_id, index, all of the
-    same JSON types) would find nothing new. ``index_field`` is ``content_index``
-    or ``summary_index``, or ``output_index`` again for arguments, which have none.
+    Set only after a delta of ``kind`` was appended to ``part`` through the full checks,
+    and dropped by the next event that is not such a delta. Every finding those
+    checks can make is reported once per item and part, so a repeat with the same
+    type, output_index, item_id and index (all of the same JSON types) would find
+    nothing new. ``index_field`` is the kind's ``DELTA_INDEX_FIELD``.
     """
 
-    key: tuple[str, int, str, int]
+    kind: str
+    output_index: int
+    item_id: str
+    index: int
     index_field: str
-    item: Item
     part: Part
+    chunks: list[str]  # the part's, appended to directly
 
 
-def hot_target(
-    kind: str, payload: dict[str, Any], index_field: str | None, item: Item, part: Part
-) -> HotTarget | None:
-    field_name = index_field or "output_index"
+def hot_target(state: State, kind: str, payload: dict[str, Any], part: Part) -> HotTarget | None:
+    """The target for the next delta, or None when it cannot be taken in one step.
+
+    ``take_delta`` compares sequence numbers with ``state.seq_prev``, which never
+    goes back to None once it is an integer.
+    """
+    field_name = DELTA_INDEX_FIELD.get(kind)
+    if state.seq_prev is None:
+        return None
     output_index = payload.get("output_index")
     item_id = payload.get("item_id")
-    index = payload.get(field_name)
-    if type(output_index) is not int or type(item_id) is not str or type(index) is not int:
+    index = payload.get(field_name) if field_name is not None else None
+    if field_name is None or type(output_index) is not int or type(item_id) is not str or type(index) is not int:
         return None
-    return HotTarget((kind, output_index, item_id, index), field_name, item, part)
+    return HotTarget(kind, output_index, item_id, index, field_name, part, part.chunks)
 
 
 @dataclass(slots=True)

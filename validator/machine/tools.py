@@ -70,7 +70,7 @@ def on_arguments(state: State, event: Event, payload: dict[str, Any], kind: str)
         delta = payload.get("delta")
         if isinstance(delta, str):
             args.add(delta)
-            state.hot = hot_target(kind, payload, None, item, args)
+            state.hot = hot_target(state, kind, payload, args)
         return
     text = payload.get(done_field)
     if not isinstance(text, str):

@@ -1,0 +1,128 @@
+"""The quick schema checks accept only what the full validator accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance_tests.hostile import json_values
+from validator.machine import MachineStage
+from validator.machine.state import DELTA_INDEX_FIELD
+from validator.quick_schema import quick_predicate, quick_source
+from validator.rules import PROFILES
+from validator.schemas import bundled, compiled, event_types
+from validator.strategies import streams
+
+TYPES = [(profile, kind) for profile in PROFILES for kind in event_types(profile)]
+JSON_TYPES = {"integer": int, "string": str}
+# Values that JSON Schema and Python's == or type() tell apart differently.
+EDGE_VALUES = [True, False, 0, 1, 1.0, -1, 2**63, "", "0", [], [{}], [1], {}, None]
+
+
+def payloads(profile: str, kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Payloads of ``kind`` with the schema's own fields, each kept, dropped or given any value."""
+    properties = bundled(profile, kind).get("properties", {})
+    field_values = st.one_of(json_values, st.sampled_from(EDGE_VALUES))
+
+    @st.composite
+    def build(draw: Any) -> dict[str, Any]:
+        payload: dict[str, Any] = {"type": kind}
+        for name in properties:
+            if name != "type" and draw(st.booleans()):
+                payload[name] = draw(field_values)
+        if draw(st.booleans()):
+            payload[draw(st.sampled_from(["extra", "item", "part", "response"]))] = draw(field_values)
+        return payload
+
+    return build()
+
+
+def assumption_holds(payload: dict[str, Any], assume: dict[str, str]) -> bool:
+    return all(type(payload.get(name)) is JSON_TYPES[kind] for name, kind in assume.items())
+
+
+@pytest.mark.parametrize(("profile", "kind"), TYPES, ids=[f"{p}:{k}" for p, k in TYPES])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_quick_accepts_only_valid_payloads(profile: str, kind: str, data: st.DataObject) -> None:
+    schema = compiled(profile, kind)
+    assert schema is not None
+    payload = data.draw(payloads(profile, kind))
+    if schema.quick is not None and schema.quick(payload):
+        assert schema.is_valid(payload) and schema.reference.is_valid(payload), payload
+    assume = MachineStage.taken_fields(kind)
+    residual = schema.quick_assuming(assume)
+    if residual is not None and assumption_holds(payload, assume) and residual(payload):
+        assert schema.is_valid(payload) and schema.reference.is_valid(payload), payload
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_quick_accepts_the_deltas_of_valid_streams(profile: str, data: st.DataObject) -> None:
+    for event in data.draw(streams(profile)).events:
+        schema = compiled(profile, event["type"])
+        if event["type"] in DELTA_INDEX_FIELD and schema is not None:
+            assert schema.quick is not None and schema.quick(event), event
+            assert schema.quick_assuming(MachineStage.taken_fields(event["type"]))(event)
+
+
+def test_every_delta_type_has_a_quick_check() -> None:
+    for profile in PROFILES:
+        for kind in DELTA_INDEX_FIELD:
+            schema = compiled(profile, kind)
+            if schema is not None:
+                assert schema.quick is not None, (profile, kind)
+
+
+def test_the_residual_check_leaves_out_what_take_delta_checked() -> None:
+    source = quick_source(bundled("openai", "response.output_text.delta"), "response.output_text.delta",
+                          MachineStage.taken_fields("response.output_text.delta"))
+    assert source is not None
+    for checked in ("'sequence_number'", "'output_index'", "'item_id'", "'delta'", "'content_index'", "'type'"):
+        assert checked not in source
+    assert "'logprobs'" in source and "'obfuscation'" in source
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"n": {"type": "integer", "minimum": 0}}, "required": ["n"]},
+        {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "required": ["n"]},
+        {"type": "object", "properties": {}, "additionalProperties": False},
+        {"type": "object", "if": {}, "then": {}},
+        {"type": "array"},
+    ],
+)
+def test_schemas_it_cannot_translate_get_no_predicate(schema: dict[str, Any]) -> None:
+    assert quick_predicate(schema, "x") is None
+
+
+def test_an_untranslatable_optional_field_must_be_absent() -> None:
+    accept = quick_predicate(
+        {"type": "object", "properties": {"n": {"type": "integer", "minimum": 0}, "s": {"type": "string"}},
+         "required": ["s"]},
+        "x",
+    )
+    assert accept is not None
+    assert accept({"type": "x", "s": "a"})
+    assert not accept({"type": "x", "s": "a", "n": 5})
+    assert not accept({"type": "x", "s": 1})
+    assert not accept({"type": "x"})
+
+
+def test_enum_of_strings_is_not_fooled_by_equal_numbers() -> None:
+    accept = quick_predicate(
+        {"type": "object", "properties": {"e": {"type": "string", "enum": ["a", "b"]}, "b": {"type": "boolean"},
+                                          "i": {"type": "integer"}, "f": {"type": "number"}}},
+        "x",
+    )
+    assert accept is not None
+    assert accept({"e": "b", "b": True, "i": 2, "f": 1.5})
+    assert not accept({"b": 1})
+    assert not accept({"i": True})
+    assert not accept({"f": False})
+    assert not accept({"e": "c"})
