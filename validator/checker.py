@@ -106,7 +106,7 @@ class Checker:
         if self._closed:
             raise RuntimeError("run() after close()")
         lane = FastLane(self._framing, self._schema, self._machine, self._check, self.events)
-        decoder = SSEDecoder(lane.frame)
+        decoder = SSEDecoder(lane.frame, lane.usual_frames)
         try:
             for chunk in body:
                 decoder.feed(chunk)
