@@ -91,8 +91,9 @@ class SSEDecoder(Generic[T]):
         self._make = make
         self._usual = usual
         self._buf = b""
-        self._tail: list[bytes] = []  # chunks of a line still waiting for its end
-        self._tail_size = 0
+        # A line still waiting for its end. One growing buffer, not a list of chunks: freed
+        # chunks would stay in the process's heap while the joined line is copied out.
+        self._tail = bytearray()
         self._buf_offset = 0  # stream offset of self._buf[0]
         self._line_no = 0  # number of lines completed
         self._started = False  # the BOM question is settled
@@ -121,18 +122,15 @@ class SSEDecoder(Generic[T]):
         if b"\n" not in chunk and b"\r" not in chunk and self._started:
             # Still inside one long line: keep the chunk, join once the line ends.
             if self._buf:
-                self._tail.append(self._buf)
-                self._tail_size += len(self._buf)
+                self._tail += self._buf
                 self._buf = b""
-            self._tail.append(chunk)
-            self._tail_size += len(chunk)
+            self._tail += chunk
             return []
         if self._tail:
-            self._tail.append(self._buf)
-            self._tail.append(chunk)
-            buf = b"".join(self._tail)
-            self._tail = []
-            self._tail_size = 0
+            self._tail += self._buf
+            self._tail += chunk
+            buf = bytes(self._tail)
+            self._tail = bytearray()
         else:
             buf = self._buf + chunk if self._buf else chunk
         if not self._started:
@@ -175,7 +173,7 @@ class SSEDecoder(Generic[T]):
                 # A CR at the end of the chunk: an LF may follow in the next one.
                 self._skip_lf = True
             self._line_no += 1
-            self._line(buf[pos:eol_start], base + pos, frames)
+            self._line(buf, pos, eol_start, base + pos, frames)
             pos = eol_end
         return pos
 
@@ -251,10 +249,10 @@ class SSEDecoder(Generic[T]):
                 line_start = start
                 for line in piece.split(b"\n"):
                     self._line_no += 1
-                    self._line(line, line_start, frames)
+                    self._line(line, 0, len(line), line_start, frames)
                     line_start += len(line) + 1
                 self._line_no += 1
-                self._line(b"", line_start, frames)
+                self._line(b"", 0, 0, line_start, frames)
                 line_no = self._line_no
         self._line_no = line_no
         return offset - base
@@ -263,10 +261,9 @@ class SSEDecoder(Generic[T]):
         """End of input: return the open frame, if any, marked unterminated."""
         frames: list[T] = []
         if self._tail:
-            self._tail.append(self._buf)
-            self._buf = b"".join(self._tail)
-            self._tail = []
-            self._tail_size = 0
+            self._tail += self._buf
+            self._buf = bytes(self._tail)
+            self._tail = bytearray()
         if not self._started and self._buf:
             self._started = True
             if self._buf.startswith(_BOM):
@@ -277,7 +274,7 @@ class SSEDecoder(Generic[T]):
             pos = self._lines(buf, 0, self._buf_offset, frames)
             if pos < len(buf):
                 self._line_no += 1
-                self._line(buf[pos:], self._buf_offset + pos, frames)
+                self._line(buf, pos, len(buf), self._buf_offset + pos, frames)
             self._buf_offset += len(buf)
             self._buf = b""
         if self._data:
@@ -288,10 +285,11 @@ class SSEDecoder(Generic[T]):
     @property
     def pending(self) -> int:
         """Bytes held for the frame that is still open: what an endless event would grow."""
-        return self._tail_size + len(self._buf) + self._data_size
+        return len(self._tail) + len(self._buf) + self._data_size
 
-    def _line(self, line: bytes, offset: int, frames: list[T]) -> None:
-        if not line:
+    def _line(self, buf: bytes, start: int, end: int, offset: int, frames: list[T]) -> None:
+        """The line ``buf[start:end]``, which begins at stream ``offset``; only its value is copied out."""
+        if start == end:
             if self._data:
                 frames.append(self._frame(terminated=True))
             self._reset_frame()
@@ -299,15 +297,14 @@ class SSEDecoder(Generic[T]):
         if self._frame_offset < 0:
             self._frame_offset = offset
             self._frame_line = self._line_no
-        if line[0] == 0x3A:  # ':' starts a comment
+        if buf[start] == 0x3A:  # ':' starts a comment
             return
-        colon = line.find(b":")
+        colon = buf.find(b":", start, end)
         if colon < 0:
-            name, value = line, b""
+            name, value = buf[start:end], b""
         else:
-            name, value = line[:colon], line[colon + 1 :]
-            if value[:1] == b" ":
-                value = value[1:]
+            value_start = colon + 2 if buf[colon + 1 : colon + 2] == b" " and colon + 1 < end else colon + 1
+            name, value = buf[start:colon], buf[value_start:end]
         if name == b"data":
             if not self._data:
                 self._data_line = self._line_no

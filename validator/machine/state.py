@@ -10,10 +10,16 @@ from validator.emitter import Emitter
 from validator.model import Event
 from validator.rules import Rule
 
+# Texts are encoded for hashing this many characters at a time, so a huge text is not copied whole.
+_DIGEST_SLICE = 1 << 20
+
 
 def digest(text: str) -> bytes:
     """A short fingerprint of a finished text, kept instead of the text itself."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    hasher = hashlib.blake2b(digest_size=16)
+    for start in range(0, len(text), _DIGEST_SLICE):
+        hasher.update(text[start : start + _DIGEST_SLICE].encode("utf-8", "surrogatepass"))
+    return hasher.digest()
 
 
 def as_int(value: Any) -> int | None:

@@ -1,0 +1,44 @@
+"""The benchmark scripts run and report their ratios (on tiny captures; nothing here is timed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_throughput_reports_the_ratio_to_the_floor() -> None:
+    out = run("throughput.py", "--size-mb", "0.5", "--repeat", "1", "--skip-sdk")
+    assert re.search(r"validator / floor: \d+\.\d\dx", out), out
+
+
+def test_memory_reports_both_files() -> None:
+    out = run("memory.py", "--size-mb", "2")
+    assert "long-stream" in out and "one-line" in out and "above baseline" in out, out
+
+
+def test_jobs_reports_the_speed_up(tmp_path: Path) -> None:
+    run("capture.py", "--size-mb", "1", "--out", str(tmp_path))
+    out = run("jobs.py", str(tmp_path), "--repeat", "1", "--max-jobs", "2")
+    assert "--jobs 2:" in out and "speed-up" in out, out
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instructions_reports_the_ratio_to_the_floor() -> None:
+    out = run("instructions.py", "--size-mb", "0.2")
+    ratio = float(re.search(r"validator / floor: (\d+\.\d\d)x", out).group(1))  # type: ignore[union-attr]
+    assert 1 < ratio < 10, out
