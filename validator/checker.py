@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from validator import shortcuts
 from validator.emitter import Emitter
 from validator.errors import ConformanceError, InputError
 from validator.fastlane import FastLane
@@ -61,6 +62,7 @@ class Checker:
         self._machine = MachineStage(self._emitter, reconstruct=reconstruct)
         # The payload stages, in the order they see each event.
         self._stages: list[PayloadStage] = [self._schema, self._machine]
+        self._shortcuts = shortcuts.ENABLED
         self.events = 0
         self._closed = False
 
@@ -101,7 +103,7 @@ class Checker:
         delta frames are checked by ``FastLane`` without building events (off
         when ``validator.shortcuts.ENABLED`` was false as the Checker was made).
         """
-        if not self._machine.shortcut:
+        if not self._shortcuts:
             return self.run(iter_sse_events(body))
         if self._closed:
             raise RuntimeError("run() after close()")

@@ -127,12 +127,11 @@ class SSEDecoder(Generic[T]):
             self._tail += chunk
             return []
         if self._tail:
-            self._tail += self._buf
-            self._tail += chunk
-            buf = bytes(self._tail)
-            self._tail = bytearray()
+            buf = self._take_tail(chunk)
+        elif self._buf:
+            buf = self._buf + chunk
         else:
-            buf = self._buf + chunk if self._buf else chunk
+            buf = chunk
         if not self._started:
             if len(buf) < len(_BOM) and _BOM.startswith(buf):
                 self._buf = buf
@@ -155,6 +154,14 @@ class SSEDecoder(Generic[T]):
         self._buf = buf[pos:]
         self._buf_offset = base + pos
         return frames
+
+    def _take_tail(self, more: bytes) -> bytes:
+        """The waiting line with ``self._buf`` and ``more`` after it, as bytes; the tail is emptied."""
+        self._tail += self._buf
+        self._tail += more
+        joined = bytes(self._tail)
+        self._tail = bytearray()
+        return joined
 
     def _idle(self) -> bool:
         """No frame is half read, so the bytes ahead start a frame."""
@@ -261,9 +268,7 @@ class SSEDecoder(Generic[T]):
         """End of input: return the open frame, if any, marked unterminated."""
         frames: list[T] = []
         if self._tail:
-            self._tail += self._buf
-            self._buf = bytes(self._tail)
-            self._tail = bytearray()
+            self._buf = self._take_tail(b"")
         if not self._started and self._buf:
             self._started = True
             if self._buf.startswith(_BOM):

@@ -43,7 +43,7 @@ from typing import Any
 from validator import shortcuts
 from validator.emitter import Emitter
 from validator.machine import content, final, items, lifecycle, refs, sequence, tools
-from validator.machine.state import COMPACT_AFTER, DELTA_INDEX_FIELD, State
+from validator.machine.state import DELTA_INDEX_FIELD, State
 from validator.model import Event
 
 Handler = Callable[[State, Event, dict[str, Any], str], None]
@@ -114,7 +114,7 @@ class MachineStage:
 
     def __init__(self, emitter: Emitter, *, reconstruct: bool = False) -> None:
         self._state = State(emitter=emitter, reconstruct=reconstruct)
-        self.shortcut = shortcuts.ENABLED  # take_delta may be used
+        self._shortcut = shortcuts.ENABLED
 
     @property
     def last(self) -> Event | None:
@@ -127,14 +127,14 @@ class MachineStage:
 
     def feed(self, event: Event, payload: dict[str, Any]) -> None:
         state = self._state
-        if self.shortcut and self.take_delta(payload, payload.get("type")):
+        kind = payload.get("type")
+        if self._shortcut and self.take_delta(payload, kind):
             state.last = event
             return
         state.events += 1
         state.last = event
         # Only an unbroken run of deltas to one part keeps the hot target (see take_delta).
         state.hot = None
-        kind = payload.get("type")
         if not isinstance(kind, str):
             return
         sequence.check(state, event, payload)
@@ -192,10 +192,7 @@ class MachineStage:
             return False
         state.events += 1
         state.seq_prev = seq
-        chunks = hot.chunks
-        chunks.append(delta)
-        if len(chunks) > COMPACT_AFTER:
-            hot.part.text()
+        hot.part.add(delta)
         return True
 
     def close(self) -> None:

@@ -53,7 +53,7 @@ class Part:
         chunks = self.chunks
         chunks.append(delta)
         if len(chunks) > COMPACT_AFTER:
-            chunks[:] = ["".join(chunks)]  # in place: a HotTarget holds the same list
+            chunks[:] = ["".join(chunks)]
 
     def text(self) -> str:
         if len(self.chunks) > 1:
@@ -116,7 +116,6 @@ class HotTarget:
     index: int
     index_field: str
     part: Part
-    chunks: list[str]  # the part's, appended to directly
 
 
 def hot_target(state: State, kind: str, payload: dict[str, Any], part: Part) -> HotTarget | None:
@@ -126,14 +125,14 @@ def hot_target(state: State, kind: str, payload: dict[str, Any], part: Part) -> 
     goes back to None once it is an integer.
     """
     field_name = DELTA_INDEX_FIELD.get(kind)
-    if state.seq_prev is None:
+    if field_name is None or state.seq_prev is None:
         return None
     output_index = payload.get("output_index")
     item_id = payload.get("item_id")
-    index = payload.get(field_name) if field_name is not None else None
-    if field_name is None or type(output_index) is not int or type(item_id) is not str or type(index) is not int:
+    index = payload.get(field_name)
+    if type(output_index) is not int or type(item_id) is not str or type(index) is not int:
         return None
-    return HotTarget(kind, output_index, item_id, index, field_name, part, part.chunks)
+    return HotTarget(kind, output_index, item_id, index, field_name, part)
 
 
 @dataclass(slots=True)
