@@ -1,9 +1,10 @@
 """The shortcuts for the common case change nothing in any report.
 
-``validator.shortcuts.ENABLED`` switches off the fused SSE lane
-(``validator.fastlane``), the quick schema checks and the state machine's
-next-delta step. Every stream must get the same report either way: the same
-findings with the same locations, the same event count, the same error.
+``Checker(shortcuts=False)`` (and ``check(..., shortcuts=False)``) switches off
+the fused SSE lane (``validator.fastlane``), the framing stage's usual-frame
+step, the quick schema checks and the state machine's next-delta step. Every
+stream must get the same report either way: the same findings with the same
+locations, the same event count, the same error.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance_tests.hostile import confused_events
-from validator import Checker, Event, check, shortcuts
+from validator import Checker, Event, check
 from validator.machine import MachineStage
 from validator.rules import PROFILES
 from validator.sources import iter_sse_events
@@ -29,17 +30,13 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def report(data: bytes | list[dict[str, Any]], profile: str, fast: bool) -> list[Any]:
-    shortcuts.ENABLED = fast
-    try:
-        if isinstance(data, bytes):
-            result = check(data, profile)
-            return [(s.events, s.error, [f.to_dict() for f in s.findings]) for s in result.streams]
-        checker = Checker(profile, transport="events")
-        found = [f for i, e in enumerate(data) for f in checker.feed(Event(payload=e, index=i))]
-        found += checker.close()
-        return [checker.events, [f.to_dict() for f in found]]
-    finally:
-        shortcuts.ENABLED = True
+    if isinstance(data, bytes):
+        result = check(data, profile, shortcuts=fast)
+        return [(s.events, s.error, [f.to_dict() for f in s.findings]) for s in result.streams]
+    checker = Checker(profile, transport="events", shortcuts=fast)
+    found = [f for i, e in enumerate(data) for f in checker.feed(Event(payload=e, index=i))]
+    found += checker.close()
+    return [checker.events, [f.to_dict() for f in found]]
 
 
 def same_either_way(data: bytes | list[dict[str, Any]], profile: str) -> None:
@@ -121,8 +118,9 @@ def test_any_chunking_gives_the_same_findings(data: st.DataObject) -> None:
     body = data.draw(perturbed_deltas("openai"))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(body)), max_size=6)))
     chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
-    exact = Checker("openai").run(iter_sse_events([body]))
-    assert Checker("openai").run_sse(chunks) == exact
+    exact = Checker("openai", transport="sse", shortcuts=False).run(iter_sse_events([body]))
+    assert Checker("openai").run_data(chunks) == exact
+    assert Checker("openai", shortcuts=False).run_data(chunks) == exact
 
 
 def test_the_lane_takes_the_deltas_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,7 +136,7 @@ def test_the_lane_takes_the_deltas_of_a_long_text(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(MachineStage, "take_delta", counting)
     deltas = [f"w{i} " for i in range(50)]
     body = to_sse(long_message(deltas, "".join(deltas)))
-    assert Checker("openai").run_sse([body]) == Checker("openai").run(iter_sse_events([body]))
+    assert Checker("openai").run_data([body]) == Checker("openai", transport="sse").run(iter_sse_events([body]))
     assert taken == 2 * 49  # every delta after the first, once in each run
 
 

@@ -48,3 +48,46 @@ def test_core_module_imports_no_outer_layer(path: Path) -> None:
         if name.startswith(OUTER_MODULES) or name.split(".")[0] in OUTER_PACKAGES
     )
     assert not bad, f"{path.name} imports {bad}"
+
+
+ARCHITECTURE = PACKAGE.parent / "ARCHITECTURE.md"
+
+
+def declared_imports() -> dict[str, set[str]]:
+    """The core table of ARCHITECTURE.md: module -> the validator modules it may import."""
+    table: dict[str, set[str]] = {}
+    for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        module = cells[0].strip("`").rstrip("/")
+        allowed = cells[2].split(" (")[0]  # a note in brackets may follow
+        table[module] = set() if allowed == "nothing" else {a.strip().strip("`") for a in allowed.split(",")}
+    return table
+
+
+def core_module_name(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0].removesuffix(".py")
+
+
+def test_the_architecture_table_names_every_core_module() -> None:
+    declared = declared_imports()
+    modules = {core_module_name(p) for p in core_files()} - {"__init__", "__main__"}
+    assert modules <= set(declared), f"ARCHITECTURE.md does not list {sorted(modules - set(declared))}"
+
+
+@pytest.mark.parametrize("path", core_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_core_module_imports_only_what_architecture_allows(path: Path) -> None:
+    module = core_module_name(path)
+    if module in ("__init__", "__main__"):
+        return
+    allowed = declared_imports()[module]
+    used = {
+        name.split(".")[1]
+        for name in imported_names(path)
+        if name.startswith("validator.") and name.split(".")[1] != "_schemas"
+    }
+    if module != "machine":
+        used.discard(module)  # a package's modules import each other (rules, machine)
+    assert used <= allowed | {module}, f"{module} imports {sorted(used - allowed - {module})}, not in ARCHITECTURE.md"

@@ -159,7 +159,6 @@ def _known(finding: Finding, entry: BaselineEntry) -> Finding:
 
 def baseline_text(report: Report, *, strict: bool = False) -> str:
     """A baseline accepting every failure of ``report`` (errors, and warnings when strict)."""
-    worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
     lines = ["# responses-conformance known-failing baseline: STREAM-GLOB CODE", ""]
     seen: set[tuple[str, str]] = set()
     for stream in report.streams:
@@ -168,7 +167,7 @@ def baseline_text(report: Report, *, strict: bool = False) -> str:
         name = stream.scenario or stream.name
         for finding in stream.findings:
             key = (name, finding.code)
-            if finding.severity.rank >= worst and key not in seen:
+            if finding.severity.fails(strict) and key not in seen:
                 seen.add(key)
                 lines.append(f"{_glob_escape(name)} {finding.code}")
     return "\n".join(lines) + "\n"

@@ -1,45 +1,55 @@
-"""The Checker: one pass over a stream's events, in order, with every rule.
+"""The Checker: one pass over a stream, in order, with every rule.
 
-``Checker.feed(event)`` returns the findings that event completes and
-``Checker.close()`` those that only the end of the stream can tell (a
-missing terminal event, an unclosed item). The batch functions ``check``
-and ``check_stream`` are built on it, so a file and a live HTTP body go
-through the same code.
+It is I/O-free and incremental, as h11 is: the caller owns the file, the socket or
+the proxy, and hands over what arrives.
 
-The work is split into stages, each owning one group of rules:
-``FramingStage`` (SSE) sees every frame; the payload stages see only
-frames whose data is an event object.
+* ``receive_data(chunk)`` takes the raw bytes of an SSE body (or of JSON Lines,
+  with ``transport="jsonl"``) in any chunking and returns the findings they
+  complete; ``feed(event)`` takes one decoded event (an ``Event`` or a plain
+  dict) instead. A Checker takes one or the other, not both.
+* ``emit(rule, message)`` adds a finding of the caller's own (the HTTP rules of
+  a live check), located at the last event, through the same selection,
+  counting and redaction as every other finding.
+* ``close()`` ends the input and returns what only the end can tell (a missing
+  terminal event, an unclosed item).
+
+Files, the live battery, the pytest plugin and the proxy all check streams
+this way. The work is split into stages, each owning one group of rules:
+``FramingStage`` (SSE) sees every frame; the payload stages (schema, machine)
+see only frames whose data is an event object. Each stage has one shortcut for
+the common case, which the Checker tries at most once per event; with
+``shortcuts=False`` none is tried, and the findings are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from validator import shortcuts
 from validator.emitter import Emitter
 from validator.errors import ConformanceError, InputError
 from validator.fastlane import FastLane
 from validator.framing import FramingStage
 from validator.machine import MachineStage
-from validator.model import Event, Finding, Severity
+from validator.model import Elided, Event, Finding, Severity
 from validator.report import Report, StreamReport
-from validator.rules import PROFILES
+from validator.rules import PROFILES, Rule
 from validator.schemas import SchemaStage
-from validator.sources import Stream, iter_sse_events, streams_from_bytes, streams_from_path
+from validator.sources import EventSink, JSONLDecoder, Stream, streams_from_bytes, streams_from_path
 from validator.sse import SSEDecoder
 
-
-class PayloadStage(Protocol):
-    """A group of rules over event objects, fed in stream order."""
-
-    def feed(self, event: Event, payload: dict[str, Any]) -> None: ...
-
-    def close(self) -> None: ...
+TRANSPORTS = ("sse", "jsonl", "events")
 
 
 class Checker:
-    """Checks one stream, event by event."""
+    """Checks one stream: bytes or events in, findings out.
+
+    ``transport`` says what the input kept of its wire form: ``sse`` (the SSE
+    rules apply: ``event:`` lines, ``[DONE]``, unterminated frames), ``jsonl``
+    or ``events`` (they do not). Left out, it is ``sse`` for ``receive_data``
+    and ``events`` for ``feed``.
+    """
 
     def __init__(
         self,
@@ -48,90 +58,178 @@ class Checker:
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         source: str = "<stream>",
-        transport: str = "sse",
+        transport: str | None = None,
         max_per_rule: int | None = None,
         reconstruct: bool = False,
+        shortcuts: bool = True,
+        on_event: Callable[[Event], object] | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+        if transport is not None and transport not in TRANSPORTS:
+            raise ValueError(f"unknown transport {transport!r}; choose from {', '.join(TRANSPORTS)}")
         self.profile = profile
         self.source = source
-        self._emitter = Emitter(profile, source, select, ignore, max_per_rule)
-        self._framing = FramingStage(self._emitter, transport)
-        self._schema = SchemaStage(self._emitter)
+        self.transport = transport
+        self.shortcuts = shortcuts
+        self._emitter = Emitter(profile, source, select, ignore, max_per_rule, redact=redact)
+        self._schema = SchemaStage(self._emitter, shortcuts=shortcuts)
         self._machine = MachineStage(self._emitter, reconstruct=reconstruct)
-        # The payload stages, in the order they see each event.
-        self._stages: list[PayloadStage] = [self._schema, self._machine]
-        self._shortcuts = shortcuts.ENABLED
-        self.events = 0
+        self._framing: FramingStage | None = None
+        self._on_event = on_event
+        self._decoder: SSEDecoder | JSONLDecoder | None = None
+        self._lane: FastLane | None = None
+        self._sink: EventSink | JSONLDecoder | FastLane | None = None
+        self._fed = 0  # events given to feed()
+        self._last: Event | None = None
+        self.bytes = 0  # bytes given to receive_data()
         self._closed = False
 
-    def feed(self, event: Event) -> list[Finding]:
-        if self._closed:
-            raise RuntimeError("feed() after close()")
-        self.events += 1
-        self._check(event)
+    # ---- input ----------------------------------------------------------------------------------
+
+    def receive_data(self, chunk: bytes) -> list[Finding]:
+        """The next bytes of the body; the findings of the events they complete."""
+        self._receive(chunk)
         return self._emitter.take()
 
-    def _check(self, event: Event) -> None:
-        payload = self._framing.feed(event)
-        if payload is not None:
-            for stage in self._stages:
-                stage.feed(event, payload)
+    def feed(self, event: Event | dict[str, Any]) -> list[Finding]:
+        """One decoded event (a plain dict is numbered in order); the findings it completes."""
+        self._feed(event)
+        return self._emitter.take()
 
-    def run(self, events: Iterable[Event]) -> list[Finding]:
+    def run(self, events: Iterable[Event | dict[str, Any]]) -> list[Finding]:
         """Feed every event, then close: the findings of ``feed`` and ``close`` in order.
 
         If reading ``events`` raises, the findings so far stay available from ``close()``.
         """
-        if self._closed:
-            raise RuntimeError("run() after close()")
-        check = self._check
-        count = self.events
-        try:
-            for event in events:
-                count += 1
-                check(event)
-        finally:
-            self.events = count
+        for event in events:
+            self._feed(event)
         return self.close()
 
-    def run_sse(self, body: Iterable[bytes]) -> list[Finding]:
-        """``run`` over the events an SSE body decodes to, in any chunking.
+    def run_data(self, body: Iterable[bytes]) -> list[Finding]:
+        """``receive_data`` every chunk, then close (the same findings, in order).
 
-        The same findings as ``run(iter_sse_events(body))``, faster: the usual
-        delta frames are checked by ``FastLane`` without building events (off
-        when ``validator.shortcuts.ENABLED`` was false as the Checker was made).
+        If reading ``body`` raises, the findings so far stay available from ``close()``.
         """
-        if not self._shortcuts:
-            return self.run(iter_sse_events(body))
-        if self._closed:
-            raise RuntimeError("run() after close()")
-        lane = FastLane(self._framing, self._schema, self._machine, self._check, self.events)
-        decoder = SSEDecoder(lane.frame, lane.usual_frames)
-        try:
-            for chunk in body:
-                decoder.feed(chunk)
-            decoder.close()
-        finally:
-            self.events = lane.count
-            lane.finish()
+        for chunk in body:
+            self._receive(chunk)
         return self.close()
+
+    def emit(
+        self, rule: Rule, message: str, *, pointer: str = "", expected: Any = None, actual: Any = None
+    ) -> list[Finding]:
+        """A finding of the caller's own, located at the last event so far; returns it if it is kept."""
+        self._emitter.emit(rule, message, self.last_event, pointer=pointer, expected=expected, actual=actual)
+        return self._emitter.take()
+
+    def close(self) -> list[Finding]:
+        """End of input: the findings only the end can tell."""
+        if self._closed:
+            return []
+        self._closed = True
+        if self._decoder is not None:
+            self._decoder.close()
+        framing = self._framing if self._framing is not None else self._start("events")
+        last = self.last_event
+        framing.close(last)
+        self._schema.close()
+        self._machine.close(last)
+        return self._emitter.take()
+
+    # ---- what was seen --------------------------------------------------------------------------
+
+    @property
+    def events(self) -> int:
+        """How many events (SSE frames, JSON lines, fed events) were checked so far."""
+        return self._sink.count if self._sink is not None else self._fed
+
+    @property
+    def pending(self) -> int:
+        """Bytes held for an event that has not ended yet: what an endless event would grow."""
+        return self._decoder.pending if self._decoder is not None else 0
+
+    @property
+    def last_event(self) -> Event | None:
+        """The last event so far (end-of-stream findings point at it)."""
+        if self._lane is not None:
+            taken = self._lane.last_taken()
+            if taken is not None:
+                return taken
+        return self._last
+
+    @property
+    def counts(self) -> Counter[Severity]:
+        """Findings per severity, including those not kept (``max_per_rule``, the hard cap)."""
+        return self._emitter.counts
+
+    def elided(self) -> list[Elided]:
+        """Per rule, the findings counted but not kept."""
+        return self._emitter.elided()
 
     def reconstruction(self) -> dict[str, Any] | None:
         """The response as the stream built it (texts kept only with ``reconstruct=True``);
         None when nothing was streamed. See ``validator.machine``."""
         return self._machine.reconstruction()
 
-    def close(self) -> list[Finding]:
+    # ---- inside ---------------------------------------------------------------------------------
+
+    def _receive(self, chunk: bytes) -> None:
         if self._closed:
-            return []
-        self._closed = True
-        self._framing.close()
-        for stage in self._stages:
-            stage.close()
-        self._emitter.summarise_suppressed()
-        return self._emitter.take()
+            raise RuntimeError("receive_data() after close()")
+        decoder = self._decoder if self._decoder is not None else self._start_bytes()
+        self.bytes += len(chunk)
+        decoder.feed(chunk)
+
+    def _feed(self, event: Event | dict[str, Any]) -> None:
+        if self._closed:
+            raise RuntimeError("feed() after close()")
+        if self._decoder is not None:
+            raise RuntimeError("feed() on a Checker that was given bytes")
+        if self._framing is None:
+            self._start("events")
+        if not isinstance(event, Event):
+            event = Event(payload=event, index=self._fed)
+        self._fed += 1
+        self._check(event, False)
+
+    def _start(self, transport: str) -> FramingStage:
+        if self.transport is None:
+            self.transport = transport
+        self._framing = FramingStage(self._emitter, self.transport, shortcuts=self.shortcuts)
+        return self._framing
+
+    def _start_bytes(self) -> SSEDecoder | JSONLDecoder:
+        if self._framing is not None:
+            raise RuntimeError("receive_data() on a Checker that was fed events")
+        framing = self._start("sse")
+        decoder: SSEDecoder | JSONLDecoder
+        if self.transport == "jsonl":
+            self._sink = decoder = JSONLDecoder(lambda event: self._check(event, False))
+        elif self.shortcuts:
+            self._lane = FastLane(framing, self._schema, self._machine, self._check, self._on_event)
+            self._sink = self._lane
+            decoder = SSEDecoder(self._lane)
+        else:
+            self._sink = EventSink(lambda event: self._check(event, False))
+            decoder = SSEDecoder(self._sink)
+        self._decoder = decoder
+        return decoder
+
+    def _check(self, event: Event, tried: bool) -> None:
+        """Every stage on one event; ``tried``: the fast lane already asked the shortcuts about it."""
+        self._last = event
+        if self._on_event is not None:
+            self._on_event(event)
+        assert self._framing is not None
+        payload = self._framing.feed(event, tried=tried)
+        if payload is None:
+            return
+        self._schema.feed(event, payload)
+        machine = self._machine
+        if self.shortcuts and not tried and machine.take_delta(payload, payload["type"]):
+            return
+        machine.feed(event, payload)
 
 
 def check_stream(
@@ -141,11 +239,12 @@ def check_stream(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     max_per_rule: int | None = None,
+    shortcuts: bool = True,
 ) -> StreamReport:
     """Check one stream to its end.
 
-    ``max_per_rule`` caps how many findings one rule reports per stream (the
-    rest are counted in one closing finding); None reports every one.
+    ``max_per_rule`` caps how many findings of one rule are kept per stream (the
+    rest are counted, never dropped from the verdict); None keeps every one.
     """
     checker = Checker(
         profile,
@@ -154,17 +253,19 @@ def check_stream(
         source=stream.name,
         transport=stream.transport,
         max_per_rule=max_per_rule,
+        shortcuts=shortcuts,
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
     try:
         if stream.body is not None:
-            report.findings = checker.run_sse(stream.body)
+            report.findings = checker.run_data(stream.body)
         else:
             report.findings = checker.run(stream.events)
     except InputError as exc:
         report.error = str(exc)
         report.findings = checker.close()
     report.events = checker.events
+    report.elided = checker.elided()
     return report
 
 
@@ -175,11 +276,12 @@ def check(
     format: str = "auto",
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    shortcuts: bool = True,
 ) -> Report:
     """Check a path, raw bytes, a Stream, or an iterable of event objects."""
     report = Report(profile)
     for stream in _streams(source, format):
-        report.streams.append(check_stream(stream, profile, select=select, ignore=ignore))
+        report.streams.append(check_stream(stream, profile, select=select, ignore=ignore, shortcuts=shortcuts))
     return report
 
 
@@ -222,13 +324,12 @@ def assert_conformant(
 def _failure_text(report: Report, strict: bool) -> str:
     if not report.streams:
         return "no stream was checked"
-    worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
     lines = [f"stream does not conform to the {report.profile} profile:"]
     for stream in report.streams:
         if stream.error:
             lines.append(f"  {stream.name}: {stream.error}")
         for f in stream.findings:
-            if f.severity.rank >= worst:
+            if f.severity.fails(strict):
                 where = f"event #{f.event_index}" if f.event_index is not None else "end of stream"
                 kind = f" {f.event_type}" if f.event_type else ""
                 lines.append(f"  {f.source}:{f.line}: {f.code} {f.message} ({where}{kind})")

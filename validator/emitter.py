@@ -1,11 +1,24 @@
-"""Turning a broken rule into a Finding, for the stages that enforce rules."""
+"""Turning a broken rule into a Finding, for the stages that enforce rules.
+
+Every finding of a stream passes through one ``Emitter``, which is the one place
+that decides whether a rule is checked (profile, ``--select``/``--ignore``), fills
+in where it happened (from the event: line, index, sequence number, type),
+masks secrets, and keeps or only counts it (``--max-per-rule`` and a hard cap,
+so a flood of findings costs a counter, not memory). The counts never depend on
+what is kept: a run fails on an error that was not shown.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from validator.model import Event, Finding
+from validator.model import Elided, Event, Finding, Severity
 from validator.rules import Rule, severity_table
+
+# Findings kept per stream whatever --max-per-rule says; the rest are counted.
+KEEP_AT_MOST = 10_000
 
 
 class Emitter:
@@ -13,7 +26,8 @@ class Emitter:
 
     Stages call ``emit``; the Checker drains ``take()`` after each event.
     ``wants(rule)`` lets a stage skip work whose only purpose is a rule that
-    is switched off.
+    is switched off. ``redact`` (a text-to-text function) is applied to every
+    message and value, for sources that may echo a credential.
     """
 
     def __init__(
@@ -23,15 +37,21 @@ class Emitter:
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         max_per_rule: int | None = None,
+        *,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.profile = profile
         self.source = source
         self.max_per_rule = max_per_rule
-        self._counts: dict[str, int] = {}
+        self._per_rule: Counter[str] = Counter()
+        self.counts: Counter[Severity] = Counter()  # every finding, kept or not
+        self._kept = 0
+        self._kept_per_rule: Counter[str] = Counter()
         self._severity = severity_table(
             profile, tuple(select) if select is not None else None, tuple(ignore or ())
         )
         self.enabled = frozenset(self._severity)
+        self._redact = redact
         self._pending: list[Finding] = []
 
     def wants(self, rule: Rule) -> bool:
@@ -50,11 +70,17 @@ class Emitter:
         severity = self._severity.get(rule.code)
         if severity is None:
             return
-        if self.max_per_rule is not None:
-            seen = self._counts.get(rule.code, 0) + 1
-            self._counts[rule.code] = seen
-            if seen > self.max_per_rule:
-                return
+        self.counts[severity] += 1
+        seen = self._per_rule[rule.code] = self._per_rule[rule.code] + 1
+        if (self.max_per_rule is not None and seen > self.max_per_rule) or self._kept >= KEEP_AT_MOST:
+            return
+        self._kept += 1
+        self._kept_per_rule[rule.code] += 1
+        redact = self._redact
+        if redact is not None:
+            message = redact(message)
+            expected = redact_value(expected, redact)
+            actual = redact_value(actual, redact)
         finding = Finding(
             code=rule.code,
             severity=severity,
@@ -68,32 +94,38 @@ class Emitter:
             finding.line = event.line
             finding.event_index = event.index
             payload = event.payload
-            if isinstance(payload, dict):
+            if type(payload) is dict:
                 seq = payload.get("sequence_number")
-                if isinstance(seq, int) and not isinstance(seq, bool):
+                if type(seq) is int:
                     finding.sequence_number = seq
                 kind = payload.get("type")
-                if isinstance(kind, str):
+                if type(kind) is str:
                     finding.event_type = kind
         self._pending.append(finding)
 
-    def summarise_suppressed(self) -> None:
-        """One closing finding per rule that went over ``max_per_rule``."""
-        if self.max_per_rule is None:
-            return
-        for code, seen in sorted(self._counts.items()):
-            extra = seen - self.max_per_rule
-            if extra > 0:
-                self._pending.append(
-                    Finding(
-                        code=code,
-                        severity=self._severity[code],
-                        message=f"{extra} more {code} findings in this stream not shown",
-                        source=self.source,
-                    )
-                )
+    def elided(self) -> list[Elided]:
+        """Per rule, the findings that were counted but not kept, in code order."""
+        kept = self._kept_per_rule
+        return [
+            Elided(code, self._severity[code], seen - kept[code])
+            for code, seen in sorted(self._per_rule.items())
+            if seen > kept[code]
+        ]
 
     def take(self) -> list[Finding]:
         pending = self._pending
         self._pending = []
         return pending
+
+
+def redact_value(value: Any, redact: Callable[[str], str], depth: int = 0) -> Any:
+    """``value`` with ``redact`` applied to every string inside it (nesting past 32 levels is cut)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (list, dict)) and depth >= 32:
+        return "…"
+    if isinstance(value, list):
+        return [redact_value(v, redact, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_value(v, redact, depth + 1) for k, v in value.items()}
+    return value

@@ -1,19 +1,23 @@
 """The fused path for SSE bytes: the usual delta frame checked in one step.
 
-``Checker.run_sse`` decodes a body with ``SSEDecoder(lane.frame, lane.usual_frames)``.
-The decoder hands runs of usual frames (``event: X``, ``data: Y``, blank line)
-to ``usual_frames`` in one call. Most of them are text deltas to the part the
-previous delta grew. For such a frame, before any [DONE], whose payload is an
-object of type X that the state machine takes as the next delta
-(``MachineStage.take_delta``) and whose other fields pass a quick schema
-check, no rule can find anything, so the lane counts it without building an
-Event. The schema check skips the fields ``take_delta`` has already found to
-hold the types the schema asks for (``MachineStage.taken_fields``); together
-the two accept only valid payloads. Every other frame becomes an Event and
-goes through the stages exactly as ``Checker.feed`` sends it.
+``Checker.receive_data`` decodes SSE bytes with ``SSEDecoder(FastLane(...))``
+when its shortcuts are on. The decoder hands runs of usual frames to ``run``
+in one call; most of them are text deltas to the part the previous delta grew.
+The lane asks each stage's one shortcut in turn, and only when all three say
+yes is the frame counted without building an ``Event``:
 
-``conformance_tests/test_fast_paths.py`` checks that both ways give the same
-report.
+1. ``FramingStage.usual(payload, name)``: the payload is an object whose type
+   the ``event:`` line names, before any ``[DONE]`` (the decoder's pattern saw
+   to the rest: a terminated frame without ``id:``);
+2. the schema stage's residual check (``SchemaStage.quick_check(kind,
+   assume=taken_fields(kind))``): the fields the machine will not read are valid;
+3. ``MachineStage.take_delta``: the machine takes it as the next delta to its
+   hot target, having checked the fields it read (``deltas.taken_fields``).
+
+Every other frame becomes an Event and goes through the stages as
+``Checker.feed`` sends it, marked as already tried so that no shortcut is
+asked twice. ``conformance_tests/test_fast_paths.py`` checks that the report
+is the same with the shortcuts off.
 """
 
 from __future__ import annotations
@@ -24,98 +28,106 @@ from typing import Any
 import orjson
 
 from validator.framing import FramingStage
-from validator.machine import MachineStage
+from validator.machine import DELTA_INDEX_FIELD, MachineStage, taken_fields
 from validator.model import Event
 from validator.quick_schema import QuickCheck
 from validator.schemas import SchemaStage
-from validator.sources import decode_event
-from validator.sse import USUAL_OVERHEAD, event_name
+from validator.sources import EventSink, decode_event
+from validator.sse import DATA_ONLY_OVERHEAD, USUAL_OVERHEAD, Frame, Run, event_name
 
-_UNSEEN: Any = object()
+Exact = Callable[[Event, bool], None]
 
 
 class FastLane:
-    """A frame factory that checks the usual delta frame itself and hands the rest to ``exact``."""
+    """An SSE frame sink that checks the usual delta frame itself and hands the rest to ``exact``."""
 
     def __init__(
         self,
         framing: FramingStage,
         schema: SchemaStage,
         machine: MachineStage,
-        exact: Callable[[Event], None],
-        start: int = 0,
+        exact: Exact,
+        observe: Callable[[Event], object] | None = None,
     ) -> None:
-        self.count = start  # frames seen, so the next frame's index
-        self._framing = framing
-        self._quick_check = schema.quick_check
-        self._take_delta = machine.take_delta
-        self._machine = machine
+        self.count = 0  # frames seen, so the next frame's index
+        self._usual = framing.usual
+        self._schema = schema
+        self._take = machine.take_delta
         self._exact = exact
-        self._quick: dict[str, QuickCheck | None] = {}
+        self._observe = observe
+        self._residual: dict[str, QuickCheck | None] = {}
         self._names: dict[bytes, str] = {}
-        # (payload, index, line, offset, name) of the last frame, when the lane took it.
+        # The other frames go through the same numbering as the usual ones.
+        self._others = EventSink(lambda event: exact(event, False))
+        # The last frame, when the lane took it: (payload, index, data line, offset, name).
         self._taken: tuple[Any, int, int, int, str] | None = None
 
-    def frame(
-        self, data: bytes, name: str | None, ident: str | None, retry: int | None,
-        line: int, data_line: int, offset: int, terminated: bool,
-    ) -> None:
-        """Any other frame: the full checks."""
-        index = self.count
-        self.count = index + 1
+    def frame(self, frame: Frame) -> None:
+        """Any frame that is not of the usual shape: the full checks."""
         self._taken = None
-        self._exact(decode_event(data, index, data_line or line, offset, name, ident, terminated))
+        self._others.count = self.count
+        self._others.frame(frame)
+        self.count = self._others.count
 
-    def usual_frames(self, found: list[tuple[bytes, bytes]], line: int, offset: int) -> list[None]:
-        """A run of usual frames: (event name, data) pairs from ``line`` and byte ``offset`` on."""
+    def run(self, frames: Run, line: int, offset: int) -> None:
+        """A run of usual frames from ``line`` and byte ``offset`` on (see ``SSEDecoder``)."""
         names = self._names
-        quicks = self._quick
-        take = self._take_delta
+        residual = self._residual
+        usual = self._usual
+        take = self._take
         exact = self._exact
-        framing = self._framing
+        observe = self._observe
         loads = orjson.loads
-        open_ = framing.done_seen is None
-        taken = False
         index = self.count
-        payload: Any = None
-        name = ""
-        start = offset
-        for raw_name, data in found:
+        taken = None
+        for raw_name, data in frames:
             start = offset
-            offset += len(raw_name) + len(data) + USUAL_OVERHEAD
-            name = names.get(raw_name) or event_name(raw_name, names)
-            if open_:
-                try:
-                    payload = loads(data)
-                except orjson.JSONDecodeError:
-                    payload = _UNSEEN
-                if type(payload) is dict and payload.get("type") == name:
-                    quick = quicks.get(name, _UNSEEN)
-                    if quick is _UNSEEN:
-                        quick = quicks[name] = self._quick_check(name, self._machine.taken_fields(name))
-                    if quick is not None and quick(payload) and take(payload, name):
-                        taken = True
-                        index += 1
-                        line += 3
-                        continue
-            if payload is _UNSEEN or not open_:
-                event = decode_event(data, index, line + 1, start, name, None, True)
+            if raw_name:
+                name: str | None = names.get(raw_name) or event_name(raw_name, names)
+                data_line = line + 1
+                offset += len(raw_name) + len(data) + USUAL_OVERHEAD
+                line += 3
             else:
-                event = Event(payload, index, line + 1, start, name, None, None, False, True)
-            exact(event)
-            open_ = framing.done_seen is None
-            taken = False
+                name = None
+                data_line = line
+                offset += len(data) + DATA_ONLY_OVERHEAD
+                line += 2
+            try:
+                payload = loads(data)
+            except orjson.JSONDecodeError:
+                exact(decode_event(data, index, data_line, start, name, None, True), False)
+                taken = None
+                index += 1
+                continue
+            if name is not None and usual(payload, name):
+                try:
+                    check = residual[name]
+                except KeyError:
+                    check = residual[name] = self._residual_check(name)
+                if check is not None and check(payload) and take(payload, name):
+                    taken = (payload, index, data_line, start, name)
+                    if observe is not None:
+                        observe(Event(payload, index, data_line, start, name))
+                    index += 1
+                    continue
+                exact(Event(payload, index, data_line, start, name), True)
+            else:
+                exact(Event(payload, index, data_line, start, name), False)
+            taken = None
             index += 1
-            line += 3
         self.count = index
-        self._taken = (payload, index - 1, line - 2, start, name) if taken else None
-        return []
+        self._taken = taken
 
-    def finish(self) -> None:
-        """Give the stages the last frame as an Event if the lane took it (their end-of-stream findings point at it)."""
-        if self._taken is not None:
-            payload, index, line, offset, name = self._taken
-            event = Event(payload, index, line, offset, name)
-            self._framing.last = event
-            self._machine.last = event
-            self._taken = None
+    def _residual_check(self, kind: str) -> QuickCheck | None:
+        """The schema check of what ``take_delta`` does not read, for the kinds it can take."""
+        if kind not in DELTA_INDEX_FIELD:
+            return None
+        return self._schema.quick_check(kind, taken_fields(kind))
+
+    def last_taken(self) -> Event | None:
+        """The last frame as an Event if the lane took it (end-of-stream findings point at it)."""
+        if self._taken is None:
+            return None
+        payload, index, line, offset, name = self._taken
+        return Event(payload, index, line, offset, name)
+

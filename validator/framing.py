@@ -17,25 +17,37 @@ class FramingStage:
     ``events`` for JSONL or JSON captures, where they cannot.
     """
 
-    def __init__(self, emitter: Emitter, transport: str = "sse") -> None:
+    def __init__(self, emitter: Emitter, transport: str = "sse", *, shortcuts: bool = True) -> None:
         self._emit = emitter.emit
         self._sse = transport == "sse"
+        self._shortcuts = shortcuts
         self.done_seen: Event | None = None  # the first [DONE] frame
         self._after_done_reported = False
-        self.last: Event | None = None  # the last frame fed
         self._data_only: Event | None = None
         self._data_only_count = 0
 
-    def feed(self, event: Event) -> dict[str, Any] | None:
-        """The event's payload if it should reach the schema and state checks."""
-        self.last = event
-        payload = event.payload
-        # The usual frame: a terminated event object whose `event:` line names its type, before any [DONE].
-        if type(payload) is dict and event.terminated and self.done_seen is None and event.sse_id is None:
-            kind = payload.get("type")
-            if type(kind) is str and (event.sse_event == kind or not self._sse):
-                return payload
+    def feed(self, event: Event, *, tried: bool = False) -> dict[str, Any] | None:
+        """The event's payload if it should reach the schema and state checks.
+
+        ``tried``: the caller has already asked ``usual`` about this frame.
+        """
+        if (
+            self._shortcuts
+            and not tried
+            and event.terminated
+            and event.sse_id is None
+            and self.usual(event.payload, event.sse_event)
+        ):
+            return event.payload  # type: ignore[no-any-return]  # a dict: usual() saw to it
         return self._check(event)
+
+    def usual(self, payload: Any, name: str | None) -> bool:
+        """The shortcut, for a terminated frame without ``id:``: an object whose type its ``event:``
+        line ``name`` gives (over SSE), before any [DONE], breaks no framing rule."""
+        if type(payload) is dict and self.done_seen is None:
+            kind = payload.get("type")
+            return type(kind) is str and (name == kind or not self._sse)
+        return False
 
     def _check(self, event: Event) -> dict[str, Any] | None:
         emit = self._emit
@@ -86,7 +98,8 @@ class FramingStage:
                 emit(rules.SSE_ID_USED, f"frame sets `id: {event.sse_id}`", event)
         return payload
 
-    def close(self) -> None:
+    def close(self, last: Event | None) -> None:
+        """End of input; ``last`` is the last frame, where end-of-stream findings point."""
         first = self._data_only
         if first is not None:
             self._emit(
@@ -95,12 +108,8 @@ class FramingStage:
                 f"the first being {first.type!r}",
                 first,
             )
-        if self._sse and self.last is not None and self.done_seen is None:
-            self._emit(
-                rules.DONE_MISSING,
-                "stream ends without the data: [DONE] terminator",
-                self.last,
-            )
+        if self._sse and last is not None and self.done_seen is None:
+            self._emit(rules.DONE_MISSING, "stream ends without the data: [DONE] terminator", last)
 
 
 def _json_kind(value: Any) -> str:

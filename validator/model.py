@@ -18,6 +18,10 @@ class Severity(enum.Enum):
     def rank(self) -> int:
         return _RANK[self]
 
+    def fails(self, strict: bool = False) -> bool:
+        """Whether a finding of this severity fails a run: errors always, warnings under ``strict``."""
+        return _RANK[self] >= (_RANK[Severity.WARNING] if strict else _RANK[Severity.ERROR])
+
 
 _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
@@ -90,6 +94,15 @@ class Finding:
         if self.actual is not None:
             out["actual"] = self.actual
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Elided:
+    """Findings of one rule that were counted but not kept (``--max-per-rule``, the hard cap)."""
+
+    code: str
+    severity: Severity
+    count: int
 
 
 @dataclass(slots=True)

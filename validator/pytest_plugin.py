@@ -77,8 +77,8 @@ class ConformanceHelper:
     def profile(self) -> str:
         return self.settings.profile
 
-    def checker(self, source: str = "<stream>", transport: str = "sse") -> Checker:
-        """A fresh Checker for feeding events one by one."""
+    def checker(self, source: str = "<stream>", transport: str | None = None) -> Checker:
+        """A fresh Checker, for feeding events (or bytes) one by one."""
         s = self.settings
         return Checker(s.profile, select=s.select, ignore=s.ignore, source=source, transport=transport)
 

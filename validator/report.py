@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.model import Finding, HttpInfo, Severity
+from validator.model import Elided, Finding, HttpInfo
 
 REPORT_VERSION = 1
 
@@ -25,10 +25,21 @@ class StreamReport:
     error: str | None = None  # the stream could not be read to its end
     scenario: str | None = None  # the live battery scenario this stream answers
     skipped: str | None = None  # why a live scenario was not run (never a pass)
+    elided: list[Elided] = field(default_factory=list)  # findings counted but not kept
 
     def ok(self, *, strict: bool = False) -> bool:
-        worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
-        return self.error is None and all(f.severity.rank < worst for f in self.findings)
+        return (
+            self.error is None
+            and not any(f.severity.fails(strict) for f in self.findings)
+            and not any(e.severity.fails(strict) for e in self.elided)
+        )
+
+    def counts(self) -> Counter[str]:
+        """Findings per severity, the elided ones included."""
+        counts = Counter(f.severity.value for f in self.findings)
+        for e in self.elided:
+            counts[e.severity.value] += e.count
+        return counts
 
     @property
     def codes(self) -> set[str]:
@@ -43,6 +54,8 @@ class StreamReport:
             "ok": self.ok(),
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.elided:
+            out["elided"] = [{"code": e.code, "severity": e.severity.value, "count": e.count} for e in self.elided]
         if self.error is not None:
             out["error"] = self.error
         if self.scenario is not None:
@@ -82,7 +95,11 @@ class Report:
         return {f.code for s in self.streams for f in s.findings}
 
     def counts(self) -> Counter[str]:
-        return Counter(f.severity.value for s in self.streams for f in s.findings)
+        """Findings per severity over every stream, the elided ones included."""
+        total: Counter[str] = Counter()
+        for stream in self.streams:
+            total.update(stream.counts())
+        return total
 
     def ok(self, *, strict: bool = False) -> bool:
         return all(s.ok(strict=strict) for s in self.streams)

@@ -30,7 +30,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from validator import shortcuts
 from validator.emitter import Emitter
 from validator.model import Event
 from validator.quick_schema import QuickCheck, quick_predicate
@@ -321,13 +320,13 @@ def _detail(error: ValidationError) -> str:
 class SchemaStage:
     """SCH: each event against its own type's schema (dispatch on ``type``)."""
 
-    def __init__(self, emitter: Emitter) -> None:
+    def __init__(self, emitter: Emitter, *, shortcuts: bool = True) -> None:
         self._emit = emitter.emit
         self._profile = emitter.profile
         self._check_schema = emitter.wants(rules.SCHEMA_VIOLATION)
         self._check_unknown = emitter.wants(rules.UNKNOWN_EVENT_TYPE)
         self._check_extension = emitter.wants(rules.EXTENSION_WITHOUT_SEQUENCE)
-        self._quick_on = shortcuts.ENABLED
+        self._quick_on = shortcuts
         self._cache: dict[str, EventSchema | None] = {}
         self._unknown_seen: set[str] = set()
 
@@ -339,7 +338,8 @@ class SchemaStage:
             return schema
 
     def quick_check(self, kind: str, assume: Mapping[str, str] | None = None) -> QuickCheck | None:
-        """The quick accept check for a known event type (see ``validator.quick_schema``)."""
+        """The shortcut: a quick accept check for a known event type (see ``validator.quick_schema``),
+        leaving out the ``assume`` fields, which the caller has checked to hold those JSON types."""
         schema = self._schema(kind)
         if schema is None or not self._quick_on:
             return None

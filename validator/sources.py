@@ -30,7 +30,7 @@ import orjson
 from validator.errors import InputError
 from validator.model import Event, HttpInfo
 from validator.redact import Redactor
-from validator.sse import SSEDecoder
+from validator.sse import DATA_ONLY_OVERHEAD, USUAL_OVERHEAD, Frame, Run, SSEDecoder, event_name
 
 FORMATS = ("auto", "sse", "jsonl", "json", "har")
 
@@ -53,13 +53,16 @@ class Stream:
     format: str
     http: HttpInfo | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    # The SSE bytes ``events`` decodes, for a checker that reads them directly; read one or the other.
+    # The bytes ``events`` decodes (SSE or JSON Lines), for a checker that reads them directly;
+    # read one or the other.
     body: Iterable[bytes] | None = None
 
     @property
     def transport(self) -> str:
-        """``sse`` when the events kept their SSE framing, else ``events``."""
-        return "sse" if self.format in ("sse", "har") else "events"
+        """What the events kept of their wire form: ``sse`` (SSE framing), ``jsonl`` or ``events``."""
+        if self.format in ("sse", "har"):
+            return "sse"
+        return "jsonl" if self.format == "jsonl" else "events"
 
 
 def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
@@ -70,9 +73,6 @@ def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
     if not data.strip():
         return "empty data"
     return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-
-
-EventMaker = Callable[[bytes, str | None, str | None, int | None, int, int, int, bool], Event]
 
 
 def decode_event(
@@ -88,65 +88,114 @@ def decode_event(
     return Event(None, index, line, offset, name, ident, error, False, terminated)
 
 
-def event_factory(start: int = 0) -> EventMaker:
-    """A frame factory for ``SSEDecoder`` (and the JSONL reader) that decodes each data into a numbered Event."""
-    index = start
+def frame_event(frame: Frame, index: int) -> Event:
+    """The Event for one decoded SSE frame, numbered ``index``."""
+    return decode_event(
+        frame.data, index, frame.data_line or frame.line, frame.offset, frame.event, frame.id, frame.terminated
+    )
 
-    def make(
-        data: bytes, event: str | None, ident: str | None, retry: int | None,
-        line: int, data_line: int, offset: int, terminated: bool,
-    ) -> Event:
-        nonlocal index
-        index += 1
-        return decode_event(data, index - 1, data_line or line, offset, event, ident, terminated)
 
-    return make
+class EventSink:
+    """An SSE ``FrameSink`` that numbers the frames and hands each on as an Event to ``take``."""
+
+    def __init__(self, take: Callable[[Event], object], start: int = 0) -> None:
+        self._take = take
+        self.count = start  # frames seen, so the next frame's index
+        self._names: dict[bytes, str] = {}
+
+    def frame(self, frame: Frame) -> None:
+        index = self.count
+        self.count = index + 1
+        self._take(frame_event(frame, index))
+
+    def run(self, frames: Run, line: int, offset: int) -> None:
+        take = self._take
+        names = self._names
+        index = self.count
+        for raw_name, data in frames:
+            if raw_name:
+                name: str | None = names.get(raw_name) or event_name(raw_name, names)
+                take(decode_event(data, index, line + 1, offset, name, None, True))
+                offset += len(raw_name) + len(data) + USUAL_OVERHEAD
+                line += 3
+            else:
+                take(decode_event(data, index, line, offset, None, None, True))
+                offset += len(data) + DATA_ONLY_OVERHEAD
+                line += 2
+            index += 1
+        self.count = index
 
 
 def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """Decode SSE bytes, in any chunking, into events."""
-    decoder = SSEDecoder(event_factory())
+    events: list[Event] = []
+    decoder = SSEDecoder(EventSink(events.append))
     for chunk in chunks:
-        yield from decoder.feed(chunk)
-    yield from decoder.close()
+        decoder.feed(chunk)
+        yield from events
+        events.clear()
+    decoder.close()
+    yield from events
+
+
+class JSONLDecoder:
+    """One JSON value per line, decoded incrementally into numbered Events; blank lines are skipped."""
+
+    def __init__(self, take: Callable[[Event], object], start: int = 0) -> None:
+        self._take = take
+        self.count = start
+        self._line_no = 0
+        self._offset = 0
+        self._tail = bytearray()  # a line still waiting for its newline
+
+    def feed(self, chunk: bytes) -> None:
+        if b"\n" not in chunk:
+            self._tail += chunk
+            return
+        if self._tail:
+            self._tail += chunk
+            chunk = bytes(self._tail)
+            self._tail = bytearray()
+        lines = chunk.split(b"\n")
+        self._tail += lines.pop()
+        for raw in lines:
+            self._line_no += 1
+            self._record(raw, self._line_no)
+            self._offset += len(raw) + 1
+
+    def close(self) -> None:
+        if self._tail:
+            pending = bytes(self._tail)
+            self._tail = bytearray()
+            self._record(pending, self._line_no + 1)
+            self._offset += len(pending)
+
+    @property
+    def pending(self) -> int:
+        """Bytes held for the line that is still open."""
+        return len(self._tail)
+
+    def _record(self, raw: bytes, line_no: int) -> None:
+        text = raw.strip()
+        if not text:
+            return
+        if self._offset == 0 and text.startswith(b"\xef\xbb\xbf"):
+            text = text[3:]
+        index = self.count
+        self.count = index + 1
+        self._take(decode_event(text, index, line_no, self._offset, None, None, True))
 
 
 def iter_jsonl_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """One JSON object per line; blank lines are skipped."""
-    make = event_factory()
-    line_no = 0
-    offset = 0
-    tail: list[bytes] = []  # pieces of a line still waiting for its newline
+    events: list[Event] = []
+    decoder = JSONLDecoder(events.append)
     for chunk in chunks:
-        if b"\n" not in chunk:
-            tail.append(chunk)
-            continue
-        if tail:
-            tail.append(chunk)
-            chunk = b"".join(tail)
-            tail = []
-        lines = chunk.split(b"\n")
-        tail = [lines.pop()]
-        for raw in lines:
-            line_no += 1
-            event = _jsonl_event(make, raw, line_no, offset)
-            offset += len(raw) + 1
-            if event is not None:
-                yield event
-    pending = b"".join(tail)
-    if pending:
-        event = _jsonl_event(make, pending, line_no + 1, offset)
-        if event is not None:
-            yield event
-
-
-def _jsonl_event(make: EventMaker, raw: bytes, line_no: int, offset: int) -> Event | None:
-    text = raw.strip()
-    if not text:
-        return None
-    if offset == 0 and text.startswith(b"\xef\xbb\xbf"):
-        text = text[3:]
-    return make(text, None, None, None, line_no, line_no, offset, True)
+        decoder.feed(chunk)
+        yield from events
+        events.clear()
+    decoder.close()
+    yield from events
 
 
 def json_document_streams(document: Any, name: str) -> list[Stream]:
@@ -359,7 +408,8 @@ def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
         chunks = source.chunks()
         return [Stream(name, iter_sse_events(chunks), "sse", body=chunks)]
     if fmt == "jsonl":
-        return [Stream(name, iter_jsonl_events(source.chunks()), "jsonl")]
+        chunks = source.chunks()
+        return [Stream(name, iter_jsonl_events(chunks), "jsonl", body=chunks)]
     if fmt not in ("json", "har"):
         raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     data = source.read_all()

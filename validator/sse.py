@@ -18,18 +18,18 @@ Feeding the bytes in any chunking gives the same frames.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Generic, TypeVar, overload
+from typing import Protocol
 
 _BOM = b"\xef\xbb\xbf"
 _EOL = re.compile(rb"\r\n|\r|\n")
-# The usual frame, ``event: X`` then ``data: Y`` and a blank line; anchored at line
-# starts so that a search never rescans a long line.
-_USUAL_FRAME = re.compile(rb"(?m)^event: ([^\n]+)\ndata: ([^\n]*)\n\n")
-# Bytes of a usual frame besides its name and data.
+# The usual frame: an optional ``event: X`` line, one ``data: Y`` line and a blank line;
+# anchored at line starts so that a search never rescans a long line.
+_USUAL_FRAME = re.compile(rb"(?m)^(?:event: ([^\n]+)\n)?data: ([^\n]*)\n\n")
+# Bytes of a usual frame besides its name and data: with an ``event:`` line, and without.
 USUAL_OVERHEAD = len(b"event: \ndata: \n\n")
+DATA_ONLY_OVERHEAD = len(b"data: \n\n")
 # An unfinished frame longer than this is taken apart line by line, so no
 # chunk re-copies a growing remainder.
 _MAX_PENDING = 1 << 16
@@ -45,7 +45,11 @@ def event_name(raw: bytes, names: dict[bytes, str]) -> str:
 
 @dataclass(slots=True)
 class Frame:
-    """One dispatched event: its data (lines joined with LF) and fields."""
+    """One dispatched event: its data (lines joined with LF) and fields.
+
+    ``line`` is the frame's first line, ``data_line`` its first ``data:`` line
+    (both 1-based), ``offset`` the byte offset of its first line.
+    """
 
     data: bytes
     event: str | None
@@ -57,39 +61,66 @@ class Frame:
     terminated: bool = True
 
 
-T = TypeVar("T")
-
-# What a decoder builds from each frame, called as Frame is:
-# (data, event, id, retry, line, data_line, offset, terminated).
-FrameFactory = Callable[[bytes, "str | None", "str | None", "int | None", int, int, int, bool], T]
-# What a decoder may call instead for a run of usual frames (``event: X``, ``data: Y``,
-# blank line, LF line ends): their (X, Y) byte pairs, the line number of the first
-# frame's ``event:`` line and the first frame's byte offset. It returns what the
-# decoder returns for those frames.
-UsualFramesHandler = Callable[[list[tuple[bytes, bytes]], int, int], list[T]]
+# A run of usual frames, as ``findall`` gives them: (event name or b"", data) pairs.
+Run = list[tuple[bytes, bytes]]
 
 
-class SSEDecoder(Generic[T]):
+class FrameSink(Protocol):
+    """Where a decoder puts what it decodes, in stream order."""
+
+    def frame(self, frame: Frame) -> None:
+        """Any frame."""
+
+    def run(self, frames: Run, line: int, offset: int) -> None:
+        """Frames of the usual shape, in one call: ``line`` is the first one's first line and
+        ``offset`` its byte offset; each frame takes 3 lines with a name, 2 without."""
+
+
+class FrameList:
+    """The default sink: every frame as a ``Frame``, collected until ``take``."""
+
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+        self._names: dict[bytes, str] = {}
+
+    def frame(self, frame: Frame) -> None:
+        self.frames.append(frame)
+
+    def run(self, frames: Run, line: int, offset: int) -> None:
+        append = self.frames.append
+        names = self._names
+        for raw_name, data in frames:
+            if raw_name:
+                name = names.get(raw_name) or event_name(raw_name, names)
+                append(Frame(data, name, None, None, line, line + 1, offset))
+                offset += len(raw_name) + len(data) + USUAL_OVERHEAD
+                line += 3
+            else:
+                append(Frame(data, None, None, None, line, line, offset))
+                offset += len(data) + DATA_ONLY_OVERHEAD
+                line += 2
+
+    def take(self) -> list[Frame]:
+        frames = self.frames
+        self.frames = []
+        return frames
+
+
+class SSEDecoder:
     """Push bytes in with ``feed``; call ``close`` at end of input.
 
-    By default it returns ``Frame`` objects; ``SSEDecoder(make)`` builds each
-    frame with ``make`` instead (the sources build events directly, which
-    saves an object per event on the hot path). With ``usual`` as well, runs
-    of frames of the usual shape go to ``usual`` in one call.
+    Frames go to ``sink`` (a ``FrameSink``) as they are completed. Without one,
+    ``feed`` and ``close`` return them as ``Frame`` objects.
+
+    Two paths: runs of frames of the usual shapes (an optional ``event:`` line,
+    one ``data:`` line, LF line ends) are found with one regular-expression pass
+    and handed over in one call; anything else goes through the WHATWG line
+    rules one line at a time (``_lines``).
     """
 
-    @overload
-    def __init__(self: SSEDecoder[Frame]) -> None: ...
-
-    @overload
-    def __init__(self, make: FrameFactory[T]) -> None: ...
-
-    @overload
-    def __init__(self, make: FrameFactory[T], usual: UsualFramesHandler[T]) -> None: ...
-
-    def __init__(self, make: Any = Frame, usual: Any = None) -> None:
-        self._make = make
-        self._usual = usual
+    def __init__(self, sink: FrameSink | None = None) -> None:
+        self._list = FrameList() if sink is None else None
+        self._sink: FrameSink = sink if sink is not None else self._list  # type: ignore[assignment]
         self._buf = b""
         # A line still waiting for its end. One growing buffer, not a list of chunks: freed
         # chunks would stay in the process's heap while the joined line is copied out.
@@ -98,7 +129,6 @@ class SSEDecoder(Generic[T]):
         self._line_no = 0  # number of lines completed
         self._started = False  # the BOM question is settled
         self._skip_lf = False  # the last chunk ended in CR: a leading LF belongs to it
-        self._names: dict[bytes, str] = {}  # decoded event names, which repeat
         self._reset_frame()
 
     def _reset_frame(self) -> None:
@@ -111,7 +141,11 @@ class SSEDecoder(Generic[T]):
         self._frame_offset = -1
         self._data_line = 0
 
-    def feed(self, chunk: bytes) -> list[T]:
+    def _taken(self) -> list[Frame]:
+        return self._list.take() if self._list is not None else []
+
+    def feed(self, chunk: bytes) -> list[Frame]:
+        """Decode ``chunk``; returns the frames it completed when there is no sink."""
         if not chunk:
             return []
         if self._skip_lf:
@@ -140,20 +174,15 @@ class SSEDecoder(Generic[T]):
             if buf.startswith(_BOM):
                 buf = buf[len(_BOM) :]
                 self._buf_offset += len(_BOM)
-        frames: list[T] = []
         base = self._buf_offset
         pos = 0
         if self._idle() and b"\r" not in buf:
-            pos = self._usual_frames(buf, base, frames)
-            if pos == 0:
-                pieces = buf.split(b"\n\n")
-                if len(pieces) > 1:
-                    pos = self._complete_frames(pieces, base, frames)
+            pos = self._usual_runs(buf, base)
         if pos == 0 or len(buf) - pos > _MAX_PENDING:
-            pos = self._lines(buf, pos, base, frames)
+            pos = self._lines(buf, pos, base)
         self._buf = buf[pos:]
         self._buf_offset = base + pos
-        return frames
+        return self._taken()
 
     def _take_tail(self, more: bytes) -> bytes:
         """The waiting line with ``self._buf`` and ``more`` after it, as bytes; the tail is emptied."""
@@ -167,8 +196,9 @@ class SSEDecoder(Generic[T]):
         """No frame is half read, so the bytes ahead start a frame."""
         return self._frame_offset < 0 and not self._skip_lf
 
-    def _lines(self, buf: bytes, pos: int, base: int, frames: list[T]) -> int:
-        """The exact rules, one line at a time; returns where the unfinished line starts."""
+    def _lines(self, buf: bytes, pos: int, base: int, *, one_frame: bool = False) -> int:
+        """The exact rules, one line at a time, from ``pos`` to the last complete line (or, with
+        ``one_frame``, through the next blank line); returns where it stopped."""
         end = len(buf)
         search = _EOL.search
         while pos < end:
@@ -180,93 +210,51 @@ class SSEDecoder(Generic[T]):
                 # A CR at the end of the chunk: an LF may follow in the next one.
                 self._skip_lf = True
             self._line_no += 1
-            self._line(buf, pos, eol_start, base + pos, frames)
+            self._line(buf, pos, eol_start, base + pos)
+            blank = eol_start == pos
             pos = eol_end
+            if one_frame and blank:
+                break
         return pos
 
-    def _usual_frames(self, buf: bytes, base: int, frames: list[T]) -> int:
-        """Decode LF-only bytes that hold nothing but usual frames; 0 when they hold anything else.
+    def _usual_runs(self, buf: bytes, base: int) -> int:
+        """Decode LF-only bytes up to their last blank line: runs of usual frames through the sink's
+        ``run``, any other frame through the line rules. Returns how many bytes were consumed.
 
-        One regular-expression pass finds the frames; they cover the bytes up to
-        the last blank line exactly when their lengths add up to it, since
-        matches do not overlap. Returns how many bytes were consumed.
+        One ``findall`` pass finds the usual frames; when their lengths add up to the bytes
+        (matches never overlap, so they tile them) that is the whole answer. Otherwise
+        the bytes are walked: the usual frames at the current position, then one frame
+        by the line rules, and so on.
         """
         end = buf.rfind(b"\n\n") + 2
         if end < 2:
             return 0
         found = _USUAL_FRAME.findall(buf, 0, end)
-        if USUAL_OVERHEAD * len(found) + sum(map(len, chain.from_iterable(found))) != end:
-            return 0
-        line_no = self._line_no
-        if self._usual is not None:
-            frames.extend(self._usual(found, line_no + 1, base))
-            self._line_no = line_no + 3 * len(found)
+        if _run_length(found) == end:
+            self._run(found, base)
             return end
-        offset = base
-        append = frames.append
-        make = self._make
-        names = self._names
-        for raw_name, data in found:
-            name = names.get(raw_name) or event_name(raw_name, names)
-            append(make(data, name, None, None, line_no + 1, line_no + 2, offset, True))
-            offset += len(raw_name) + len(data) + USUAL_OVERHEAD
-            line_no += 3
-        self._line_no = line_no
-        return end
+        match = _USUAL_FRAME.match
+        pos = 0
+        while pos < end:
+            run: Run = []
+            start = pos
+            while (found_one := match(buf, pos, end)) is not None:
+                raw_name, data = found_one.groups()
+                run.append((raw_name or b"", data))
+                pos = found_one.end()
+            if run:
+                self._run(run, base + start)
+            if pos < end:
+                pos = self._lines(buf, pos, base, one_frame=True)
+        return pos
 
-    def _complete_frames(self, pieces: list[bytes], base: int, frames: list[T]) -> int:
-        """Decode LF-only bytes split at blank lines; the last piece is unfinished.
-
-        Frames of the two usual shapes (``event: X`` then ``data: Y``, or a lone
-        ``data: Y``) are taken apart directly; any other frame goes through the
-        line rules. Returns how many bytes were consumed.
-        """
-        offset = base
+    def _run(self, run: Run, offset: int) -> None:
         line_no = self._line_no
-        append = frames.append
-        make = self._make
-        names = self._names
-        for piece in pieces[:-1]:
-            start = offset
-            offset += len(piece) + 2
-            newline = piece.find(b"\n")
-            if (
-                newline > 7
-                and piece.startswith(b"event: ")
-                and piece.startswith(b"data: ", newline + 1)
-                and piece.find(b"\n", newline + 7) < 0
-            ):
-                raw_name = piece[7:newline]
-                name = names.get(raw_name) or event_name(raw_name, names)
-                line_no += 3
-                append(make(piece[newline + 7 :], name, None, None, line_no - 2, line_no - 1, start, True))
-                continue
-            if newline == 0:  # a blank line before the frame
-                piece = piece[1:]
-                start += 1
-                line_no += 1
-                newline = piece.find(b"\n")
-            if not piece:
-                line_no += 2
-            elif newline < 0 and piece.startswith(b"data: "):
-                append(make(piece[6:], None, None, None, line_no + 1, line_no + 1, start, True))
-                line_no += 2
-            else:
-                self._line_no = line_no
-                line_start = start
-                for line in piece.split(b"\n"):
-                    self._line_no += 1
-                    self._line(line, 0, len(line), line_start, frames)
-                    line_start += len(line) + 1
-                self._line_no += 1
-                self._line(b"", 0, 0, line_start, frames)
-                line_no = self._line_no
-        self._line_no = line_no
-        return offset - base
+        self._sink.run(run, line_no + 1, offset)
+        self._line_no = line_no + 3 * len(run) - sum(1 for name, _ in run if not name)
 
-    def close(self) -> list[T]:
-        """End of input: return the open frame, if any, marked unterminated."""
-        frames: list[T] = []
+    def close(self) -> list[Frame]:
+        """End of input: the open frame, if any, marked unterminated; returned when there is no sink."""
         if self._tail:
             self._buf = self._take_tail(b"")
         if not self._started and self._buf:
@@ -276,27 +264,27 @@ class SSEDecoder(Generic[T]):
                 self._buf_offset += len(_BOM)
         buf = self._buf
         if buf:
-            pos = self._lines(buf, 0, self._buf_offset, frames)
+            pos = self._lines(buf, 0, self._buf_offset)
             if pos < len(buf):
                 self._line_no += 1
-                self._line(buf, pos, len(buf), self._buf_offset + pos, frames)
+                self._line(buf, pos, len(buf), self._buf_offset + pos)
             self._buf_offset += len(buf)
             self._buf = b""
         if self._data:
-            frames.append(self._frame(terminated=False))
+            self._sink.frame(self._frame(terminated=False))
         self._reset_frame()
-        return frames
+        return self._taken()
 
     @property
     def pending(self) -> int:
         """Bytes held for the frame that is still open: what an endless event would grow."""
         return len(self._tail) + len(self._buf) + self._data_size
 
-    def _line(self, buf: bytes, start: int, end: int, offset: int, frames: list[T]) -> None:
+    def _line(self, buf: bytes, start: int, end: int, offset: int) -> None:
         """The line ``buf[start:end]``, which begins at stream ``offset``; only its value is copied out."""
         if start == end:
             if self._data:
-                frames.append(self._frame(terminated=True))
+                self._sink.frame(self._frame(terminated=True))
             self._reset_frame()
             return
         if self._frame_offset < 0:
@@ -323,15 +311,25 @@ class SSEDecoder(Generic[T]):
         elif name == b"retry" and value.isdigit():
             self._retry = int(value)
 
-    def _frame(self, *, terminated: bool) -> T:
+    def _frame(self, *, terminated: bool) -> Frame:
         data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
-        return self._make(  # type: ignore[no-any-return]
-            data,
-            None if self._event is None else self._event.decode("utf-8", "replace"),
-            None if self._id is None else self._id.decode("utf-8", "replace"),
-            self._retry,
-            self._frame_line,
-            self._data_line,
-            self._frame_offset,
-            terminated,
+        return Frame(
+            data=data,
+            event=None if self._event is None else self._event.decode("utf-8", "replace"),
+            id=None if self._id is None else self._id.decode("utf-8", "replace"),
+            retry=self._retry,
+            line=self._frame_line,
+            data_line=self._data_line,
+            offset=self._frame_offset,
+            terminated=terminated,
         )
+
+
+def _run_length(run: Run) -> int:
+    """The bytes a run of usual frames takes."""
+    named = sum(1 for name, _ in run if name)
+    return (
+        sum(map(len, chain.from_iterable(run)))
+        + USUAL_OVERHEAD * named
+        + DATA_ONLY_OVERHEAD * (len(run) - named)
+    )

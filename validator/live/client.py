@@ -1,8 +1,8 @@
 """One live request: POST it, stream the body through the Checker as it arrives.
 
 The body is never buffered first: every chunk httpx hands over goes straight
-into ``SSEDecoder``, each frame it completes becomes an ``Event`` and is fed
-to ``Checker.feed`` at once. Every wait is bounded: connecting, the response
+into ``Checker.receive_data``, and the HTTP findings go through ``Checker.emit``,
+so they share the stream's selection, counting and redaction. Every wait is bounded: connecting, the response
 headers (first byte), the silence between two chunks (idle) and the whole
 exchange (total). Redirects are never followed.
 """
@@ -10,7 +10,6 @@ exchange (total). Redirects are never followed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,12 @@ import httpx
 import orjson
 
 from validator.checker import Checker
-from validator.emitter import Emitter
 from validator.live.scenarios import Observation, Scenario
-from validator.model import Event, Finding, HttpInfo
+from validator.model import Event, HttpInfo
 from validator.redact import Redactor
 from validator.report import StreamReport
+from validator.rules import Rule
 from validator.rules import http as rules
-from validator.sources import event_factory
-from validator.sse import SSEDecoder
 
 # How much of an error body is read to describe it.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -85,7 +82,7 @@ class Target:
 
 
 class _Run:
-    """The state of one scenario's exchange."""
+    """The state of one scenario's exchange: its Checker, what the scenario observed, the capture."""
 
     def __init__(
         self,
@@ -102,9 +99,16 @@ class _Run:
         capture = target.capture_dir / f"{scenario.name}.sse" if target.capture_dir else None
         self.capture_path = capture
         self.capture: bytearray | None = bytearray() if capture is not None else None
-        source = str(capture) if capture is not None else f"live:{scenario.name}"
-        self.checker = Checker(profile, select=select, ignore=ignore, source=source, transport="sse")
-        self.emitter = Emitter(profile, source, select, ignore)
+        self.observation = Observation()
+        self.checker = Checker(
+            profile,
+            select=select,
+            ignore=ignore,
+            source=str(capture) if capture is not None else f"live:{scenario.name}",
+            transport="sse",
+            on_event=self._observe,
+            redact=redactor.text,  # a server may echo what it was sent, the key included
+        )
         self.report = StreamReport(
             scenario.name,
             profile,
@@ -112,52 +116,23 @@ class _Run:
             http=HttpInfo(method="POST", url=redactor.text(target.url)),
             scenario=scenario.name,
         )
-        self.observation = Observation()
-        self.decoder = SSEDecoder(event_factory())
-        self.index = 0
-        self.last_event: Event | None = None
-        self.bytes = 0
 
-    # --- feeding -------------------------------------------------------------------
-
-    def feed_bytes(self, chunk: bytes) -> None:
-        self.bytes += len(chunk)
-        if self.capture is not None:
-            self.capture.extend(chunk)
-        for event in self.decoder.feed(chunk):
-            self._feed_event(event)
-
-    def _feed_event(self, event: Event) -> None:
-        self.index += 1
-        self.last_event = event
-        self._add(self.checker.feed(event))
+    def _observe(self, event: Event) -> None:
         if isinstance(event.payload, dict):
             self.observation.feed(event.payload)
-        self._flush_http()
 
-    def finish_stream(self) -> None:
-        for event in self.decoder.close():
-            self._feed_event(event)
-        self._add(self.checker.close())
+    def feed_bytes(self, chunk: bytes) -> None:
+        if self.capture is not None:
+            self.capture.extend(chunk)
+        self.report.findings += self.checker.receive_data(chunk)
+
+    def emit(self, rule: Rule, message: str, **kwargs: Any) -> None:
+        self.report.findings += self.checker.emit(rule, message, **kwargs)
+
+    def finish(self) -> None:
+        self.report.findings += self.checker.close()
         self.report.events = self.checker.events
-
-    # --- HTTP findings ---------------------------------------------------------------
-
-    def emit(self, rule: Any, message: str, **kwargs: Any) -> None:
-        self.emitter.emit(rule, self.redactor.text(message), self.last_event, **kwargs)
-        self._flush_http()
-
-    def _flush_http(self) -> None:
-        self._add(self.emitter.take())
-
-    def _add(self, findings: list[Finding]) -> None:
-        # A server may echo what it was sent, the key included: redact everything that is text.
-        text = self.redactor.text
-        for finding in findings:
-            finding.message = text(finding.message)
-            finding.expected = _redact_value(finding.expected, text)
-            finding.actual = _redact_value(finding.actual, text)
-        self.report.findings.extend(findings)
+        self.report.elided = self.checker.elided()
 
     def save_capture(self) -> None:
         if self.capture is not None and self.capture_path is not None:
@@ -178,9 +153,9 @@ def run_scenario(
 ) -> StreamReport:
     """Send one scenario's request and check its answer as it streams in."""
     redactor = target.redactor()
-    run = _Run(target, scenario, profile, select, ignore, redactor)
     headers = target.request_headers(extra_headers)
     redactor.add_headers(headers)
+    run = _Run(target, scenario, profile, select, ignore, redactor)
     timeouts = target.timeouts
     started = time.monotonic()
     request = client.build_request(
@@ -219,86 +194,100 @@ def run_scenario(
 
 
 def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> None:
-    scenario = run.scenario
-    timeouts = run.target.timeouts
+    """What came back: the status and headers first, then the body as it streams in."""
     http = run.report.http
     assert http is not None
-    http.status = response.status_code
+    http.status = status = response.status_code
     http.headers = run.redactor.headers({k.lower(): v for k, v in response.headers.items()})
-    status = response.status_code
     content_type = response.headers.get("content-type", "")
-    is_sse = content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
-
     if 300 <= status < 400:
-        location = run.redactor.text(response.headers.get("location", "(no Location header)"))
-        run.emit(rules.REDIRECT, f"HTTP {status} redirect to {location} was not followed")
-        if scenario.expect == "reject":
-            run.emit(rules.INVALID_REQUEST_ACCEPTED, f"the invalid request was answered with HTTP {status}")
+        _redirected(run, response)
         return
     if status >= 400 or status < 200:
-        text = _read_limited(response)
-        if scenario.expect == "reject" and 400 <= status < 500:
-            _check_error_body(run, status, content_type, text)
-            return
-        if scenario.expect == "reject":
-            run.emit(
-                rules.INVALID_REQUEST_ACCEPTED,
-                f"the invalid request was answered with HTTP {status}, not a 4xx: {_snippet(text)}",
-            )
-        else:
-            run.emit(rules.STATUS_NOT_2XX, f"HTTP {status} for a streaming request: {_snippet(text)}")
-        _check_error_body(run, status, content_type, text)
+        _error_status(run, response, status, content_type)
         return
-
-    if not is_sse:
+    if content_type.split(";", 1)[0].strip().lower() != "text/event-stream":
         shown = content_type or "no Content-Type"
         run.emit(rules.CONTENT_TYPE, f"Content-Type is {shown!r}, not 'text/event-stream'")
+    stopped = _read_body(run, request, response, started)
+    if stopped:
+        run.report.error = "the stream did not end within the limits; checked what arrived"
+    run.finish()
+    if run.checker.bytes == 0 and not stopped:
+        run.emit(rules.EMPTY_BODY, f"HTTP {status} with an empty body")
+    _judge_answer(run, status, stopped)
 
+
+def _redirected(run: _Run, response: httpx.Response) -> None:
+    location = run.redactor.text(response.headers.get("location", "(no Location header)"))
+    run.emit(rules.REDIRECT, f"HTTP {response.status_code} redirect to {location} was not followed")
+    if run.scenario.expect == "reject":
+        run.emit(rules.INVALID_REQUEST_ACCEPTED, f"the invalid request was answered with HTTP {response.status_code}")
+
+
+def _error_status(run: _Run, response: httpx.Response, status: int, content_type: str) -> None:
+    text = _read_limited(response)
+    if run.scenario.expect == "reject" and 400 <= status < 500:
+        _check_error_body(run, status, content_type, text)
+        return
+    if run.scenario.expect == "reject":
+        run.emit(
+            rules.INVALID_REQUEST_ACCEPTED,
+            f"the invalid request was answered with HTTP {status}, not a 4xx: {_snippet(text)}",
+        )
+    else:
+        run.emit(rules.STATUS_NOT_2XX, f"HTTP {status} for a streaming request: {_snippet(text)}")
+    _check_error_body(run, status, content_type, text)
+
+
+def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> bool:
+    """Stream the body into the Checker within the limits; True when a limit stopped it."""
+    timeouts = run.target.timeouts
+    target = run.target
+    checker = run.checker
     # After the headers, a read may wait at most the idle timeout (or what is left of the total).
     remaining = timeouts.total - (time.monotonic() - started)
     timeout = request.extensions.get("timeout")
     if isinstance(timeout, dict):
         timeout["read"] = max(0.001, min(timeouts.idle, remaining))
-    stopped = False
-    target = run.target
     try:
         for chunk in response.iter_bytes():
             run.feed_bytes(chunk)
-            if run.bytes > target.max_bytes:
-                run.emit(rules.BODY_TOO_LARGE, f"the body passed {target.max_bytes:,} bytes after {run.index} events")
-                stopped = True
-                break
-            if run.decoder.pending > target.max_event_bytes:
+            if checker.bytes > target.max_bytes:
+                run.emit(
+                    rules.BODY_TOO_LARGE, f"the body passed {target.max_bytes:,} bytes after {checker.events} events"
+                )
+                return True
+            if checker.pending > target.max_event_bytes:
                 run.emit(
                     rules.EVENT_TOO_LARGE,
-                    f"an event passed {target.max_event_bytes:,} bytes without ending, after {run.index} events",
+                    f"an event passed {target.max_event_bytes:,} bytes without ending, after {checker.events} events",
                 )
-                stopped = True
-                break
+                return True
             if time.monotonic() - started > timeouts.total:
                 run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
-                stopped = True
-                break
+                return True
     except httpx.ReadTimeout:
-        stopped = True
         if time.monotonic() - started >= timeouts.total:
             run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
         else:
             run.emit(
                 rules.IDLE_TIMEOUT,
-                f"no data for {timeouts.idle:g} s after {run.bytes} bytes and {run.index} events",
+                f"no data for {timeouts.idle:g} s after {checker.bytes} bytes and {checker.events} events",
             )
+        return True
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
         run.emit(
             rules.BODY_TRUNCATED,
-            f"the connection broke after {run.bytes} bytes and {run.index} events: {_describe(exc)}",
+            f"the connection broke after {checker.bytes} bytes and {checker.events} events: {_describe(exc)}",
         )
-    if stopped:
-        run.report.error = "the stream did not end within the limits; checked what arrived"
-    run.finish_stream()
-    if run.bytes == 0 and not stopped:
-        run.emit(rules.EMPTY_BODY, f"HTTP {status} with an empty body")
+    return False
+
+
+def _judge_answer(run: _Run, status: int, stopped: bool) -> None:
+    """Whether the stream answered the scenario's request as it should."""
     obs = run.observation
+    scenario = run.scenario
     if scenario.expect == "reject":
         if not obs.failed_cleanly:
             run.emit(
@@ -309,8 +298,7 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
             )
         return
     if scenario.verify is not None and obs.types and not stopped:
-        scenario.verify(obs, run.emitter)
-        run._flush_http()
+        scenario.verify(obs, run)
 
 
 def _check_error_body(run: _Run, status: int, content_type: str, text: str) -> None:
@@ -344,19 +332,6 @@ def _read_limited(response: httpx.Response) -> str:
 def _snippet(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _redact_value(value: Any, text: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return text(value)
-    if isinstance(value, (dict, list)):
-        try:
-            dumped = orjson.dumps(value).decode()
-        except TypeError:
-            return value
-        cleaned = text(dumped)
-        return value if cleaned == dumped else orjson.loads(cleaned)
-    return value
 
 
 def _describe(exc: BaseException) -> str:

@@ -11,11 +11,11 @@ import fnmatch
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator
 
-from validator.emitter import Emitter
+from validator.rules import Rule
 from validator.rules import http as rules
 
 CAPABILITIES: dict[str, str] = {
@@ -107,7 +107,15 @@ class Observation:
         return self.error_event is not None or self.status == "failed"
 
 
-Verifier = Callable[[Observation, Emitter], None]
+class Reports(Protocol):
+    """Where a scenario's own checks report: a Checker (``Checker.emit``) or an Emitter."""
+
+    def emit(
+        self, rule: Rule, message: str, *, pointer: str = "", expected: Any = None, actual: Any = None
+    ) -> object: ...
+
+
+Verifier = Callable[[Observation, Reports], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,15 +181,15 @@ CITY_SCHEMA: dict[str, Any] = {
 MAX_OUTPUT_TOKENS = 16
 
 
-def _verify_completed(obs: Observation, emitter: Emitter) -> None:
+def _verify_completed(obs: Observation, out: Reports) -> None:
     """Nothing beyond the protocol: the machine rules judge the stream itself."""
 
 
-def _verify_tool(obs: Observation, emitter: Emitter) -> None:
+def _verify_tool(obs: Observation, out: Reports) -> None:
     names = [c.get("name") for c in obs.function_calls()]
     if "get_weather" not in names:
         got = ", ".join(str(n) for n in names) or "no function call"
-        emitter.emit(
+        out.emit(
             rules.TOOL_NOT_CALLED,
             f"tool_choice forced get_weather, but the response has {got}",
             expected="get_weather",
@@ -189,10 +197,10 @@ def _verify_tool(obs: Observation, emitter: Emitter) -> None:
         )
 
 
-def _verify_parallel(obs: Observation, emitter: Emitter) -> None:
+def _verify_parallel(obs: Observation, out: Reports) -> None:
     calls = obs.function_calls()
     if len(calls) < 2:
-        emitter.emit(
+        out.emit(
             rules.PARALLEL_CALLS_MISSING,
             f"expected two function calls in one response (get_weather, get_time), got {len(calls)}",
             expected=2,
@@ -200,12 +208,12 @@ def _verify_parallel(obs: Observation, emitter: Emitter) -> None:
         )
 
 
-def _verify_structured(obs: Observation, emitter: Emitter) -> None:
+def _verify_structured(obs: Observation, out: Reports) -> None:
     text = obs.output_text()
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        emitter.emit(
+        out.emit(
             rules.STRUCTURED_OUTPUT_MISMATCH,
             f"output text is not JSON ({exc.msg} at column {exc.colno}): {text[:80]!r}",
             actual=text[:200],
@@ -215,7 +223,7 @@ def _verify_structured(obs: Observation, emitter: Emitter) -> None:
     if errors:
         first = errors[0]
         where = "/" + "/".join(str(p) for p in first.path)
-        emitter.emit(
+        out.emit(
             rules.STRUCTURED_OUTPUT_MISMATCH,
             f"output JSON does not match the schema at {where}: {first.message}",
             pointer=where,
@@ -223,13 +231,13 @@ def _verify_structured(obs: Observation, emitter: Emitter) -> None:
         )
 
 
-def _verify_incomplete(obs: Observation, emitter: Emitter) -> None:
+def _verify_incomplete(obs: Observation, out: Reports) -> None:
     if obs.terminal is None:
         return  # the missing terminal event is the machine's finding
     details = obs.terminal.get("incomplete_details")
     reason = details.get("reason") if isinstance(details, dict) else None
     if obs.status != "incomplete" or reason != "max_output_tokens":
-        emitter.emit(
+        out.emit(
             rules.NOT_INCOMPLETE,
             f"max_output_tokens={MAX_OUTPUT_TOKENS} on a long answer ended with status {obs.status!r} "
             f"and incomplete_details.reason {reason!r}",
@@ -238,10 +246,10 @@ def _verify_incomplete(obs: Observation, emitter: Emitter) -> None:
         )
 
 
-def _verify_reasoning(obs: Observation, emitter: Emitter) -> None:
+def _verify_reasoning(obs: Observation, out: Reports) -> None:
     seen = [i for i in obs.items() + obs.items_added if i.get("type") == "reasoning"]
     if not seen:
-        emitter.emit(rules.REASONING_MISSING, "the reasoning scenario streamed no reasoning item")
+        out.emit(rules.REASONING_MISSING, "the reasoning scenario streamed no reasoning item")
 
 
 SCENARIOS: tuple[Scenario, ...] = (

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.machine.content import final_text, part_text_field
+from validator.machine.automata import ITEM_OPEN
+from validator.machine.compare import part_text_field
 from validator.machine.state import Item, State, as_int, as_str, digest
 from validator.model import Event
 from validator.rules import final as rules
@@ -74,7 +75,7 @@ def on_terminal(state: State, event: Event, response: dict[str, Any] | None, kin
     if isinstance(usage, dict):
         _usage(state, event, usage)
     for item in sorted(state.items.values(), key=lambda i: i.index):
-        if not item.done:
+        if item.state in ITEM_OPEN:
             state.emit(
                 item_rules.NOT_DONE,
                 f"{kind} while {state.item_name(item)} was never closed with output_item.done",
@@ -122,6 +123,20 @@ def _usage(state: State, event: Event, usage: dict[str, Any]) -> None:
 
 
 def _output(state: State, event: Event, output: list[Any], kind: str) -> None:
+    """The terminal ``response.output`` against the streamed items.
+
+    Each streamed item, in output_index order, is matched to one entry of the final output:
+
+    1. by id: the first entry with the item's id;
+    2. else by position: the entry at the item's rank among the streamed items, if no
+       other item took it, when the item had no id, or when that entry has the same type
+       and an id that no streamed item has (the same item under another id: FIN002);
+    3. else it is missing (FIN001).
+
+    A matched entry at another position, or of another type, is FIN002; a done item's
+    texts are compared with the entry's (FIN004). Entries no item matched were never
+    streamed (FIN003). An empty output after streamed items is one FIN001, not one per item.
+    """
     streamed = sorted(state.items.values(), key=lambda i: i.index)
     final_ids: dict[str, int] = {}
     for at, entry in enumerate(output):
@@ -241,13 +256,13 @@ def rebuild(item: Item, raw: dict[str, Any] | None) -> dict[str, Any]:
     for field, parts in (("content", item.parts), ("summary", item.summaries)):
         if parts:
             out[field] = [
-                {"type": p.kind, part_text_field(p.kind): final_text(p)} for _, p in sorted(parts.items())
+                {"type": p.kind, part_text_field(p.kind): p.final_text()} for _, p in sorted(parts.items())
             ]
         elif raw is not None and isinstance(raw.get(field), list):
             out[field] = [_entry_text(e) for e in raw[field] if isinstance(e, dict)]
     args = item.args
     if args is not None and args.kind is not None:
-        out[args.kind] = args.done_text if args.done_text is not None else args.text()
+        out[args.kind] = args.final_text()
     return out
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.machine import content, final, tools
+from validator.machine import final, parts, tools
+from validator.machine.automata import ITEM
 from validator.machine.refs import adopt
 from validator.machine.state import Item, State, as_int, as_str
 from validator.model import Event
 from validator.rules import items as rules
 
 
-def on_added(state: State, event: Event, payload: dict[str, Any]) -> None:
+def on_added(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
     index = as_int(payload.get("output_index"))
     raw = payload.get("item")
     if index is None or not isinstance(raw, dict):
@@ -61,7 +62,7 @@ def on_added(state: State, event: Event, payload: dict[str, Any]) -> None:
         item.rebuilt = final.rebuild_start(raw)
 
 
-def on_done(state: State, event: Event, payload: dict[str, Any]) -> None:
+def on_done(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
     index = as_int(payload.get("output_index"))
     raw = payload.get("item")
     if index is None or not isinstance(raw, dict):
@@ -70,10 +71,7 @@ def on_done(state: State, event: Event, payload: dict[str, Any]) -> None:
     item_type = as_str(raw.get("type"))
     item = state.items.get(index)
     if item is None:
-        if state.resumed:
-            item = adopt(state, index, item_id)
-            item.type = item_type
-        else:
+        if not state.resumed:
             state.emit(
                 rules.UNKNOWN_ITEM,
                 f"output_item.done for {item_type} {item_id or ''} at output_index {index} that was never added",
@@ -81,8 +79,12 @@ def on_done(state: State, event: Event, payload: dict[str, Any]) -> None:
                 pointer="/output_index",
             )
             return
-    if item.done:
-        state.emit(rules.DONE_TWICE, f"second output_item.done for {state.item_name(item)}", event)
+        item = adopt(state, index, item_id)
+        item.type = item_type
+    step = ITEM[item.state]["done"]
+    for rule in step.rules:  # only ITM006: done already
+        state.emit(rule, f"second output_item.done for {state.item_name(item)}", event)
+    if not step.proceed:
         return
     if item.type is None:
         item.type = item_type
@@ -111,7 +113,10 @@ def on_done(state: State, event: Event, payload: dict[str, Any]) -> None:
     item.status = status
     if status == "incomplete":
         state.incomplete_item = item
-    content.on_item_done(state, event, item, raw)
+    parts.on_item_done(state, event, item, raw)
     tools.on_item_done(state, event, item, raw)
-    item.done = True
+    item.state = step.to
     final.keep(state, item, raw)
+
+
+HANDLERS = {"response.output_item.added": on_added, "response.output_item.done": on_done}

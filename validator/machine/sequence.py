@@ -55,9 +55,8 @@ def check(state: State, event: Event, payload: dict[str, Any]) -> None:
 
 
 def _inconsistent(state: State, event: Event, payload: dict[str, Any], raw: Any) -> None:
-    if state.seq_inconsistent_reported:
+    if not state.once(rules.INCONSISTENT):
         return
-    state.seq_inconsistent_reported = True
     kind = payload.get("type")
     if raw is None or as_int(raw) is None:
         what = "has no sequence_number" if raw is None else f"has a non-integer sequence_number {raw!r}"

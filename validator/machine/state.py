@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from validator.emitter import Emitter
+from validator.machine.automata import ItemState, PartState, Response, ToolState
 from validator.model import Event
 from validator.rules import Rule
+
+if TYPE_CHECKING:
+    from validator.machine.deltas import HotTarget
 
 # Texts are encoded for hashing this many characters at a time, so a huge text is not copied whole.
 _DIGEST_SLICE = 1 << 20
@@ -23,9 +27,7 @@ def digest(text: str) -> bytes:
 
 
 def as_int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
+    return value if type(value) is int else None
 
 
 def as_str(value: Any) -> str | None:
@@ -43,8 +45,8 @@ class Part:
     index: int
     kind: str | None
     chunks: list[str] = field(default_factory=list)
+    state: PartState = PartState.OPEN
     done_text: str | None = None  # from the `*.done` event
-    closed: bool = False  # `content_part.done` / `summary_part.done` seen
     adopted: bool = False  # opened before a resume point: its text is not judged
     annotations: int = 0
     ranges: list[tuple[int, int, int]] = field(default_factory=list)  # (annotation_index, start, end)
@@ -60,9 +62,9 @@ class Part:
             self.chunks[:] = ["".join(self.chunks)]
         return self.chunks[0] if self.chunks else ""
 
-    @property
-    def text_done(self) -> bool:
-        return self.done_text is not None
+    def final_text(self) -> str:
+        """The text as finished: the `.done` text when there was one, else the deltas."""
+        return self.done_text if self.done_text is not None else self.text()
 
 
 @dataclass(slots=True)
@@ -73,66 +75,18 @@ class Item:
     id: str | None
     type: str | None
     adopted: bool = False
-    done: bool = False
+    state: ItemState = ItemState.ADDED
     status: str | None = None
     parts: dict[int, Part] = field(default_factory=dict)
     summaries: dict[int, Part] = field(default_factory=dict)
     args: Part | None = None  # function/custom/MCP arguments or code
-    tool_stage: int = 0  # 0 none, 1 in_progress, 2 working, 3 completed/failed
-    after_done_reported: bool = False
+    tool: ToolState = ToolState.IDLE
     fingerprint: dict[str, bytes] = field(default_factory=dict)  # kept after done, for FIN
     rebuilt: dict[str, Any] | None = None  # the reconstructed item, only when asked
 
-
-# The field that numbers the part each kind of delta grows; arguments, one per item, have
-# none, and output_index stands in for it.
-DELTA_INDEX_FIELD = {
-    "response.output_text.delta": "content_index",
-    "response.refusal.delta": "content_index",
-    "response.reasoning_text.delta": "content_index",
-    "response.reasoning.delta": "content_index",  # Open Responses' name for reasoning text
-    "response.reasoning_summary_text.delta": "summary_index",
-    "response.function_call_arguments.delta": "output_index",
-    "response.custom_tool_call_input.delta": "output_index",
-    "response.mcp_call_arguments.delta": "output_index",
-    "response.code_interpreter_call_code.delta": "output_index",
-}
-
-
-@dataclass(slots=True)
-class HotTarget:
-    """Where the last delta went, so that the next delta to the same place skips the lookups.
-
-    Set only after a delta of ``kind`` was appended to ``part`` through the full checks,
-    and dropped by the next event that is not such a delta. Every finding those
-    checks can make is reported once per item and part, so a repeat with the same
-    type, output_index, item_id and index (all of the same JSON types) would find
-    nothing new. ``index_field`` is the kind's ``DELTA_INDEX_FIELD``.
-    """
-
-    kind: str
-    output_index: int
-    item_id: str
-    index: int
-    index_field: str
-    part: Part
-
-
-def hot_target(state: State, kind: str, payload: dict[str, Any], part: Part) -> HotTarget | None:
-    """The target for the next delta, or None when it cannot be taken in one step.
-
-    ``take_delta`` compares sequence numbers with ``state.seq_prev``, which never
-    goes back to None once it is an integer.
-    """
-    field_name = DELTA_INDEX_FIELD.get(kind)
-    if field_name is None or state.seq_prev is None:
-        return None
-    output_index = payload.get("output_index")
-    item_id = payload.get("item_id")
-    index = payload.get(field_name)
-    if type(output_index) is not int or type(item_id) is not str or type(index) is not int:
-        return None
-    return HotTarget(kind, output_index, item_id, index, field_name, part)
+    @property
+    def done(self) -> bool:
+        return self.state is ItemState.DONE
 
 
 @dataclass(slots=True)
@@ -142,29 +96,23 @@ class State:
     emitter: Emitter
     reconstruct: bool = False
     events: int = 0
-    last: Event | None = None
+    response: Response = Response.START
     resumed: bool = False
-    first_type: str | None = None
     response_id: str | None = None
     response_status: str | None = None
     model: str | None = None
     created_at: Any = None
-    created: bool = False
     in_progress: int = 0
-    error_event: Event | None = None
-    terminal: str | None = None
-    after_terminal_reported: bool = False
-    second_lifecycle_reported: bool = False
+    error_event: Event | None = None  # the `error` event, for messages
+    terminal: str | None = None  # the terminal event's type, for messages
     items: dict[int, Item] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     next_index: int = 0
     incomplete_item: Item | None = None
-    unknown_reported: set[tuple[Any, Any]] = field(default_factory=set)
     reported: set[tuple[Any, ...]] = field(default_factory=set)
     seq_prev: int | None = None
     seq_missing: int = 0
     seq_first: Event | None = None
-    seq_inconsistent_reported: bool = False
     final_response: dict[str, Any] | None = None
     hot: HotTarget | None = None
 
@@ -179,6 +127,14 @@ class State:
         actual: Any = None,
     ) -> None:
         self.emitter.emit(rule, message, event, pointer=pointer, expected=expected, actual=actual)
+
+    def once(self, rule: Rule, *key: Any) -> bool:
+        """True the first time ``rule`` is about to be reported for ``key`` (repeats would only be noise)."""
+        full = (rule.code, *key)
+        if full in self.reported:
+            return False
+        self.reported.add(full)
+        return True
 
     def item_name(self, item: Item) -> str:
         return f"item {item.id}" if item.id else f"{item.type or 'item'} at output_index {item.index}"

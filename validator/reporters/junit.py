@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from validator import __version__
-from validator.model import Finding, Severity
+from validator.model import Finding
 from validator.report import Report, StreamReport
 from validator.rules import catalogue
 
@@ -46,7 +46,6 @@ def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
         by_code: dict[str, list[Finding]] = defaultdict(list)
         for finding in stream.findings:
             by_code[finding.code].append(finding)
-        worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
         if stream.error:
             case = ET.SubElement(suite, "testcase", name="read-stream", classname=classname, time="0")
             ET.SubElement(case, "error", message=stream.error, type="stream-error").text = stream.error
@@ -59,7 +58,7 @@ def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
                 suite, "testcase", name=f"{code} {rule.name}" if rule else code, classname=classname, time="0"
             )
             tests += 1
-            failing = [f for f in found if f.severity.rank >= worst]
+            failing = [f for f in found if f.severity.fails(strict)]
             if failing:
                 failures += 1
                 first = failing[0]
@@ -70,7 +69,7 @@ def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
                     type=first.severity.value,
                 )
                 failure.text = "\n".join(_finding_line(f) for f in failing)
-            other = [f for f in found if f.severity.rank < worst]
+            other = [f for f in found if not f.severity.fails(strict)]
             if other:
                 ET.SubElement(case, "system-out").text = "\n".join(_finding_line(f) for f in other)
     suite.set("tests", str(tests))

@@ -54,6 +54,9 @@ def render(report: Report, options: RenderOptions) -> str:
             if finding.severity is Severity.INFO and not options.verbose:
                 continue
             lines.append(format_finding(finding, color=options.color, verbose=options.verbose))
+        lines.extend(
+            f"{stream.name}: {e.code} {e.count} more {e.severity.value}s not shown" for e in stream.elided
+        )
         if options.verbose and not stream.findings and not stream.error:
             lines.append(f"{stream.name}: ok ({stream.events} events)")
     if not options.quiet:
