@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from validator import Checker, check
-from validator.machine import DELTA_INDEX_FIELD, deltas
 from validator.machine import _HANDLERS as HANDLERS
+from validator.machine import DELTA_INDEX_FIELD, deltas
 from validator.rules import Rule
 from validator.rules import content as content_rules
 from validator.writers import to_sse
@@ -125,7 +125,7 @@ def _message(deltas_: list[str]) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = [
         {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress", "output": []}},
         {"type": "response.output_item.added", "output_index": 0, "item": item},
-        {"type": "response.content_part.added", **where, "part": {"type": "output_text", "text": "", "annotations": []}},
+        {"type": "response.content_part.added", **where, "part": {"type": "output_text", "text": ""}},
         *({"type": "response.output_text.delta", **where, "delta": d, "logprobs": []} for d in deltas_),
         {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
     ]
@@ -150,10 +150,7 @@ def test_a_per_delta_check_is_honoured_by_the_shortcut(
     events = _message(["a", "b", "c", "CANARY", "d", "e"])
     canary_index = next(i for i, e in enumerate(events) if e.get("delta") == "CANARY")
     checker = Checker("openai", shortcuts=shortcuts)
-    if way == "bytes":
-        found = checker.run_data([to_sse(events)])
-    else:
-        found = checker.run(events)
+    found = checker.run_data([to_sse(events)]) if way == "bytes" else checker.run(events)
     hits = [f for f in found if f.message == "canary delta"]
     assert [f.event_index for f in hits] == [canary_index]
 

@@ -112,11 +112,34 @@ def test_gap_is_a_warning_and_going_backwards_an_error() -> None:
     assert [f.code for f in findings(back) if f.severity is Severity.ERROR] == ["SEQ002"]
 
 
-def test_resumed_stream_is_not_judged_on_what_came_before_it() -> None:
+def test_declared_resumed_stream_is_not_judged_on_what_came_before_it() -> None:
     events = numbered(text_events(("a", "b", "c")), start=0)[5:]  # starts at the second delta
-    found = findings(events)
-    assert [f.code for f in found] == ["SEQ003"]
-    assert found[0].severity is Severity.WARNING and "resumed" in found[0].message
+    machine = [f for f in check(events, resumed_after=4).findings if f.code.startswith(MACHINE)]
+    assert machine == []
+    late = [f for f in check(events, resumed_after=2).findings if f.code.startswith(MACHINE)]
+    assert [f.code for f in late] == ["SEQ003"]
+    assert late[0].severity is Severity.WARNING and "resumes after 2" in late[0].message
+    assert late[0].expected == 3 and late[0].actual == 5
+
+
+def test_a_late_start_is_never_guessed_to_be_a_resumption() -> None:
+    events = numbered(text_events(("a", "b", "c")), start=0)[5:]
+    assert {"LIF001", "SEQ003", "ITM001"} <= {f.code for f in findings(events)}
+
+
+def test_a_har_entry_that_resumes_a_stream_declares_it() -> None:
+    import orjson
+
+    events = numbered(text_events(("a", "b", "c")), start=0)[5:]
+    body = b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in events)
+    url = "https://api.example/v1/responses/resp_1?stream=true&starting_after=4"
+    har = {"log": {"entries": [{
+        "request": {"method": "GET", "url": url, "headers": []},
+        "response": {"status": 200, "headers": [], "content": {"mimeType": "text/event-stream", "text": body.decode()}},
+    }]}}
+    assert [f for f in check(orjson.dumps(har)).findings if f.code.startswith(MACHINE)] == []
+    har["log"]["entries"][0]["request"]["url"] = url.replace("starting_after=4", "x=1")
+    assert "LIF001" in {f.code for f in check(orjson.dumps(har)).findings}
 
 
 def test_two_lifecycles_in_one_body() -> None:

@@ -39,6 +39,11 @@ MINIMIZED_IN_FACT = {
     "pydai__apply_patch_toolset_stream__i2.sse": "hand-minimized cassette (Response fields stripped)",
     "pydai__local_shell_toolset_stream__i0.sse": "hand-minimized cassette (Response fields stripped)",
 }
+# Recordings of resumed streams (`GET /responses/{id}?stream=true&starting_after=N`): the
+# cassette's second request; its first event is numbered N+1 and it has no response.created.
+RESUMED = {
+    "pydai__background_mode_streaming_starting_after_vcr__i1.sse": 0,
+}
 SERVERS = {
     "azure-agentserver": "azure-ai-agentserver (local)",
     "litellm": "LiteLLM proxy (local)",
@@ -87,7 +92,7 @@ def tally(corpus: Path, profile: str) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     for entry in entries(corpus):
         ignore = [] if entry.untouched else EDIT_SENSITIVE
-        report = check(str(entry.path), profile, ignore=ignore)
+        report = check(str(entry.path), profile, ignore=ignore, resumed_after=RESUMED.get(entry.path.name))
         t = tallies[entry.provider]
         t.streams += 1
         t.altered += not entry.untouched

@@ -49,6 +49,11 @@ class Checker:
     rules apply: ``event:`` lines, ``[DONE]``, unterminated frames), ``jsonl``
     or ``events`` (they do not). Left out, it is ``sse`` for ``receive_data``
     and ``events`` for ``feed``.
+
+    ``resumed_after=N`` declares a resumed stream (``GET /responses/{id}?stream=true&
+    starting_after=N``): it starts after sequence number N, without
+    ``response.created``, and refers to items it never saw added. Without it, a
+    stream that does not start with ``response.created`` breaks LIF001.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class Checker:
         shortcuts: bool = True,
         on_event: Callable[[Event], object] | None = None,
         redact: Callable[[str], str] | None = None,
+        resumed_after: int | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
@@ -75,7 +81,7 @@ class Checker:
         self.shortcuts = shortcuts
         self._emitter = Emitter(profile, source, select, ignore, max_per_rule, redact=redact)
         self._schema = SchemaStage(self._emitter, shortcuts=shortcuts)
-        self._machine = MachineStage(self._emitter, reconstruct=reconstruct)
+        self._machine = MachineStage(self._emitter, reconstruct=reconstruct, resumed_after=resumed_after)
         self._framing: FramingStage | None = None
         self._on_event = on_event
         self._decoder: SSEDecoder | JSONLDecoder | None = None
@@ -240,11 +246,14 @@ def check_stream(
     ignore: list[str] | None = None,
     max_per_rule: int | None = None,
     shortcuts: bool = True,
+    resumed_after: int | None = None,
 ) -> StreamReport:
     """Check one stream to its end.
 
     ``max_per_rule`` caps how many findings of one rule are kept per stream (the
     rest are counted, never dropped from the verdict); None keeps every one.
+    ``resumed_after`` declares a resumed stream (see ``Checker``); a HAR entry
+    that resumes one (``starting_after=N`` in its request) declares it itself.
     """
     checker = Checker(
         profile,
@@ -254,6 +263,7 @@ def check_stream(
         transport=stream.transport,
         max_per_rule=max_per_rule,
         shortcuts=shortcuts,
+        resumed_after=resumed_after if resumed_after is not None else stream.meta.get("resumed_after"),
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
     try:
@@ -277,11 +287,19 @@ def check(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     shortcuts: bool = True,
+    resumed_after: int | None = None,
 ) -> Report:
-    """Check a path, raw bytes, a Stream, or an iterable of event objects."""
+    """Check a path, raw bytes, a Stream, or an iterable of event objects.
+
+    ``resumed_after=N`` declares every stream a resumption after sequence number N.
+    """
     report = Report(profile)
     for stream in _streams(source, format):
-        report.streams.append(check_stream(stream, profile, select=select, ignore=ignore, shortcuts=shortcuts))
+        report.streams.append(
+            check_stream(
+                stream, profile, select=select, ignore=ignore, shortcuts=shortcuts, resumed_after=resumed_after
+            )
+        )
     return report
 
 

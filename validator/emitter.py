@@ -66,6 +66,7 @@ class Emitter:
         pointer: str = "",
         expected: Any = None,
         actual: Any = None,
+        caused_by: tuple[str, int | None] | None = None,
     ) -> None:
         severity = self._severity.get(rule.code)
         if severity is None:
@@ -89,6 +90,7 @@ class Emitter:
             pointer=pointer,
             expected=expected,
             actual=actual,
+            caused_by=caused_by,
         )
         if event is not None:
             finding.line = event.line

@@ -73,6 +73,9 @@ class Finding:
     pointer: str = ""
     expected: Any = None
     actual: Any = None
+    # The finding this one follows from, as (code, event index): one root defect, the rest
+    # marked as its consequences (a copy of a wrong `.done` text, say).
+    caused_by: tuple[str, int | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -93,6 +96,8 @@ class Finding:
             out["expected"] = self.expected
         if self.actual is not None:
             out["actual"] = self.actual
+        if self.caused_by is not None:
+            out["caused_by"] = {"code": self.caused_by[0], "event_index": self.caused_by[1]}
         return out
 
 

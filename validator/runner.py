@@ -26,6 +26,7 @@ class CheckOptions:
     ignore: tuple[str, ...] = ()
     format: str = "auto"
     max_per_rule: int | None = None
+    resumed_after: int | None = None  # every stream resumes after this sequence number
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ def check_file(path: str, options: CheckOptions = CheckOptions()) -> FileResult:
             report = check_stream(
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
+                resumed_after=options.resumed_after,
             )
             if report.events == 0 and report.error is None:
                 result.errors.append(f"{stream.name}: no events found")

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
@@ -264,7 +265,23 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
         url=redactor.text(url) if isinstance(url, str) else None,
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
-    return Stream(label, iter_sse_events([body]), "har", http=http, body=[body])
+    stream = Stream(label, iter_sse_events([body]), "har", http=http, body=[body])
+    resumed_after = _resumed_after(method, url)
+    if resumed_after is not None:
+        stream.meta["resumed_after"] = resumed_after
+    return stream
+
+
+def _resumed_after(method: Any, url: Any) -> int | None:
+    """N when the request resumes a stream: ``GET .../responses/{id}?stream=true&starting_after=N``."""
+    if method != "GET" or not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    after = query.get("starting_after", [""])[-1]
+    if "/responses/" not in parts.path or query.get("stream", [""])[-1] != "true" or not after.isdigit():
+        return None
+    return int(after)
 
 
 def _member(parent: dict[str, Any], key: str) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from typing import Any
 
 from validator.emitter import Emitter
 from validator.machine import annotation, deltas, final, items, lifecycle, parts, refs, sequence, texts, tools
-from validator.machine.automata import LIFECYCLE_EVENTS, TERMINAL_EVENTS
+from validator.machine.automata import LIFECYCLE_EVENTS, TERMINAL_EVENTS, Response
 from validator.machine.deltas import DELTA_INDEX_FIELD, taken_fields
 from validator.machine.state import State
 from validator.model import Event
@@ -74,8 +74,10 @@ __all__ = [
 class MachineStage:
     """The ordering and consistency checks over one stream's event objects."""
 
-    def __init__(self, emitter: Emitter, *, reconstruct: bool = False) -> None:
-        self._state = State(emitter=emitter, reconstruct=reconstruct)
+    def __init__(self, emitter: Emitter, *, reconstruct: bool = False, resumed_after: int | None = None) -> None:
+        self._state = State(emitter=emitter, reconstruct=reconstruct, resumed_after=resumed_after)
+        if resumed_after is not None:
+            self._state.response = Response.RESUMED
 
     def feed(self, event: Event, payload: dict[str, Any]) -> None:
         """Every check on one event object (its ``type`` is a string: the framing stage saw to that)."""

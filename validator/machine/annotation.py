@@ -42,7 +42,7 @@ def check_ranges(state: State, event: Event, item: Item, part: Part) -> None:
     """CNT014: each annotation's range lies within the part's finished text (checked once, when it is)."""
     if not part.ranges:
         return
-    text = part.final_text()
+    text = part.truth()
     limit = max(len(text), len(text.encode("utf-16-le", "surrogatepass")) // 2)
     for index, start, end in part.ranges:
         if not 0 <= start <= end <= limit:

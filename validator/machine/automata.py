@@ -256,10 +256,9 @@ def _part_table(closed_without_text: tuple[Rule, ...]) -> dict[PartState, dict[s
     )
 
 
-# A content part closed before its text's `.done` event breaks CNT008; a summary part has
-# no such requirement (OpenAI sends `reasoning_summary_text.done`, but clients do not need it).
+# A content part closed before its text's `.done` event breaks CNT008, a summary part CNT015.
 CONTENT_PART = _part_table((cnt.TEXT_DONE_MISSING,))
-SUMMARY_PART = _part_table(())
+SUMMARY_PART = _part_table((cnt.SUMMARY_TEXT_DONE_MISSING,))
 # A part still in these states when its item is done was never closed (CNT009).
 PART_OPEN = frozenset({PartState.OPEN, PartState.TEXT_DONE})
 
@@ -275,6 +274,10 @@ ARGUMENTS = _table(
     },
     ARGUMENT_EVENTS,
 )
+
+# Arguments still in these states when their item is done never got their `.done` event
+# (FCA005 for a function call, FCA006 for the other calls).
+ARGUMENTS_OPEN = frozenset({PartState.OPEN})
 
 AUTOMATA: dict[str, Mapping[Any, Mapping[str, Step[Any]]]] = {
     "response": RESPONSE,

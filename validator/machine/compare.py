@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validator.machine.state import State
+from validator.machine.state import Part, State
 from validator.model import Event
 from validator.rules import Rule
 
@@ -13,9 +13,14 @@ def part_text_field(kind: str | None) -> str:
 
 
 def check_done_text(
-    state: State, event: Event, rule: Rule, short: str, done_field: str, streamed: str, text: str
+    state: State, event: Event, rule: Rule, short: str, done_field: str, part: Part, text: str
 ) -> None:
-    """A `.done` value must be its deltas concatenated (CNT005 for texts, FCA001 for arguments)."""
+    """A `.done` value must be its deltas concatenated (CNT005 for texts, FCA001 for arguments).
+
+    When it is not, the part remembers this finding: a later copy of the text that repeats
+    the wrong `.done` value is reported as caused by it (``check_copy``).
+    """
+    streamed = part.text()
     if text != streamed:
         state.emit(
             rule,
@@ -25,6 +30,25 @@ def check_done_text(
             expected=clip(streamed),
             actual=clip(text),
         )
+        part.done_root = (rule.code, event.index)
+
+
+def check_copy(state: State, event: Event, rule: Rule, part: Part, text: str, what: str, pointer: str) -> None:
+    """A later copy of a part's text (``content_part.done``, ``output_item.done``) must be its text
+    as streamed (``Part.truth``); ``what`` starts the message."""
+    streamed = part.truth()
+    if text == streamed:
+        return
+    caused_by = part.done_root if part.done_root is not None and text == part.done_text else None
+    state.emit(
+        rule,
+        f"{what}: {difference(streamed, text)}",
+        event,
+        pointer=pointer,
+        expected=clip(streamed),
+        actual=clip(text),
+        caused_by=caused_by,
+    )
 
 
 def clip(text: str, limit: int = 200) -> str:

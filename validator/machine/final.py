@@ -18,6 +18,8 @@ from validator.machine.state import Item, State, as_int, as_str, digest
 from validator.model import Event
 from validator.rules import final as rules
 from validator.rules import items as item_rules
+from validator.rules.content import ITEM_DONE_MISMATCH
+from validator.rules.tools import ARGS_ITEM_MISMATCH
 
 _ARG_FIELDS = ("arguments", "input", "code")
 
@@ -41,14 +43,39 @@ def fingerprint(raw: dict[str, Any]) -> dict[str, bytes]:
     return out
 
 
-def keep(state: State, item: Item, raw: dict[str, Any]) -> None:
-    """Called when an item is done: keep what FIN needs, drop the rest."""
-    item.fingerprint = fingerprint(raw)
+def keep(state: State, item: Item, raw: dict[str, Any], event: Event) -> None:
+    """Called when an item is done: keep what FIN needs, drop the rest.
+
+    The fingerprint of a streamed text is its text as streamed (``Part.truth``); the done
+    item gives the rest. Where the done item carried another text (CNT007, FCA002 at
+    ``event``), its digest is kept too, so that a final output repeating it is marked as
+    caused by that finding rather than blamed on its own.
+    """
+    carried = fingerprint(raw)
+    truths = _streamed_truths(item)
+    item.fingerprint = {**carried, **truths}
+    for field, value in truths.items():
+        other = carried.get(field)
+        if other is not None and other != value:
+            rule = ARGS_ITEM_MISMATCH if item.args is not None and field == item.args.kind else ITEM_DONE_MISMATCH
+            item.done_copies[field] = (other, (rule.code, event.index))
     if state.reconstruct:
         item.rebuilt = rebuild(item, raw)
     item.parts.clear()
     item.summaries.clear()
     item.args = None
+
+
+def _streamed_truths(item: Item) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for field, parts in (("content", item.parts), ("summary", item.summaries)):
+        for part in parts.values():
+            if not part.adopted:
+                out[f"{field}/{part.index}/{part_text_field(part.kind)}"] = digest(part.truth())
+    args = item.args
+    if args is not None and not args.adopted and args.kind is not None and (args.chunks or args.done_text is not None):
+        out[args.kind] = digest(args.truth())
+    return out
 
 
 def on_terminal(state: State, event: Event, response: dict[str, Any] | None, kind: str) -> None:
@@ -214,11 +241,13 @@ def _content(state: State, event: Event, item: Item, entry: dict[str, Any], pos:
     for field, value in item.fingerprint.items():
         other = final.get(field)
         if other is not None and other != value:
+            copied = item.done_copies.get(field)
             state.emit(
                 rules.CONTENT_MISMATCH,
                 f"response.output[{pos}].{_dotted(field)} differs from what was streamed for {state.item_name(item)}",
                 event,
                 pointer=f"/response/output/{pos}/{field}",
+                caused_by=copied[1] if copied is not None and copied[0] == other else None,
             )
             return
 

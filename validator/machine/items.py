@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.machine import final, parts, tools
+from validator.machine import final, parts, refs, tools
 from validator.machine.automata import ITEM
 from validator.machine.refs import adopt
 from validator.machine.state import Item, State, as_int, as_str
@@ -15,10 +15,18 @@ from validator.rules import items as rules
 def on_added(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
     index = as_int(payload.get("output_index"))
     raw = payload.get("item")
-    if index is None or not isinstance(raw, dict):
+    if not isinstance(raw, dict):
         return  # the schema stage reports it
     item_id = as_str(raw.get("id"))
     item_type = as_str(raw.get("type"))
+    if index is None:
+        # The schema stage reports the missing output_index. The item is still added, at the
+        # next index, so that the events naming it by id are not all reported again.
+        if item_id is None:
+            return
+        status = as_str(raw.get("status"))
+        _add(state, Item(state.next_index, item_id, item_type, status=status, index_unknown=True), raw)
+        return
     if index in state.items:
         old = state.items[index]
         state.emit(
@@ -53,11 +61,14 @@ def on_added(state: State, event: Event, payload: dict[str, Any], kind: str) -> 
             f"output item added after {state.item_name(state.incomplete_item)} ended incomplete",
             event,
         )
-    item = Item(index=index, id=item_id, type=item_type, status=as_str(raw.get("status")))
-    state.items[index] = item
-    if item_id is not None and item_id not in state.ids:
-        state.ids[item_id] = index
-    state.next_index = max(state.next_index, index + 1)
+    _add(state, Item(index=index, id=item_id, type=item_type, status=as_str(raw.get("status"))), raw)
+
+
+def _add(state: State, item: Item, raw: dict[str, Any]) -> None:
+    state.items[item.index] = item
+    if item.id is not None and item.id not in state.ids:
+        state.ids[item.id] = item.index
+    state.next_index = max(state.next_index, item.index + 1)
     if state.reconstruct:
         item.rebuilt = final.rebuild_start(raw)
 
@@ -70,6 +81,10 @@ def on_done(state: State, event: Event, payload: dict[str, Any], kind: str) -> N
     item_id = as_str(raw.get("id"))
     item_type = as_str(raw.get("type"))
     item = state.items.get(index)
+    if item is None and item_id is not None and item_id in state.ids:
+        known = state.items[state.ids[item_id]]
+        if known.index_unknown:
+            item = refs.place(state, known, index)
     if item is None:
         if not state.resumed:
             state.emit(
@@ -116,7 +131,7 @@ def on_done(state: State, event: Event, payload: dict[str, Any], kind: str) -> N
     parts.on_item_done(state, event, item, raw)
     tools.on_item_done(state, event, item, raw)
     item.state = step.to
-    final.keep(state, item, raw)
+    final.keep(state, item, raw, event)
 
 
 HANDLERS = {"response.output_item.added": on_added, "response.output_item.done": on_done}

@@ -11,7 +11,7 @@ from typing import Any
 
 from validator.machine import final
 from validator.machine.automata import RESPONSE, RESPONSE_END, RESPONSE_EVENT, TERMINAL_EVENTS, Response
-from validator.machine.state import State, as_int, as_str
+from validator.machine.state import State, as_str
 from validator.model import Event
 from validator.rules import Rule
 from validator.rules import lifecycle as rules
@@ -29,9 +29,6 @@ _STATUS = {
 def before_event(state: State, event: Event, payload: dict[str, Any], kind: str) -> bool:
     """Take the response automaton's step for this event; False when the event is out of place."""
     current = state.response
-    if current is Response.START and _looks_resumed(payload, kind):
-        state.resumed = True
-        current = Response.RESUMED
     step = RESPONSE[current][RESPONSE_EVENT.get(kind, "other")]
     for rule in step.rules:
         _report(state, event, kind, rule, current)
@@ -41,12 +38,6 @@ def before_event(state: State, event: Event, payload: dict[str, Any], kind: str)
         state.error_event = event
     state.response = step.to
     return step.proceed
-
-
-def _looks_resumed(payload: dict[str, Any], kind: str) -> bool:
-    """A first event numbered above 0 that does not open a response: a stream picked up part-way."""
-    seq = as_int(payload.get("sequence_number"))
-    return seq is not None and seq > 0 and kind not in ("response.created", "error")
 
 
 def _report(state: State, event: Event, kind: str, rule: Rule, current: Response) -> None:

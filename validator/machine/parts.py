@@ -11,7 +11,7 @@ from typing import Any
 
 from validator.machine import annotation, refs
 from validator.machine.automata import CONTENT_PART, PART_OPEN, SUMMARY_PART, PartState
-from validator.machine.compare import clip, difference, part_text_field
+from validator.machine.compare import check_copy, part_text_field
 from validator.machine.state import Item, Part, State, as_int, as_str
 from validator.model import Event
 from validator.rules import content as rules
@@ -80,8 +80,15 @@ def wrong_holder(
         )
 
 
-def find_part(state: State, event: Event, payload: dict[str, Any], item: Item, kind: str, summary: bool) -> Part | None:
-    """The part an event names, or None after reporting (once per part) that it was never opened."""
+def find_part(
+    state: State, event: Event, payload: dict[str, Any], item: Item, kind: str, summary: bool, *, delta: bool = False
+) -> Part | None:
+    """The part an event names, or None after reporting (once per part) that it was never opened.
+
+    A ``delta`` to a part that was never opened opens it implicitly after the report, so its
+    text still counts: the `.done` text is then compared with every delta, not only those
+    after a late ``content_part.added`` (one root defect, one finding).
+    """
     field = "summary_index" if summary else "content_index"
     index = as_int(payload.get(field))
     parts = item.summaries if summary else item.parts
@@ -97,6 +104,9 @@ def find_part(state: State, event: Event, payload: dict[str, Any], item: Item, k
         opener = "reasoning_summary_part.added" if summary else "content_part.added"
         where = f"{field} {index}" if index is not None else f"no {field}"
         state.emit(rule, f"{kind} for {state.item_name(item)} {where} before {opener}", event, pointer=f"/{field}")
+    if delta and index is not None:
+        part = parts[index] = Part(index=index, kind=None, implicit=True)
+        return part
     return None
 
 
@@ -119,12 +129,13 @@ def step(state: State, event: Event, item: Item, part: Part, summary: bool, what
     table = SUMMARY_PART if summary else CONTENT_PART
     move = table[part.state][what]
     for rule in move.rules:
-        if rule is rules.TEXT_DONE_MISSING:
-            if not part.adopted and state.once(rule, item.index, part.index):
+        if rule in (rules.TEXT_DONE_MISSING, rules.SUMMARY_TEXT_DONE_MISSING):
+            if not part.adopted and state.once(rule, item.index, summary, part.index):
+                field = "summary_index" if summary else "content_index"
+                text = "reasoning_summary_text" if summary else (part.kind or "text")
                 state.emit(
                     rule,
-                    f"{kind} closes {state.item_name(item)} content_index {part.index} "
-                    f"without its {part.kind or 'text'}.done event",
+                    f"{kind} closes {state.item_name(item)} {field} {part.index} without its {text}.done event",
                     event,
                 )
         elif what in ("delta", "text_done"):
@@ -161,6 +172,12 @@ def on_part_added(state: State, event: Event, payload: dict[str, Any], kind: str
     if part_kind is not None:
         wrong_holder(state, event, item, part_kind, short, PART_HOLDERS)
     parts = item.summaries if summary else item.parts
+    implicit = parts.get(index)
+    if implicit is not None and implicit.implicit:
+        # Its deltas came first (reported then): this is the part they belong to.
+        implicit.implicit = False
+        implicit.kind = part_kind or implicit.kind
+        return
     expected = len(parts)
     if index in parts or index != expected:
         rule = rules.SUMMARY_INDEX_ORDER if summary else rules.PART_INDEX_ORDER
@@ -196,16 +213,9 @@ def on_part_done(state: State, event: Event, payload: dict[str, Any], kind: str)
     if isinstance(raw, dict):
         field = part_text_field(as_str(raw.get("type")) or part.kind)
         text = raw.get(field)
-        streamed = part.final_text()
-        if isinstance(text, str) and text != streamed:
-            state.emit(
-                rules.PART_DONE_MISMATCH,
-                f"{short} {field} differs from the streamed text: {difference(streamed, text)}",
-                event,
-                pointer=f"/part/{field}",
-                expected=clip(streamed),
-                actual=clip(text),
-            )
+        if isinstance(text, str):
+            what = f"{short} {field} differs from the streamed text"
+            check_copy(state, event, rules.PART_DONE_MISMATCH, part, text, what, f"/part/{field}")
     annotation.check_ranges(state, event, item, part)
 
 
@@ -269,17 +279,9 @@ def _compare(state: State, event: Event, item: Item, parts: dict[int, Part], don
             continue
         key = part_text_field(entry_kind or part.kind)
         text = entry.get(key)
-        streamed_text = part.final_text()
-        if isinstance(text, str) and text != streamed_text:
-            state.emit(
-                rules.ITEM_DONE_MISMATCH,
-                f"output_item.done {field}[{part.index}].{key} differs from the streamed text: "
-                f"{difference(streamed_text, text)}",
-                event,
-                pointer=f"/item/{field}/{part.index}/{key}",
-                expected=clip(streamed_text),
-                actual=clip(text),
-            )
+        if isinstance(text, str):
+            what = f"output_item.done {field}[{part.index}].{key} differs from the streamed text"
+            check_copy(state, event, rules.ITEM_DONE_MISMATCH, part, text, what, f"/item/{field}/{part.index}/{key}")
 
 
 HANDLERS = {

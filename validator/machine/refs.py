@@ -21,7 +21,9 @@ def resolve(state: State, event: Event, payload: dict[str, Any], kind: str) -> I
     item = state.items.get(index) if index is not None else None
     if item is None and item_id is not None and item_id in state.ids:
         item = state.items[state.ids[item_id]]
-        if index is not None and state.once(rules.ITEM_ID_MISMATCH, item.index, index):
+        if item.index_unknown and index is not None:
+            item = place(state, item, index)
+        elif index is not None and state.once(rules.ITEM_ID_MISMATCH, item.index, index):
             state.emit(
                 rules.ITEM_ID_MISMATCH,
                 f"{kind} names output_index {index} for item {item_id}, which was added at output_index {item.index}",
@@ -59,6 +61,19 @@ def resolve(state: State, event: Event, payload: dict[str, Any], kind: str) -> I
         if state.once(rule, item.index):
             state.emit(rule, f"{kind} for {state.item_name(item)} after its output_item.done", event)
     return item if step.proceed else None
+
+
+def place(state: State, item: Item, index: int) -> Item:
+    """An item added without an output_index, now named at ``index``: move it there."""
+    if index not in state.items:
+        del state.items[item.index]
+        item.index = index
+        state.items[index] = item
+        if item.id is not None:
+            state.ids[item.id] = index
+        state.next_index = max(state.next_index, index + 1)
+    item.index_unknown = False
+    return item
 
 
 def adopt(state: State, index: int | None, item_id: str | None) -> Item:

@@ -21,16 +21,18 @@ def check(state: State, event: Event, payload: dict[str, Any]) -> None:
         return
     if state.seq_missing and state.seq_prev is None:
         _inconsistent(state, event, payload, raw)
-    if state.events == 1 and seq != 0:
-        state.emit(
-            rules.NOT_FROM_ZERO,
-            f"first event has sequence_number {seq}, not 0"
-            + (" (treated as a resumed stream)" if seq > 0 and payload.get("type") != "response.created" else ""),
-            event,
-            pointer="/sequence_number",
-            expected=0,
-            actual=seq,
-        )
+    if state.events == 1:
+        first = 0 if state.resumed_after is None else state.resumed_after + 1
+        if seq != first:
+            where = "" if state.resumed_after is None else f" (the stream resumes after {state.resumed_after})"
+            state.emit(
+                rules.NOT_FROM_ZERO,
+                f"first event has sequence_number {seq}, not {first}{where}",
+                event,
+                pointer="/sequence_number",
+                expected=first,
+                actual=seq,
+            )
     prev = state.seq_prev
     if prev is not None:
         if seq <= prev:

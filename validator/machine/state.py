@@ -47,7 +47,9 @@ class Part:
     chunks: list[str] = field(default_factory=list)
     state: PartState = PartState.OPEN
     done_text: str | None = None  # from the `*.done` event
+    done_root: tuple[str, int | None] | None = None  # the finding that the `.done` text is not the deltas
     adopted: bool = False  # opened before a resume point: its text is not judged
+    implicit: bool = False  # opened by a delta that came before its part was added
     annotations: int = 0
     ranges: list[tuple[int, int, int]] = field(default_factory=list)  # (annotation_index, start, end)
 
@@ -66,6 +68,11 @@ class Part:
         """The text as finished: the `.done` text when there was one, else the deltas."""
         return self.done_text if self.done_text is not None else self.text()
 
+    def truth(self) -> str:
+        """What later copies of the text are held to: the `.done` text unless it was found to
+        differ from the deltas (then the deltas: the `.done` event carries the defect)."""
+        return self.done_text if self.done_text is not None and self.done_root is None else self.text()
+
 
 @dataclass(slots=True)
 class Item:
@@ -75,6 +82,7 @@ class Item:
     id: str | None
     type: str | None
     adopted: bool = False
+    index_unknown: bool = False  # added without an output_index: placed at the next index
     state: ItemState = ItemState.ADDED
     status: str | None = None
     parts: dict[int, Part] = field(default_factory=dict)
@@ -82,6 +90,8 @@ class Item:
     args: Part | None = None  # function/custom/MCP arguments or code
     tool: ToolState = ToolState.IDLE
     fingerprint: dict[str, bytes] = field(default_factory=dict)  # kept after done, for FIN
+    # Texts the done item carried that differ from the stream: field -> (digest, root finding).
+    done_copies: dict[str, tuple[bytes, tuple[str, int | None]]] = field(default_factory=dict)
     rebuilt: dict[str, Any] | None = None  # the reconstructed item, only when asked
 
     @property
@@ -97,7 +107,7 @@ class State:
     reconstruct: bool = False
     events: int = 0
     response: Response = Response.START
-    resumed: bool = False
+    resumed_after: int | None = None  # a declared resumption: the events after this sequence number
     response_id: str | None = None
     response_status: str | None = None
     model: str | None = None
@@ -125,8 +135,16 @@ class State:
         pointer: str = "",
         expected: Any = None,
         actual: Any = None,
+        caused_by: tuple[str, int | None] | None = None,
     ) -> None:
-        self.emitter.emit(rule, message, event, pointer=pointer, expected=expected, actual=actual)
+        self.emitter.emit(
+            rule, message, event, pointer=pointer, expected=expected, actual=actual, caused_by=caused_by
+        )
+
+    @property
+    def resumed(self) -> bool:
+        """The stream picks up an earlier one part-way (``starting_after``): what came before is unseen."""
+        return self.resumed_after is not None
 
     def once(self, rule: Rule, *key: Any) -> bool:
         """True the first time ``rule`` is about to be reported for ``key`` (repeats would only be noise)."""

@@ -28,7 +28,7 @@ def _target(state: State, event: Event, payload: dict[str, Any], kind: str, what
         return None
     short = kind.removeprefix("response.")
     parts.wrong_holder(state, event, item, part_kind, short, parts.DELTA_HOLDERS)
-    part = parts.find_part(state, event, payload, item, short, summary)
+    part = parts.find_part(state, event, payload, item, short, summary, delta=what == "delta")
     if part is None:
         return None
     if not summary:
@@ -54,7 +54,7 @@ def on_text_done(state: State, event: Event, payload: dict[str, Any], kind: str)
         return
     if not part.adopted:
         short = kind.removeprefix("response.")
-        check_done_text(state, event, rules.TEXT_DONE_MISMATCH, short, done_field, part.text(), text)
+        check_done_text(state, event, rules.TEXT_DONE_MISMATCH, short, done_field, part, text)
     part.done_text = text
 
 

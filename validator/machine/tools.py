@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from validator.machine import deltas, refs
-from validator.machine.automata import ARGUMENTS, TOOL, TOOL_EVENT, TOOL_UNFINISHED, ToolState
-from validator.machine.compare import check_done_text, clip, difference
+from validator.machine.automata import ARGUMENTS, ARGUMENTS_OPEN, TOOL, TOOL_EVENT, TOOL_UNFINISHED, ToolState
+from validator.machine.compare import check_copy, check_done_text
 from validator.machine.state import Item, Part, State
 from validator.model import Event
 from validator.rules import tools as rules
@@ -77,7 +77,7 @@ def on_arguments_done(state: State, event: Event, payload: dict[str, Any], kind:
         return
     if args.chunks and not args.adopted:
         short = kind.removeprefix("response.")
-        check_done_text(state, event, rules.ARGS_DONE_MISMATCH, short, done_field, args.text(), text)
+        check_done_text(state, event, rules.ARGS_DONE_MISMATCH, short, done_field, args, text)
     args.done_text = text
 
 
@@ -114,19 +114,15 @@ def on_item_done(state: State, event: Event, item: Item, raw: dict[str, Any]) ->
     args = item.args
     if args is None or args.adopted or not (args.chunks or args.done_text is not None):
         return
+    if args.state in ARGUMENTS_OPEN:
+        rule = rules.ARGS_DONE_MISSING if item.type == "function_call" else rules.OTHER_ARGS_DONE_MISSING
+        done = next(f"{prefix[9:]}.done" for prefix, (kind, _) in ARGUMENT_EVENTS.items() if kind == item.type)
+        state.emit(rule, f"output_item.done for {state.item_name(item)} without {done}", event)
     field = args.kind or "arguments"  # the `.done` field and the item field share a name
     value = raw.get(field)
-    streamed = args.final_text()
-    if isinstance(value, str) and value != streamed:
-        state.emit(
-            rules.ARGS_ITEM_MISMATCH,
-            f"output_item.done {state.item_name(item)} {field} differs from the streamed value: "
-            f"{difference(streamed, value)}",
-            event,
-            pointer=f"/item/{field}",
-            expected=clip(streamed),
-            actual=clip(value),
-        )
+    if isinstance(value, str):
+        what = f"output_item.done {state.item_name(item)} {field} differs from the streamed value"
+        check_copy(state, event, rules.ARGS_ITEM_MISMATCH, args, value, what, f"/item/{field}")
 
 
 HANDLERS = {

@@ -25,6 +25,9 @@ def format_finding(finding: Finding, *, color: bool = False, verbose: int = 0) -
     line = f"{where} {code} {finding.message}"
     if finding.severity is not Severity.ERROR:
         line += f" [{finding.severity.value}]"
+    if finding.caused_by is not None:
+        cause, index = finding.caused_by
+        line += f" (follows from {cause}" + (f" at event #{index})" if index is not None else ")")
     if verbose:
         context = []
         if finding.event_index is not None:
@@ -50,10 +53,7 @@ def render(report: Report, options: RenderOptions) -> str:
             continue
         if stream.error:
             lines.append(f"{stream.name}: error: {stream.error}")
-        for finding in stream.findings:
-            if finding.severity is Severity.INFO and not options.verbose:
-                continue
-            lines.append(format_finding(finding, color=options.color, verbose=options.verbose))
+        lines.extend(_grouped(stream.findings, options))
         lines.extend(
             f"{stream.name}: {e.code} {e.count} more {e.severity.value}s not shown" for e in stream.elided
         )
@@ -62,6 +62,30 @@ def render(report: Report, options: RenderOptions) -> str:
     if not options.quiet:
         lines.append(summary_line(report, options))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _grouped(findings: list[Finding], options: RenderOptions) -> list[str]:
+    """The findings in stream order, each follow-on indented under the finding it follows from."""
+    shown = [f for f in findings if options.verbose or f.severity is not Severity.INFO]
+    by_key = {(f.code, f.event_index): f for f in shown}
+    children: dict[int, list[Finding]] = {}
+    roots = []
+    for finding in shown:
+        parent = by_key.get(finding.caused_by) if finding.caused_by is not None else None
+        if parent is None or parent is finding:
+            roots.append(finding)
+        else:
+            children.setdefault(id(parent), []).append(finding)
+    lines: list[str] = []
+
+    def add(finding: Finding, depth: int) -> None:
+        lines.append("  " * depth + format_finding(finding, color=options.color, verbose=options.verbose))
+        for child in children.get(id(finding), ()):
+            add(child, depth + 1)
+
+    for root in roots:
+        add(root, 0)
+    return lines
 
 
 def summary_line(report: Report, options: RenderOptions) -> str:

@@ -189,6 +189,24 @@ ANNOTATION_RANGE = Rule(
     ),
 )
 
+SUMMARY_TEXT_DONE_MISSING = Rule(
+    code="CNT015",
+    name="summary-text-done-missing",
+    summary="A reasoning summary part is closed without its `reasoning_summary_text.done` event.",
+    requirement=(
+        "The `reasoning_summary_text.delta` events of a summary part end with `reasoning_summary_text.done`; "
+        "then `reasoning_summary_part.done` closes the part."
+    ),
+    severity={"openresponses": ERROR, "openai": WARNING},
+    refs=(SpecRef(OPENAI_SPEC, "ResponseReasoningSummaryTextDoneEvent"), _STREAMABLE),
+    breaks=("clients that take the finished summary from `reasoning_summary_text.done`",),
+    rationale=(
+        "As CNT008 for content parts: the Open Responses delta pattern ends each streamed text with "
+        "its `.done` event; in the openai profile a warning until a client is shown to need it."
+    ),
+    since="0.2.0",
+)
+
 register(
     PART_NOT_ADDED,
     PART_INDEX_ORDER,
@@ -204,4 +222,5 @@ register(
     SUMMARY_INDEX_ORDER,
     ANNOTATION_ORDER,
     ANNOTATION_RANGE,
+    SUMMARY_TEXT_DONE_MISSING,
 )

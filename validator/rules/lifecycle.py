@@ -34,9 +34,11 @@ FIRST_EVENT = Rule(
     refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent"), _STREAMING, _SDK_STATE),
     breaks=("openai-python (RuntimeError: Expected to have received `response.created` before ...)",),
     rationale=(
-        "A stream whose first event carries a sequence_number above 0 is taken as resumed "
-        "(`GET /responses/{id}?stream=true&starting_after=N`, as OpenAI's background mode does) "
-        "and is not judged here; SEQ003 notes the late start instead. A lone `error` event is "
+        "A resumed stream (`GET /responses/{id}?stream=true&starting_after=N`, as OpenAI's "
+        "background mode does) starts without `response.created`; it is not judged here when "
+        "the resumption is declared (`--resumed-after N`, `Checker(resumed_after=N)`, or a HAR "
+        "entry whose request is that GET), and is never guessed from a late sequence_number, "
+        "since a broken server's stream looks the same. A lone `error` event is "
         "accepted in either shape, but openai-python reacts differently: the nested shape OpenAI "
         "sends (`error` inside `error`) raises `APIError`, while the flat shape of the OpenAPI spec "
         "raises `RuntimeError: Expected to have received response.created before error`."
@@ -53,8 +55,8 @@ QUEUED_WITHOUT_CREATED = Rule(
     breaks=("openai-python (RuntimeError: Expected to have received `response.created` before `response.queued`)",),
     rationale=(
         "Open Responses describes a response moving from `queued` to `in_progress` and defines "
-        "`response.queued`, so it is not checked there. Resumed streams (first sequence_number "
-        "above 0) may begin with `response.queued` in both profiles."
+        "`response.queued`, so it is not checked there. A declared resumption may begin with "
+        "`response.queued` in both profiles."
     ),
 )
 

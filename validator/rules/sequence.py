@@ -62,14 +62,16 @@ NOT_INCREASING = Rule(
 NOT_FROM_ZERO = Rule(
     code="SEQ003",
     name="sequence-number-not-from-zero",
-    summary="The first event's `sequence_number` is not 0.",
-    requirement="A fresh stream numbers its events from 0.",
+    summary="The first event's `sequence_number` is not 0 (or N+1 for a stream resumed after N).",
+    requirement="A fresh stream numbers its events from 0; a stream resumed with `starting_after=N` from N+1.",
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "ResponseCreatedEvent.sequence_number"),),
     rationale=(
-        "A warning: a resumed stream (`starting_after=N`) legitimately starts at N+1, and OpenAI's "
-        "background mode does exactly that. The validator treats such a stream as resumed and "
-        "relaxes the checks that need the events before it (items and parts it never saw being added)."
+        "A warning: no client checks the first number. A resumed stream (`starting_after=N`) "
+        "legitimately starts at N+1, as OpenAI's background mode does; declared as such "
+        "(`--resumed-after N`, or a HAR entry whose request resumes), its first number must be N+1, "
+        "and the checks that need the events before it (items and parts it never saw being added) "
+        "are relaxed. An undeclared late start is LIF001 as well."
     ),
 )
 

@@ -74,6 +74,50 @@ ARGS_AFTER_DONE = Rule(
     breaks=("clients that execute the call on `.done` (it runs with truncated arguments)",),
 )
 
+ARGS_DONE_MISSING = Rule(
+    code="FCA005",
+    name="function-arguments-done-missing",
+    summary="A function call's streamed arguments are never closed with `function_call_arguments.done`.",
+    requirement=(
+        "The `response.function_call_arguments.delta` events of a call end with "
+        "`response.function_call_arguments.done` before its `output_item.done`."
+    ),
+    severity=both(ERROR),
+    refs=(_ARGS_DONE, _STREAMABLE),
+    breaks=(
+        "LlamaIndex (OpenAIResponses finalises a tool call only on function_call_arguments.done: the call is lost)",
+    ),
+    rationale=(
+        "OpenAI always sends it. A call whose arguments arrive whole (no deltas) needs no `.done`. "
+        "An error: a mainstream client silently drops the call. The other argument streams "
+        "(custom tool input, MCP arguments, code interpreter code) are FCA006."
+    ),
+    since="0.2.0",
+)
+
+OTHER_ARGS_DONE_MISSING = Rule(
+    code="FCA006",
+    name="tool-input-done-missing",
+    summary=(
+        "A custom tool's input, an MCP call's arguments or a code interpreter's code is streamed "
+        "without its `.done` event."
+    ),
+    requirement=(
+        "`custom_tool_call_input.delta`, `mcp_call_arguments.delta` and `code_interpreter_call_code.delta` "
+        "events end with their `.done` event before the item's `output_item.done`."
+    ),
+    severity={"openai": WARNING},
+    refs=(
+        SpecRef(OPENAI_SPEC, "ResponseCustomToolCallInputDoneEvent"),
+        SpecRef(OPENAI_SPEC, "ResponseMCPCallArgumentsDoneEvent"),
+    ),
+    rationale=(
+        "OpenAI sends them; the clients take these calls from `output_item.done`, so a warning. "
+        "Open Responses does not define these events."
+    ),
+    since="0.2.0",
+)
+
 TOOL_WRONG_ITEM = Rule(
     code="TOL001",
     name="tool-event-on-wrong-item",
@@ -125,6 +169,8 @@ register(
     ARGS_ITEM_MISMATCH,
     ARGS_WRONG_ITEM,
     ARGS_AFTER_DONE,
+    ARGS_DONE_MISSING,
+    OTHER_ARGS_DONE_MISSING,
     TOOL_WRONG_ITEM,
     TOOL_ORDER,
     TOOL_NOT_FINISHED,
