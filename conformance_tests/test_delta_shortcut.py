@@ -159,3 +159,31 @@ def test_without_the_canary_the_stream_is_clean() -> None:
     # The canary stream is otherwise valid apart from what a bare stream lacks (no terminal event).
     codes = {f.code for f in check(_message(["a", "CANARY", "b"])).findings}
     assert CANARY.code not in codes
+
+
+def test_take_delta_reads_and_type_checks_exactly_the_hot_fields() -> None:
+    """``taken_fields`` (what the schema shortcut leaves out) is derived from HOT_FIELDS; this holds
+    ``take_delta``'s code to the same list: it reads each field and checks its type."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(deltas.take_delta)))
+    read: dict[str, str] = {}  # local name -> field
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Subscript)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == "payload"
+        ):
+            key = node.value.slice
+            field = key.value if isinstance(key, ast.Constant) else "<index field>"
+            read[node.targets[0].id] = field  # type: ignore[attr-defined]
+    checked: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Call):
+            call = node.left
+            if isinstance(call.func, ast.Name) and call.func.id == "type" and isinstance(call.args[0], ast.Name):
+                checked[read[call.args[0].id]] = node.comparators[0].id  # type: ignore[attr-defined]
+    expected = {name: kind.__name__ for name, kind in deltas.HOT_FIELDS} | {"<index field>": "int"}
+    assert checked == expected
+    assert set(deltas.taken_fields("response.output_text.delta")) == {n for n, _ in deltas.HOT_FIELDS} | {
+        "content_index"
+    }

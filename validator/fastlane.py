@@ -6,9 +6,11 @@ in one call; most of them are text deltas to the part the previous delta grew.
 The lane asks each stage's one shortcut in turn, and only when all three say
 yes is the frame counted without building an ``Event``:
 
-1. ``FramingStage.usual(payload, name)``: the payload is an object whose type
-   the ``event:`` line names, before any ``[DONE]`` (the decoder's pattern saw
-   to the rest: a terminated frame without ``id:``);
+1. the framing stage: while ``FramingStage.open`` (no ``[DONE]`` yet), a usual
+   frame breaks no SSE rule. What makes a frame usual is the lane's to check: the
+   decoder's pattern saw to a terminated frame with an ``event:`` line and no
+   ``id:``, and the payload must be an object whose type that line names (the
+   condition ``FramingStage.usual`` states for any frame);
 2. the schema stage's residual check (``SchemaStage.quick_check(kind,
    assume=taken_fields(kind))``): the fields the machine will not read are valid;
 3. ``MachineStage.take_delta``: the machine takes it as the next delta to its
@@ -50,7 +52,7 @@ class FastLane:
         observe: Callable[[Event], object] | None = None,
     ) -> None:
         self.count = 0  # frames seen, so the next frame's index
-        self._usual = framing.usual
+        self._framing = framing
         self._schema = schema
         self._take = machine.take_delta
         self._exact = exact
@@ -60,7 +62,7 @@ class FastLane:
         # The other frames go through the same numbering as the usual ones.
         self._others = EventSink(lambda event: exact(event, False))
         # The last frame, when the lane took it: (payload, index, data line, offset, name).
-        self._taken: tuple[Any, int, int, int, str] | None = None
+        self._taken: tuple[Any, int, int, int, str | None] | None = None
 
     def frame(self, frame: Frame) -> None:
         """Any frame that is not of the usual shape: the full checks."""
@@ -73,17 +75,21 @@ class FastLane:
         """A run of usual frames from ``line`` and byte ``offset`` on (see ``SSEDecoder``)."""
         names = self._names
         residual = self._residual
-        usual = self._usual
+        framing = self._framing
+        open_ = framing.open
         take = self._take
         exact = self._exact
         observe = self._observe
         loads = orjson.loads
         index = self.count
-        taken = None
+        taken = False  # whether the lane took the run's last frame
+        payload: Any = None
+        name: str | None = None
+        data_line = start = 0
         for raw_name, data in frames:
             start = offset
             if raw_name:
-                name: str | None = names.get(raw_name) or event_name(raw_name, names)
+                name = names.get(raw_name) or event_name(raw_name, names)
                 data_line = line + 1
                 offset += len(raw_name) + len(data) + USUAL_OVERHEAD
                 line += 3
@@ -96,16 +102,17 @@ class FastLane:
                 payload = loads(data)
             except orjson.JSONDecodeError:
                 exact(decode_event(data, index, data_line, start, name, None, True), False)
-                taken = None
+                open_ = framing.open
+                taken = False
                 index += 1
                 continue
-            if name is not None and usual(payload, name):
+            if open_ and name is not None and type(payload) is dict and payload.get("type") == name:
                 try:
                     check = residual[name]
                 except KeyError:
                     check = residual[name] = self._residual_check(name)
                 if check is not None and check(payload) and take(payload, name):
-                    taken = (payload, index, data_line, start, name)
+                    taken = True
                     if observe is not None:
                         observe(Event(payload, index, data_line, start, name))
                     index += 1
@@ -113,10 +120,12 @@ class FastLane:
                 exact(Event(payload, index, data_line, start, name), True)
             else:
                 exact(Event(payload, index, data_line, start, name), False)
-            taken = None
+            open_ = framing.open
+            taken = False
             index += 1
         self.count = index
-        self._taken = taken
+        # The frame end-of-stream findings would point at, if it is the last one.
+        self._taken = (payload, index - 1, data_line, start, name) if taken else None
 
     def _residual_check(self, kind: str) -> QuickCheck | None:
         """The schema check of what ``take_delta`` does not read, for the kinds it can take."""

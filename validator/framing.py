@@ -49,6 +49,12 @@ class FramingStage:
             return type(kind) is str and (name == kind or not self._sse)
         return False
 
+    @property
+    def open(self) -> bool:
+        """The shortcut, for a caller that checks the frame itself (``FastLane``): no [DONE] yet,
+        so a usual frame (see ``usual``) breaks no framing rule."""
+        return self.done_seen is None
+
     def _check(self, event: Event) -> dict[str, Any] | None:
         emit = self._emit
         if self._sse and not event.terminated:

@@ -42,6 +42,7 @@ usage come from the terminal event.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from validator.emitter import Emitter
@@ -72,12 +73,19 @@ __all__ = [
 
 
 class MachineStage:
-    """The ordering and consistency checks over one stream's event objects."""
+    """The ordering and consistency checks over one stream's event objects.
+
+    ``take_delta(payload, kind)`` is the stage's shortcut: True when ``payload`` was taken
+    as the next delta to the hot target (``validator.machine.deltas``); False changes
+    nothing, and the caller must ``feed`` it.
+    """
 
     def __init__(self, emitter: Emitter, *, reconstruct: bool = False, resumed_after: int | None = None) -> None:
         self._state = State(emitter=emitter, reconstruct=reconstruct, resumed_after=resumed_after)
         if resumed_after is not None:
             self._state.response = Response.RESUMED
+        # The shortcut, bound once: it is asked about most events of a long stream.
+        self.take_delta: Callable[[dict[str, Any], str], bool] = partial(deltas.take_delta, self._state)
 
     def feed(self, event: Event, payload: dict[str, Any]) -> None:
         """Every check on one event object (its ``type`` is a string: the framing stage saw to that)."""
@@ -89,11 +97,6 @@ class MachineStage:
         if not lifecycle.before_event(state, event, payload, kind):
             return
         _HANDLERS.get(kind, refs.on_other)(state, event, payload, kind)
-
-    def take_delta(self, payload: dict[str, Any], kind: str) -> bool:
-        """The shortcut: True when ``payload`` was taken as the next delta to the hot target
-        (``validator.machine.deltas``); False changes nothing, and the caller must ``feed`` it."""
-        return deltas.take_delta(self._state, payload, kind)
 
     def close(self, last: Event | None) -> None:
         """End of stream; ``last`` is the last event, where end-of-stream findings point."""

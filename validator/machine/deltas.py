@@ -93,8 +93,10 @@ class HotTarget:
     """Where the last delta went: its kind, its key (output_index, item_id, index) and its part."""
 
     kind: str
-    key: tuple[Any, ...]  # (output_index, item_id, index)
-    read: Callable[[dict[str, Any]], tuple[Any, ...]]  # itemgetter of hot_fields(kind)
+    output_index: int
+    item_id: str
+    index: int
+    index_field: str  # DELTA_INDEX_FIELD[kind]
     part: Part
 
 
@@ -120,7 +122,8 @@ def accept(state: State, event: Event, payload: dict[str, Any], kind: str, part:
     except KeyError:
         return
     if tuple(map(type, values)) == HOT_TYPES:
-        state.hot = HotTarget(kind, values[2:], read, part)
+        _, _, output_index, item_id, index = values
+        state.hot = HotTarget(kind, output_index, item_id, index, DELTA_INDEX_FIELD[kind], part)
 
 
 def take_delta(state: State, payload: dict[str, Any], kind: str) -> bool:
@@ -131,19 +134,34 @@ def take_delta(state: State, payload: dict[str, Any], kind: str) -> bool:
     hot = state.hot
     if hot is None or kind != hot.kind:
         return False
-    try:
-        values = hot.read(payload)
+    try:  # HOT_FIELDS, then the kind's index field
+        seq = payload["sequence_number"]
+        delta = payload["delta"]
+        output_index = payload["output_index"]
+        item_id = payload["item_id"]
+        index = payload[hot.index_field]
     except KeyError:
         return False
+    # HOT_TYPES written out: a tuple of types built and compared per delta costs twice as much.
     if (
-        tuple(map(type, values)) != HOT_TYPES
-        or values[0] != state.seq_prev + 1  # type: ignore[operator]  # an int while hot is set
-        or values[2:] != hot.key
+        type(seq) is not int
+        or type(delta) is not str
+        or type(output_index) is not int
+        or type(item_id) is not str
+        or type(index) is not int
+        or seq != state.seq_prev + 1  # type: ignore[operator]  # an int while hot is set
+        or output_index != hot.output_index
+        or item_id != hot.item_id
+        or index != hot.index
     ):
         return False
     if PER_DELTA_CHECKS and any(check(payload) is not None for check in PER_DELTA_CHECKS):
         return False
     state.events += 1
-    state.seq_prev = values[0]
-    hot.part.add(values[1])
+    state.seq_prev = seq
+    hot.part.add(delta)
     return True
+
+
+if (int, str, int, str, int) != HOT_TYPES:  # take_delta's checks above follow HOT_FIELDS
+    raise AssertionError("HOT_FIELDS changed: change the type checks in take_delta to match")
