@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conformance_tests.hostile import confused_events
 from validator import Checker, Event, check
-from validator.machine import MachineStage
+from validator.machine import deltas
 from validator.rules import PROFILES
 from validator.sources import iter_sse_events
 from validator.strategies import mutated_streams, streams
@@ -125,17 +125,17 @@ def test_any_chunking_gives_the_same_findings(data: st.DataObject) -> None:
 
 def test_the_lane_takes_the_deltas_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:
     taken = 0
-    take = MachineStage.take_delta
+    take = deltas.take_delta
 
-    def counting(self: MachineStage, payload: dict[str, Any], kind: Any) -> bool:
+    def counting(state: Any, payload: dict[str, Any], kind: Any) -> bool:
         nonlocal taken
-        result = take(self, payload, kind)
+        result = take(state, payload, kind)
         taken += result
         return result
 
-    monkeypatch.setattr(MachineStage, "take_delta", counting)
-    deltas = [f"w{i} " for i in range(50)]
-    body = to_sse(long_message(deltas, "".join(deltas)))
+    monkeypatch.setattr(deltas, "take_delta", counting)
+    texts = [f"w{i} " for i in range(50)]
+    body = to_sse(long_message(texts, "".join(texts)))
     assert Checker("openai").run_data([body]) == Checker("openai", transport="sse").run(iter_sse_events([body]))
     assert taken == 2 * 49  # every delta after the first, once in each run
 

@@ -87,7 +87,7 @@ def test_fails_in_openresponses(responses_conformance):
 
 def test_checker_feeds_events(responses_conformance):
     from validator.sources import streams_from_bytes
-    checker = responses_conformance.checker()
+    checker = responses_conformance.checker(transport="sse")
     findings = []
     for event in streams_from_bytes(stream(CREATED))[0].events:
         findings += checker.feed(event)
