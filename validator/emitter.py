@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from validator.model import Elided, Event, Finding, Severity
+from validator.model import Elided, Event, Finding, Severity, bounded
 from validator.rules import Rule, severity_table
 
 # Findings kept per stream whatever --max-per-rule says; the rest are counted.
@@ -77,6 +77,8 @@ class Emitter:
             return
         self._kept += 1
         self._kept_per_rule[rule.code] += 1
+        expected = bounded(expected)  # a report must be able to hold any value a payload carried
+        actual = bounded(actual)
         redact = self._redact
         if redact is not None:
             message = redact(message)

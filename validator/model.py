@@ -26,6 +26,62 @@ class Severity(enum.Enum):
 _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for a message: at most ``limit`` characters, and safe on any nesting
+    (a value nested a thousand levels deep must not end the run with a RecursionError)."""
+    out: list[str] = []
+    size = 0
+
+    def put(text: str) -> bool:
+        nonlocal size
+        out.append(text)
+        size += len(text)
+        return size <= limit
+
+    def walk(item: Any, depth: int) -> bool:
+        if isinstance(item, dict):
+            if depth > 8:
+                return put("{…}")
+            if not put("{"):
+                return False
+            for n, (key, inner) in enumerate(item.items()):
+                if (n and not put(", ")) or not put(repr(key)[:limit] + ": ") or not walk(inner, depth + 1):
+                    return False
+            return put("}")
+        if isinstance(item, list):
+            if depth > 8:
+                return put("[…]")
+            if not put("["):
+                return False
+            for n, inner in enumerate(item):
+                if (n and not put(", ")) or not walk(inner, depth + 1):
+                    return False
+            return put("]")
+        return put(repr(item)[: limit + 1])
+
+    walk(value, 0)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bounded(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """``value`` cut to what a report can hold: nesting past 16 levels, strings past 1,000
+    characters and more than 200 containers' worth of items become ``"…"``."""
+    if budget is None:
+        budget = [200]
+    if isinstance(value, str):
+        return value if len(value) <= 1000 else value[:999] + "…"
+    if not isinstance(value, (dict, list)):
+        return value
+    budget[0] -= 1
+    if depth >= 16 or budget[0] < 0:
+        return "…"
+    if isinstance(value, list):
+        return [bounded(v, depth + 1, budget) for v in value[:100]] + (["…"] if len(value) > 100 else [])
+    items = list(value.items())[:100]
+    return {str(k)[:200]: bounded(v, depth + 1, budget) for k, v in items}
+
+
 @dataclass(slots=True, eq=False)
 class Event:
     """One decoded event and where it came from.

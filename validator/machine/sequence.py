@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from validator.machine.state import State, as_int
-from validator.model import Event
+from validator.model import Event, shown
 from validator.rules import sequence as rules
 
 
@@ -61,7 +61,7 @@ def _inconsistent(state: State, event: Event, payload: dict[str, Any], raw: Any)
         return
     kind = payload.get("type")
     if raw is None or as_int(raw) is None:
-        what = "has no sequence_number" if raw is None else f"has a non-integer sequence_number {raw!r}"
+        what = "has no sequence_number" if raw is None else f"has a non-integer sequence_number {shown(raw)}"
         message = f"{kind} {what}, but earlier events are numbered"
     else:
         message = f"{kind} has sequence_number {raw}, but the {state.seq_missing} event(s) before it had none"
