@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,11 +59,14 @@ def test_check_files_in_a_pool_matches_in_process(tmp_path: Path) -> None:
     assert "cannot read" in serial[0][2][0]
 
 
-def test_stdin_cannot_be_spread_over_jobs(tmp_path: Path) -> None:
+def test_stdin_with_jobs_is_read_in_this_process(tmp_path: Path) -> None:
     (path,) = write_streams(tmp_path, 1)
-    result = CliRunner().invoke(main, ["validate", "-j", "2", "-", str(path)], input=b"data: {}\n\n")
-    assert result.exit_code == 2
-    assert "stdin" in result.stderr
+    result = CliRunner().invoke(
+        main, ["validate", "-o", "json", "-j", "2", "--select", "SSE", "-", str(path)], input=b"data: {}\n\n"
+    )
+    assert result.exit_code == 1, result.output
+    names = [name for name, _ in findings_by_file(result.stdout)]
+    assert names == ["<stdin>", str(path)]
 
 
 def test_progress_draws_on_a_terminal_only() -> None:
@@ -95,28 +104,61 @@ def test_dask_local_scheduler_runs_check_file(tmp_path: Path) -> None:
     ]
 
 
-def test_ctrl_c_prints_the_findings_so_far_and_exits_130(tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
+def interrupt_when(proc: subprocess.Popen[bytes], marker: bytes, timeout: float = 120) -> bytes:
+    """Read the child's stderr until ``marker`` (a regular expression) shows, then press Ctrl-C."""
+    assert proc.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while not re.search(marker, seen) and time.monotonic() < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    return seen
 
+
+def start_validate(*args: str) -> subprocess.Popen[bytes]:
+    # A background job may have inherited an ignored SIGINT; the child gets the default back.
+    return subprocess.Popen(
+        [sys.executable, "-m", "validator", "validate", "--progress", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def test_ctrl_c_prints_the_findings_so_far_and_exits_130(tmp_path: Path) -> None:
     total = 3000
     for i in range(total):
         (tmp_path / f"s{i:05d}.sse").write_bytes(b"data: oops\n\n" * 400)
     report = tmp_path / "report.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "validator.cli", "validate", "--select", "SSE", "--report", f"json={report}",
-         str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    proc = start_validate("--select", "SSE", "--report", f"json={report}", str(tmp_path))
+    seen = interrupt_when(proc, b" files")
+    out, rest = proc.communicate(timeout=120)
+    err = (seen + rest).decode()
     assert proc.returncode == 130, err
-    assert "interrupted after" in err
     assert "Traceback" not in err
     checked = int(err.split("interrupted after ")[1].split()[0])
-    assert 0 < checked < total
-    assert out.count("SSE001") >= checked
-    assert json.loads(report.read_text())["summary"]["streams"] == checked
+    assert 0 <= checked < total
+    assert out.decode().count("SSE001") >= checked
+    data = json.loads(report.read_text())
+    assert data["complete"] is False and data["ok"] is False
+    assert data["interrupted"].startswith(f"interrupted after {checked} of {total} files")
+    assert data["summary"]["streams"] in (checked, checked + 1)  # the file being read, as far as it got
+
+
+def test_ctrl_c_on_one_large_file_keeps_what_was_found(tmp_path: Path) -> None:
+    big = tmp_path / "big.sse"
+    big.write_bytes(b'data: {"type": 3}\n\n' * 1_500_000)  # 28 MB, a finding per event
+    report = tmp_path / "report.json"
+    proc = start_validate("--select", "SSE", "--report", f"json={report}", str(big))
+    seen = interrupt_when(proc, rb"(?<![0-9.])[1-9][0-9.]* MB read")  # well into the file
+    out, rest = proc.communicate(timeout=120)
+    err = (seen + rest).decode()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert f"{big}:1:1: SSE003" in out.decode()  # found before the interrupt, printed after it
+    (stream,) = json.loads(report.read_text())["streams"]
+    assert stream["error"].startswith("interrupted after ") and "the rest of the stream was not read" in stream["error"]
+    assert 0 < stream["events"] < 1_500_000
+    assert json.loads(report.read_text())["complete"] is False
