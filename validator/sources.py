@@ -371,11 +371,13 @@ class _Input:
         path: Path | None = None,
         handle: IO[bytes] | None = None,
         on_read: ReadHook | None = None,
+        owns_handle: bool = False,
     ) -> None:
         self.name = name
         self._path = path
         self._handle = handle
         self._on_read = on_read
+        self._owns_handle = owns_handle
         if path is not None:
             with self._open_path(path) as raw:
                 self._head = self._read(self._decompressed(raw), _SNIFF_SIZE)
@@ -412,11 +414,15 @@ class _Input:
             with self._open_path(self._path) as raw:
                 yield from self._chunks_of(self._decompressed(raw))
         else:
-            if self._head:
-                if self._on_read is not None:
-                    self._on_read(len(self._head))
-                yield self._head
-            yield from self._chunks_of(self._reader)
+            try:
+                if self._head:
+                    if self._on_read is not None:
+                        self._on_read(len(self._head))
+                    yield self._head
+                yield from self._chunks_of(self._reader)
+            finally:
+                if self._owns_handle and self._handle is not None:
+                    self._handle.close()
 
     def _chunks_of(self, reader: IO[bytes]) -> Iterator[bytes]:
         on_read = self._on_read
@@ -528,7 +534,11 @@ def _file_streams(path: Path, fmt: str, on_read: ReadHook | None = None) -> list
             handle = path.open("rb")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
-        return streams_from_input(_Input(str(path), handle=handle, on_read=on_read), fmt)
+        try:
+            return streams_from_input(_Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt)
+        except BaseException:
+            handle.close()
+            raise
     if not path.is_file() and path.exists():
         raise InputError(f"{path}: not a regular file, FIFO or character device")
     return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt)
