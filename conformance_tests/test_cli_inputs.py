@@ -119,7 +119,7 @@ def test_include_and_exclude(tmp_path: Path) -> None:
     assert [Path(n).name for n in stream_names(out)] == ["a.sse", "events.json"]
     code, out, _ = run("validate", "-o", "json", "--include", "*.log", "--include", "sub/*.sse", str(tmp_path))
     assert code == 0
-    assert [Path(n).name for n in stream_names(out)] == ["b.sse", "trace.log"]
+    assert [Path(n).name for n in stream_names(out)] == ["trace.log", "b.sse"]  # a directory's files, then its subdirectories
     code, _, err = run("validate", "--include", "*.nothing", str(tmp_path))
     assert code == 2 and "no stream files found (looked for *.nothing)" in err
 
