@@ -41,6 +41,7 @@ class CheckOptions:
     max_per_rule: int | None = None
     resumed_after: int | None = None  # every stream resumes after this sequence number
     stdin_name: str = "<stdin>"  # the name findings carry for ``-``
+    selection: FileSelection = field(default_factory=FileSelection)  # which files a directory walk takes
 
 
 @dataclass(slots=True)
@@ -79,7 +80,10 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
     hook = watched if on_read is not None else None
 
     try:
-        for stream in streams_from_path(path, options.format, stdin_name=options.stdin_name, on_read=hook):
+        streams = streams_from_path(
+            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection
+        )
+        for stream in streams:
             report = check_stream(
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,

@@ -35,7 +35,6 @@ from validator.sources import DEFAULT_INCLUDE, FORMATS, FileSelection
 class ValidateOptions:
     paths: tuple[str, ...]
     check: CheckOptions
-    selection: FileSelection
     jobs: int
     progress: bool | None  # None: on a terminal
     output: OutputOptions
@@ -57,9 +56,9 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
             format=params["fmt"],
             max_per_rule=params["max_per_rule"] or None,
             stdin_name=params["stdin_filename"] or "<stdin>",
-        ),
-        selection=FileSelection(
-            include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
+            selection=FileSelection(
+                include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
+            ),
         ),
         jobs=params["jobs"] or (os.cpu_count() or 1),
         progress=progress,
@@ -80,7 +79,7 @@ def execute(options: ValidateOptions) -> int:
 
     try:
         with ctrl_c.watching():
-            files = list(expand_paths(options.paths, options.selection))
+            files = list(expand_paths(options.paths, options.check.selection))
             meter = Progress(len(files), enabled=options.progress)
             for result in check_files(files, options.check, jobs=options.jobs, on_read=on_read):
                 run.report.streams.extend(result.streams)
