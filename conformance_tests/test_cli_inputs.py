@@ -114,12 +114,15 @@ def test_a_named_file_is_always_checked(tmp_path: Path) -> None:
 def test_include_and_exclude(tmp_path: Path) -> None:
     capture_tree(tmp_path)
     (tmp_path / "trace.log").write_bytes(VALID.read_bytes())
-    code, out, _ = run("validate", "-o", "json", "--select", "SSE", "--exclude", "sub", "--exclude", "*.txt", str(tmp_path))
+    code, out, _ = run(
+        "validate", "-o", "json", "--select", "SSE", "--exclude", "sub", "--exclude", "*.txt", str(tmp_path)
+    )
     assert code == 0
     assert [Path(n).name for n in stream_names(out)] == ["a.sse", "events.json"]
     code, out, _ = run("validate", "-o", "json", "--include", "*.log", "--include", "sub/*.sse", str(tmp_path))
     assert code == 0
-    assert [Path(n).name for n in stream_names(out)] == ["trace.log", "b.sse"]  # a directory's files, then its subdirectories
+    # A directory's own files come before its subdirectories'.
+    assert [Path(n).name for n in stream_names(out)] == ["trace.log", "b.sse"]
     code, _, err = run("validate", "--include", "*.nothing", str(tmp_path))
     assert code == 2 and "no stream files found (looked for *.nothing)" in err
 

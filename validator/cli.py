@@ -29,7 +29,7 @@ from validator.commands.validate import validate
 class Main(click.Group):
     """The group, with click's own error display replaced by our one-prefix form."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

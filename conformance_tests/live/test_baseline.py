@@ -29,7 +29,9 @@ def test_parse_with_comments_and_globs() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["just-one-field\n", "a b c\n", "x.sse NOTACODE\n", "x.sse SEQ999\n", "x.sse ABC001\n"])
+@pytest.mark.parametrize(
+    "text", ["just-one-field\n", "a b c\n", "x.sse NOTACODE\n", "x.sse SEQ999\n", "x.sse ABC001\n"]
+)
 def test_malformed_lines_are_input_errors(text: str) -> None:
     with pytest.raises(InputError, match=r"^b\.txt:1: "):
         Baseline.parse(text, "b.txt")

@@ -13,7 +13,6 @@ from validator import check
 from validator.model import Finding, HttpInfo, Severity
 from validator.report import Report, StreamReport
 from validator.reporters import REPORTERS, RenderOptions, github, sarif
-from validator.rules import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report" / "report-v1.schema.json").read_text())

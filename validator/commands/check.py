@@ -294,7 +294,7 @@ def execute(options: BatteryOptions) -> int:
 @output_options
 @config_options
 @click.pass_context
-def check(ctx: click.Context, **params: Any) -> None:
+def check(ctx: click.Context, /, **params: Any) -> None:
     """Send the scenario battery to a live server and check every stream as it arrives.
 
     Each scenario POSTs to BASE_URL/responses with stream: true. Besides the

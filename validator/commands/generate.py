@@ -95,7 +95,9 @@ def generate(
             operator = operators[n % len(operators)] if operators else None
             mutation = mutated_stream(item_seed, profile, operator=operator, fmt=fmt)  # type: ignore[arg-type]
             if mutation is None:
-                click.echo(f"{PREFIX} warning: {operator} found nothing to break in {profile} streams; skipped", err=True)
+                click.echo(
+                    f"{PREFIX} warning: {operator} found nothing to break in {profile} streams; skipped", err=True
+                )
                 continue
             body = mutation.to_bytes()
             stem += f"-{mutation.operator}"

@@ -159,7 +159,7 @@ def execute(options: ValidateOptions) -> int:
 @output_options
 @config_options
 @click.pass_context
-def validate(ctx: click.Context, **params: Any) -> None:
+def validate(ctx: click.Context, /, **params: Any) -> None:
     """Check captured streams: SSE, JSONL, JSON arrays, HAR archives, gzip; - reads stdin.
 
     A PATH may be a file, a directory (searched recursively for stream files),

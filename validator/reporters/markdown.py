@@ -59,7 +59,7 @@ def render(report: Report, options: RenderOptions) -> str:
         "|---|---|---:|---:|---:|---|",
     ]
     for stream in report.streams:
-        by_severity = {severity: 0 for severity in Severity}
+        by_severity = dict.fromkeys(Severity, 0)
         for finding in stream.findings:
             by_severity[finding.severity] += 1
         note = stream.skipped if stream.skipped is not None else stream.error
@@ -75,10 +75,10 @@ def render(report: Report, options: RenderOptions) -> str:
     shown = [f for f in report.findings if f.severity is not Severity.INFO or options.verbose]
     if shown:
         lines.extend(["", "### Findings", "", "| where | code | severity | message |", "|---|---|---|---|"])
-        for finding in shown[:MAX_FINDING_ROWS]:
-            lines.append(
-                f"| {_where(finding)} | {finding.code} | {finding.severity.value} | {cell(finding.message)} |"
-            )
+        lines.extend(
+            f"| {_where(finding)} | {finding.code} | {finding.severity.value} | {cell(finding.message)} |"
+            for finding in shown[:MAX_FINDING_ROWS]
+        )
         if len(shown) > MAX_FINDING_ROWS:
             lines.extend(["", f"{len(shown) - MAX_FINDING_ROWS} more findings are in the other reports."])
     return "\n".join(lines) + "\n"
