@@ -26,6 +26,10 @@ from validator.commands.schemas import schemas
 from validator.commands.validate import validate
 
 
+# click >= 8.2 raises this for a group called without a command; older versions print the help themselves.
+_NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {}))
+
+
 class Main(click.Group):
     """The group, with click's own error display replaced by our one-prefix form."""
 
@@ -51,6 +55,9 @@ class Main(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_VIOLATIONS)
+        except _NO_ARGS_IS_HELP as exc:
+            click.echo(exc.format_message(), err=True)  # the help itself, as click shows it (exit 2)
+            sys.exit(EXIT_USAGE)
         except click.UsageError as exc:
             if exc.ctx is not None:
                 click.echo(exc.ctx.get_usage(), err=True)
