@@ -263,3 +263,12 @@ def test_strategies_without_hypothesis_say_how_to_install() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "pip install 'responses-conformance[hypothesis]'" in result.stdout
+
+
+def test_validate_writes_a_baseline_that_then_accepts_the_run(tmp_path: Path) -> None:
+    baseline = tmp_path / "known.txt"
+    code, _, err = run("validate", "--write-baseline", str(baseline), str(INVALID))
+    assert code == 0 and f"wrote {baseline}" in err
+    assert "CNT001" in baseline.read_text()
+    assert run("validate", str(INVALID))[0] == 1
+    assert run("validate", "--baseline", str(baseline), str(INVALID))[0] == 0

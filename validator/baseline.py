@@ -94,6 +94,7 @@ class BaselineOutcome:
     known: int = 0
     stale: list[BaselineEntry] = field(default_factory=list)
     unmatched: list[BaselineEntry] = field(default_factory=list)
+    unjudged: list[BaselineEntry] = field(default_factory=list)  # not seen in a partial (interrupted) run
 
     @property
     def ok(self) -> bool:
@@ -111,6 +112,10 @@ class BaselineOutcome:
         lines.extend(
             f"{e.where()}: '{e.pattern} {e.code}' matches no checked stream (left alone)" for e in self.unmatched
         )
+        lines.extend(
+            f"{e.where()}: '{e.pattern} {e.code}' not seen, but the run was interrupted (not judged)"
+            for e in self.unjudged
+        )
         return lines
 
 
@@ -120,7 +125,9 @@ def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:
     A known finding becomes ``info`` (its message says which baseline line
     covers it and what its severity was), so ``report.ok()`` no longer counts
     it. Each stale entry becomes one of ``report.problems``, so every report
-    format shows the failure and ``report.ok()`` is False.
+    format shows the failure and ``report.ok()`` is False. In an interrupted
+    (partial) report an entry not seen may simply not have been reached, so
+    none is judged stale.
     """
     outcome = BaselineOutcome()
     checked = report.checked
@@ -138,7 +145,7 @@ def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:
                         stream.findings[i] = _known(finding, entry)
                         outcome.known += 1
         if not hit:
-            outcome.stale.append(entry)
+            (outcome.stale if report.complete else outcome.unjudged).append(entry)
     report.problems.extend(outcome.stale_messages())
     return outcome
 

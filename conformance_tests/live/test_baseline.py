@@ -89,3 +89,12 @@ def test_written_baseline_round_trips() -> None:
     assert sorted(e.code for e in baseline.entries) == ["CNT001", "SEQ001"]
     outcome = apply_baseline(report, baseline)
     assert outcome.ok and report.ok(strict=True)
+
+
+def test_an_interrupted_run_judges_no_entry_stale() -> None:
+    report = report_with(("captures/a.sse", []))
+    report.interrupted = "interrupted after 1 of 9 files"
+    outcome = apply_baseline(report, Baseline.parse("*.sse SEQ001\n", "b.txt"))
+    assert outcome.ok and not report.problems
+    assert [e.code for e in outcome.unjudged] == ["SEQ001"]
+    assert "not judged" in outcome.messages()[0]

@@ -92,13 +92,13 @@ def error(message: str) -> None:
 def close(run: Finished, output: OutputOptions) -> int:
     report = run.report
     redact = run.redactor.text if run.redactor is not None else _same
+    if run.interrupted is not None:
+        report.interrupted = f"interrupted {run.interrupted}"
     outcome = apply_baseline(report, output.baseline) if output.baseline is not None and report.checked else None
     report.problems.extend(run.input_errors)
     nothing = not report.checked and not run.input_errors and run.interrupted is None
     if nothing:
         report.problems.append(run.nothing_checked)
-    if run.interrupted is not None:
-        report.interrupted = f"interrupted {run.interrupted}"
     options = RenderOptions(color=output.color, verbose=output.verbose, quiet=output.quiet, strict=output.strict)
     if report.streams or output.console != "text":
         text = REPORTERS[output.console](report, options)
