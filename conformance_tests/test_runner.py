@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from validator import runner
 from validator.cli import main
 from validator.commands.progress import Progress
 from validator.runner import CheckOptions, check_file, check_files, expand_paths
@@ -37,7 +38,9 @@ def findings_by_file(report_json: str) -> list[tuple[str, list[str]]]:
     return [(s["name"], [f["code"] for f in s["findings"]]) for s in report["streams"]]
 
 
-def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path) -> None:
+def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)  # small files: make the pool start anyway
+    monkeypatch.setattr(runner, "BATCH_FILES", 5)  # and hand them out in several batches
     write_streams(tmp_path, 24)
     runs = {}
     for jobs in ("1", "2"):
@@ -49,7 +52,9 @@ def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path) -> None:
     assert sum("SSE003" in codes for _, codes in runs["1"]) == 6
 
 
-def test_check_files_in_a_pool_matches_in_process(tmp_path: Path) -> None:
+def test_check_files_in_a_pool_matches_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "BATCH_FILES", 2)
     files = list(expand_paths([str(tmp_path / "x.sse"), *map(str, write_streams(tmp_path, 6))]))
     options = CheckOptions(select=("SSE",))
     serial = [(r.path, [f.code for s in r.streams for f in s.findings], r.errors) for r in check_files(files, options)]
@@ -57,6 +62,32 @@ def test_check_files_in_a_pool_matches_in_process(tmp_path: Path) -> None:
               for r in check_files(files, options, jobs=2)]
     assert serial == pooled
     assert "cannot read" in serial[0][2][0]
+
+
+def test_no_pool_for_input_that_cannot_pay_for_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    files = [str(p) for p in write_streams(tmp_path, 40)]
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
+    assert len(list(check_files(files, CheckOptions(), jobs=8))) == 40  # 40 small files: this process
+    assert not runner.pool_pays_off(files, jobs=8)
+    big = tmp_path / "big.sse"
+    with big.open("wb") as handle:
+        handle.truncate(runner.POOL_MIN_BYTES)
+    assert runner.pool_pays_off([*files, str(big)], jobs=2)
+    assert not runner.pool_pays_off([str(big)], jobs=2)  # one file cannot be shared out
+    assert not runner.pool_pays_off([*files, str(big)], jobs=1)
+    assert not runner.pool_pays_off(["-", *files, str(big)], jobs=2)  # stdin is read here
+
+
+def test_batches_follow_size_and_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "BATCH_BYTES", 100)
+    monkeypatch.setattr(runner, "BATCH_FILES", 3)
+    files = [f"f{i}" for i in range(7)]
+    assert runner._batches(files, [10, 10, 10, 10, 200, 10, 10]) == [
+        ["f0", "f1", "f2"], ["f3", "f4"], ["f5", "f6"]
+    ]
 
 
 def test_stdin_with_jobs_is_read_in_this_process(tmp_path: Path) -> None:
