@@ -25,9 +25,10 @@ from validator.commands.rules import explain, rules
 from validator.commands.schemas import schemas
 from validator.commands.validate import validate
 
-
 # click >= 8.2 raises this for a group called without a command; older versions print the help themselves.
-_NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {}))
+_NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {})
+)
 
 
 class Main(click.Group):
