@@ -1,7 +1,8 @@
 """Every command and snippet in README.md and docs/*.md, run, so that the docs stay true.
 
 What is extracted: every fenced block (bash, console, python, toml, yaml,
-text) and every inline code span in the prose that is a command
+text, and mermaid diagrams, which are generated and checked by
+test_automata.py) and every inline code span in the prose that is a command
 (``responses-conformance ...``, ``python ...``, ``pytest ...``, ``curl ...``,
 ``docker ...``, ``pip ...``, ``.venv/bin/...``). A snippet this file does not
 know how to handle fails the test, and so does an entry below that no longer
@@ -306,6 +307,10 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
             pytest.skip(reason)
     elif snippet.lang == "toml":
         check_toml(snippet, sandbox, tmp_path)
+    elif snippet.lang == "mermaid":
+        # A diagram, not a command: generated from the automata tables, and test_automata.py holds the page
+        # to tools/gen_state_docs.py; here it must at least be a state diagram.
+        assert snippet.text.startswith("stateDiagram-v2\n"), snippet.id
     elif snippet.lang == "text" and "STREAM-GLOB CODE" in snippet.text:
         baseline = Baseline.parse(snippet.text, "docs")  # every code in the example is a real rule
         assert baseline.entries
