@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +22,7 @@ from validator.commands.closing import Finished, OutputOptions, close, parse_out
 from validator.commands.options import (
     EXIT_CODES_HELP,
     EXIT_OK,
+    F,
     Fatal,
     baseline_options,
     config_options,
@@ -29,7 +31,6 @@ from validator.commands.options import (
     split_codes,
 )
 from validator.report import Report, StreamReport
-from validator.reporters import REPORTERS
 
 if TYPE_CHECKING:
     from validator.live import Target
@@ -203,6 +204,12 @@ def execute(options: BatteryOptions) -> int:
     return close(run, options.output)
 
 
+def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
+    """A positive number of seconds (a timeout)."""
+    return click.option(name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True,
+                        help=text)
+
+
 @click.command(epilog=EXIT_CODES_HELP)
 @click.option("--base-url", default=None, metavar="URL",
               help="Base URL (required); requests go to URL/responses, keeping any ?query.")
@@ -233,42 +240,10 @@ def execute(options: BatteryOptions) -> int:
     "Default: everything but reasoning. Scenarios needing others are skipped.",
 )
 @selection_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Console output format.",
-)
-@click.option(
-    "--connect-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the TCP (and TLS) connection.",
-)
-@click.option(
-    "--first-byte-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for the response headers.",
-)
-@click.option(
-    "--idle-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Seconds of silence tolerated between two chunks of a stream.",
-)
-@click.option(
-    "--total-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=180.0,
-    show_default=True,
-    help="Seconds one scenario may take in all.",
-)
+@_seconds("--connect-timeout", 10.0, "Seconds to wait for the TCP (and TLS) connection.")
+@_seconds("--first-byte-timeout", 60.0, "Seconds to wait for the response headers.")
+@_seconds("--idle-timeout", 30.0, "Seconds of silence tolerated between two chunks of a stream.")
+@_seconds("--total-timeout", 180.0, "Seconds one scenario may take in all.")
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),

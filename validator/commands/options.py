@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from validator.reporters import REPORTERS
 from validator.rules import PROFILES, unknown_prefixes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,12 +118,20 @@ def output_options(func: F) -> F:
         "--strict", is_flag=True, help="Warnings fail the run too (exit code 1)."
     )(func)
     func = click.option(
+        "-o",
+        "--output",
+        type=click.Choice(sorted(REPORTERS)),
+        default="text",
+        show_default=True,
+        help="Console output format.",
+    )(func)
+    func = click.option(
         "--report",
         "reports",
         multiple=True,
         metavar="FORMAT=PATH",
         help="Also write a report file, independent of the console output (repeatable). "
-        "FORMAT: text, json, junit, sarif, github, markdown.",
+        f"FORMAT: {', '.join(sorted(REPORTERS))}.",
     )(func)
     return func
 

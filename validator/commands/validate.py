@@ -26,7 +26,6 @@ from validator.commands.options import (
 from validator.commands.progress import Progress
 from validator.errors import InputError
 from validator.report import Report
-from validator.reporters import REPORTERS
 from validator.runner import CheckOptions, check_files, expand_paths
 from validator.sources import DEFAULT_INCLUDE, FORMATS, FileSelection
 
@@ -109,14 +108,6 @@ def execute(options: ValidateOptions) -> int:
     default="auto",
     show_default=True,
     help="Input format; auto sniffs each file's content.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Console output format.",
 )
 @click.option(
     "--max-per-rule",
