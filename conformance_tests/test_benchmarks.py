@@ -34,7 +34,7 @@ def test_memory_reports_both_files() -> None:
 def test_jobs_reports_the_speed_up(tmp_path: Path) -> None:
     run("capture.py", "--size-mb", "1", "--out", str(tmp_path))
     out = run("jobs.py", str(tmp_path), "--repeat", "1", "--max-jobs", "2")
-    assert "--jobs 2:" in out and "speed-up" in out, out
+    assert "--jobs 2:" in out and "--jobs 0 (auto):" in out and "speed-up" in out, out
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")

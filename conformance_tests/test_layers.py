@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "validator"
-OUTER_MODULES = ("validator.cli", "validator.commands", "validator.reporters", "validator.live",
+OUTER_MODULES = ("validator.cli", "validator.__main__", "validator.commands", "validator.reporters", "validator.live",
                  "validator.pytest_plugin", "validator.strategies", "validator.reference_server")
 OUTER_PACKAGES = ("click", "pytest", "hypothesis", "httpx", "_pytest")
-OUTER_PATHS = ("cli.py", "commands", "reporters", "live", "pytest_plugin.py", "strategies",
+OUTER_PATHS = ("cli.py", "__main__.py", "commands", "reporters", "live", "pytest_plugin.py", "strategies",
                "reference_server.py")
 
 

@@ -11,9 +11,11 @@ name, or its live scenario name; ``#`` starts a comment::
 An entry's findings still appear in every report, as ``info`` with a note
 that they are known, so they no longer fail the run. An entry whose
 streams were checked but no longer show its code is *stale*: the run
-fails with a message naming the line, so the list never rots (fixing a
-defect means deleting its line). An entry matching no checked stream (a
-file not given, a scenario skipped) is left alone.
+fails with a message naming the line (a run-level problem of the report,
+not a stream), so the list never rots (fixing a defect means deleting its
+line). An entry matching no checked stream (a file not given, a scenario
+skipped) is left alone. A code that names no rule is an input error: a
+typo would otherwise accept nothing and go unnoticed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from validator.errors import InputError
 from validator.model import Finding, Severity
 from validator.report import Report, StreamReport
+from validator.rules import RETIRED, catalogue
 
 _CODE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 
@@ -66,6 +69,12 @@ class Baseline:
             pattern, code = parts[0], parts[1].upper()
             if not _CODE.match(code):
                 raise InputError(f"{source}:{number}: {parts[1]!r} is not a rule code (like SEQ001)")
+            if code in RETIRED:
+                raise InputError(f"{source}:{number}: rule {code} was retired ({RETIRED[code]}); delete the line")
+            if code not in catalogue():
+                raise InputError(
+                    f"{source}:{number}: no rule {code} (`responses-conformance rules` lists the codes)"
+                )
             entries.append(BaselineEntry(pattern, code, number, source))
         return cls(tuple(entries), source)
 
@@ -85,19 +94,27 @@ class BaselineOutcome:
     known: int = 0
     stale: list[BaselineEntry] = field(default_factory=list)
     unmatched: list[BaselineEntry] = field(default_factory=list)
+    unjudged: list[BaselineEntry] = field(default_factory=list)  # not seen in a partial (interrupted) run
 
     @property
     def ok(self) -> bool:
         return not self.stale
 
-    def messages(self) -> list[str]:
-        lines = [
+    def stale_messages(self) -> list[str]:
+        return [
             f"{e.where()}: known failure '{e.pattern} {e.code}' no longer occurs; "
             "delete the line (the baseline is strict)"
             for e in self.stale
         ]
+
+    def messages(self) -> list[str]:
+        lines = self.stale_messages()
         lines.extend(
             f"{e.where()}: '{e.pattern} {e.code}' matches no checked stream (left alone)" for e in self.unmatched
+        )
+        lines.extend(
+            f"{e.where()}: '{e.pattern} {e.code}' not seen, but the run was interrupted (not judged)"
+            for e in self.unjudged
         )
         return lines
 
@@ -107,12 +124,13 @@ def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:
 
     A known finding becomes ``info`` (its message says which baseline line
     covers it and what its severity was), so ``report.ok()`` no longer counts
-    it. Stale entries are added to the report as one stream named
-    ``baseline`` whose ``error`` lists them, so every report format shows the
-    failure and ``report.ok()`` is False.
+    it. Each stale entry becomes one of ``report.problems``, so every report
+    format shows the failure and ``report.ok()`` is False. In an interrupted
+    (partial) report an entry not seen may simply not have been reached, so
+    none is judged stale.
     """
     outcome = BaselineOutcome()
-    checked = [s for s in report.streams if s.skipped is None and s.format != "baseline"]
+    checked = report.checked
     for entry in baseline.entries:
         streams = [s for s in checked if entry.matches(s)]
         if not streams:
@@ -127,16 +145,8 @@ def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:
                         stream.findings[i] = _known(finding, entry)
                         outcome.known += 1
         if not hit:
-            outcome.stale.append(entry)
-    if outcome.stale:
-        report.streams.append(
-            StreamReport(
-                "baseline",
-                report.profile,
-                "baseline",
-                error="; ".join(m for m in outcome.messages() if "no longer occurs" in m),
-            )
-        )
+            (outcome.stale if report.complete else outcome.unjudged).append(entry)
+    report.problems.extend(outcome.stale_messages())
     return outcome
 
 
@@ -162,7 +172,7 @@ def baseline_text(report: Report, *, strict: bool = False) -> str:
     lines = ["# responses-conformance known-failing baseline: STREAM-GLOB CODE", ""]
     seen: set[tuple[str, str]] = set()
     for stream in report.streams:
-        if stream.skipped is not None or stream.format == "baseline":
+        if stream.skipped is not None:
             continue
         name = stream.scenario or stream.name
         for finding in stream.findings:

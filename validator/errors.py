@@ -2,6 +2,7 @@
 
     ValueError
      └── InputError           the input cannot be read as streams (CLI exit 2)
+          └── Interrupted     reading was stopped on request (Ctrl-C): the findings so far stand
     AssertionError
      └── ConformanceError     assert_conformant() found errors
 """
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 
 class InputError(ValueError):
     """The input is unreadable, empty, binary, or of an unknown format."""
+
+
+class Interrupted(InputError):
+    """Raised by a read hook to stop reading a stream; the stream is reported as far as it was read."""
 
 
 class ConformanceError(AssertionError):

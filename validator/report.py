@@ -74,10 +74,17 @@ class StreamReport:
 
 @dataclass(slots=True)
 class Report:
-    """Every stream of one run."""
+    """Every stream of one run, and what went wrong with the run as a whole.
+
+    ``interrupted`` says why the run stopped before it had read everything (Ctrl-C): the
+    report is then partial (``complete`` is False) and never ``ok``. ``problems`` are
+    failures that belong to no stream, such as a stale baseline entry.
+    """
 
     profile: str
     streams: list[StreamReport] = field(default_factory=list)
+    interrupted: str | None = None
+    problems: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[StreamReport]:
         return iter(self.streams)
@@ -101,16 +108,27 @@ class Report:
             total.update(stream.counts())
         return total
 
+    @property
+    def complete(self) -> bool:
+        """False when the run was interrupted before it had read every input."""
+        return self.interrupted is None
+
+    @property
+    def checked(self) -> list[StreamReport]:
+        """The streams that were read (live scenarios that were skipped are not)."""
+        return [s for s in self.streams if s.skipped is None]
+
     def ok(self, *, strict: bool = False) -> bool:
-        return all(s.ok(strict=strict) for s in self.streams)
+        return self.complete and not self.problems and all(s.ok(strict=strict) for s in self.streams)
 
     def to_dict(self) -> dict[str, Any]:
         counts = self.counts()
-        return {
+        out: dict[str, Any] = {
             "version": REPORT_VERSION,
             "tool": "responses-conformance",
             "profile": self.profile,
             "ok": self.ok(),
+            "complete": self.complete,
             "summary": {
                 "streams": len(self.streams),
                 "events": self.events,
@@ -120,4 +138,8 @@ class Report:
                 "skipped": sum(1 for s in self.streams if s.skipped is not None),
             },
             "streams": [s.to_dict() for s in self.streams],
+            "problems": list(self.problems),
         }
+        if self.interrupted is not None:
+            out["interrupted"] = self.interrupted
+        return out

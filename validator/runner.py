@@ -3,20 +3,33 @@
 ``check_file`` is the unit of work: one path in, picklable results out, so the
 same function serves ``--jobs N`` here and any distributed engine (Dask, Ray,
 a job queue) that can map a function over a list of paths.
+
+A pool costs a process start and an import of the validator per worker, so
+``check_files`` starts one only when the input can pay for it (``POOL_MIN_BYTES``
+in at least two files) and hands the files out in batches of about
+``BATCH_BYTES``, so that many small files do not each pay a round trip.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from validator.checker import check_stream
-from validator.errors import InputError
+from validator.errors import InputError, Interrupted
 from validator.report import StreamReport
-from validator.sources import streams_from_path, walk_stream_files
+from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
+
+# Below this many bytes in all, worker processes cost more than they save (measured with
+# benchmarks/jobs.py: a worker's start and import take about as long as checking 10 MB).
+POOL_MIN_BYTES = 32 * 1024 * 1024
+# The work handed to a worker at a time: about this many bytes, or this many files.
+BATCH_BYTES = 4 * 1024 * 1024
+BATCH_FILES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +40,8 @@ class CheckOptions:
     format: str = "auto"
     max_per_rule: int | None = None
     resumed_after: int | None = None  # every stream resumes after this sequence number
+    stdin_name: str = "<stdin>"  # the name findings carry for ``-``
+    selection: FileSelection = field(default_factory=FileSelection)  # which files a directory walk takes
 
 
 @dataclass(slots=True)
@@ -36,22 +51,47 @@ class FileResult:
     path: str
     streams: list[StreamReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    interrupted: bool = False  # reading stopped on request; the last stream is partial
 
     @property
     def events(self) -> int:
         return sum(s.events for s in self.streams)
 
 
-def check_file(path: str, options: CheckOptions = CheckOptions()) -> FileResult:
+def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadHook | None = None) -> FileResult:
+    """Check every stream in one path.
+
+    ``on_read`` sees the size of every chunk read; if it raises ``Interrupted``, the stream
+    being read is reported as far as it got and ``interrupted`` is set.
+    """
     result = FileResult(path)
     select = list(options.select) if options.select is not None else None
+    read = 0
+
+    def watched(size: int) -> None:
+        nonlocal read
+        read += size
+        try:
+            on_read(size)  # type: ignore[misc]  # only installed when on_read is given
+        except Interrupted:
+            result.interrupted = True
+            raise Interrupted(f"interrupted after {read:,} bytes: the rest of the stream was not read") from None
+
+    hook = watched if on_read is not None else None
+
     try:
-        for stream in streams_from_path(path, options.format):
+        streams = streams_from_path(
+            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection
+        )
+        for stream in streams:
             report = check_stream(
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
             )
+            if result.interrupted:
+                result.streams.append(report)  # its error says where reading stopped
+                break
             if report.events == 0 and report.error is None:
                 result.errors.append(f"{stream.name}: no events found")
                 continue
@@ -59,15 +99,21 @@ def check_file(path: str, options: CheckOptions = CheckOptions()) -> FileResult:
                 result.errors.append(report.error)
             result.streams.append(report)
     except InputError as exc:
-        result.errors.append(str(exc))
+        if not result.interrupted:
+            result.errors.append(str(exc))
     return result
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Directories become the stream files below them; ``-`` and files pass through."""
+def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
+    """``check_file`` over several paths: what one worker does with one hand-out."""
+    return [check_file(path, options) for path in paths]
+
+
+def expand_paths(paths: Iterable[str], selection: FileSelection | None = None) -> Iterator[str]:
+    """Directories become the stream files below them; ``-``, files, FIFOs and devices pass through."""
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            files = list(walk_stream_files(Path(path)))
+            files = list(walk_stream_files(Path(path), selection))
             if not files:
                 yield path  # check_file reports the empty directory
             for file in files:
@@ -76,21 +122,57 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
             yield path
 
 
-def check_files(files: list[str], options: CheckOptions, jobs: int = 1) -> Iterator[FileResult]:
-    """Results in input order; with ``jobs > 1`` files are checked in worker processes.
-
-    ``files`` are paths as ``expand_paths`` gives them.
-    """
-    if jobs <= 1 or len(files) <= 1:
-        for path in files:
-            yield check_file(path, options)
-        return
-    if "-" in files:
-        raise InputError("stdin (-) cannot be combined with --jobs")
-    pool = ProcessPoolExecutor(max_workers=jobs)
+def _size(path: str) -> int:
     try:
-        chunksize = max(1, min(64, len(files) // (jobs * 8)))
-        yield from pool.map(check_file, files, [options] * len(files), chunksize=chunksize)
+        return os.stat(path).st_size if os.path.isfile(path) else 0
+    except OSError:
+        return 0
+
+
+def _batches(files: list[str], sizes: list[int]) -> list[list[str]]:
+    batches: list[list[str]] = []
+    current: list[str] = []
+    weight = 0
+    for path, size in zip(files, sizes, strict=True):
+        current.append(path)
+        weight += size
+        if weight >= BATCH_BYTES or len(current) >= BATCH_FILES:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def pool_pays_off(files: list[str], jobs: int) -> bool:
+    """Whether worker processes would finish sooner than this one process."""
+    if jobs <= 1 or len(files) < 2 or any(is_stream_input(path) for path in files):
+        return False  # stdin, a FIFO or a device can only be read here
+    return sum(_size(path) for path in files) >= POOL_MIN_BYTES
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches every process of the terminal's group; only the parent decides what it means.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_files(
+    files: list[str], options: CheckOptions, jobs: int = 1, on_read: ReadHook | None = None
+) -> Iterator[FileResult]:
+    """Results in input order; with ``jobs > 1``, when it pays off, files are checked in workers.
+
+    ``files`` are paths as ``expand_paths`` gives them. ``on_read`` is honoured only for files
+    checked in this process.
+    """
+    if not pool_pays_off(files, jobs):
+        for path in files:
+            yield check_file(path, options, on_read)
+        return
+    batches = _batches(files, [_size(path) for path in files])
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_sigint)
+    try:
+        for results in pool.map(check_batch, batches, [options] * len(batches)):
+            yield from results
     finally:
         # On an interrupt or an early exit, pending files are dropped instead of waited for.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -9,20 +9,31 @@ Formats: ``sse`` (text/event-stream), ``jsonl`` (one event object per line),
 ``json`` (an array of events, or an array of such arrays), ``har`` (every
 ``text/event-stream`` response in the archive). Gzip is recognised by its
 magic bytes. ``auto`` sniffs the content.
+
+Regular files are opened twice (a peek at the head, then the read); standard
+input, FIFOs (``<(cat f.sse)``), character devices (``/dev/stdin`` on a
+terminal) and sockets can be read only once, so their head is replayed.
+
+A directory walk (``walk_stream_files``) takes the files a ``FileSelection``
+wants: by default every stream extension, leaving out what is never a capture
+(version control, virtual environments, README, LICENSE and the like) and
+``.txt``/``.json`` files whose first bytes do not look like a stream.
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import gzip
 import io
 import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -37,6 +48,22 @@ FORMATS = ("auto", "sse", "jsonl", "json", "har")
 
 # Extensions a directory walk picks up (each also with ``.gz``).
 STREAM_EXTENSIONS = (".sse", ".jsonl", ".ndjson", ".json", ".har", ".txt", ".events")
+# Extensions shared with files that are not captures: a walk takes such a file only when its
+# first bytes look like a stream (``looks_like_stream``).
+AMBIGUOUS_EXTENSIONS = (".json", ".txt")
+DEFAULT_INCLUDE = tuple(f"*{ext}{gz}" for ext in STREAM_EXTENSIONS for gz in ("", ".gz"))
+# Never captures, though some share an extension with them: version control, environments and
+# caches (as directories), and the documents and manifests a project keeps beside its captures.
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
+    "README*", "LICENSE*", "LICENCE*", "COPYING*", "NOTICE*", "CHANGELOG*", "CHANGES*", "HISTORY*",
+    "AUTHORS*", "CONTRIBUTING*", "*.md", "*.rst", "package.json", "package-lock.json", "tsconfig*.json",
+    "requirements*.txt", "constraints*.txt",
+)
+
+# Called with the size of every chunk read from an input; it may raise (``Interrupted``) to stop.
+ReadHook = Callable[[int], None]
 
 CHUNK_SIZE = 1 << 16
 _SNIFF_SIZE = 1 << 12
@@ -337,10 +364,20 @@ class _Input:
     open. Standard input cannot be reopened: its head is replayed instead.
     """
 
-    def __init__(self, name: str, *, path: Path | None = None, handle: IO[bytes] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        path: Path | None = None,
+        handle: IO[bytes] | None = None,
+        on_read: ReadHook | None = None,
+        owns_handle: bool = False,
+    ) -> None:
         self.name = name
         self._path = path
         self._handle = handle
+        self._on_read = on_read
+        self._owns_handle = owns_handle
         if path is not None:
             with self._open_path(path) as raw:
                 self._head = self._read(self._decompressed(raw), _SNIFF_SIZE)
@@ -377,15 +414,24 @@ class _Input:
             with self._open_path(self._path) as raw:
                 yield from self._chunks_of(self._decompressed(raw))
         else:
-            if self._head:
-                yield self._head
-            yield from self._chunks_of(self._reader)
+            try:
+                if self._head:
+                    if self._on_read is not None:
+                        self._on_read(len(self._head))
+                    yield self._head
+                yield from self._chunks_of(self._reader)
+            finally:
+                if self._owns_handle and self._handle is not None:
+                    self._handle.close()
 
     def _chunks_of(self, reader: IO[bytes]) -> Iterator[bytes]:
+        on_read = self._on_read
         while True:
             chunk = self._read(reader, CHUNK_SIZE)
             if not chunk:
                 return
+            if on_read is not None:
+                on_read(len(chunk))
             yield chunk
 
     def read_all(self) -> bytes:
@@ -443,34 +489,147 @@ def streams_from_bytes(data: bytes, name: str = "<bytes>", fmt: str = "auto") ->
     return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt)
 
 
-def streams_from_path(path: str | os.PathLike[str], fmt: str = "auto") -> Iterator[Stream]:
-    """The streams in one file, stdin (``-``), or every stream file under a directory."""
+def streams_from_path(
+    path: str | os.PathLike[str],
+    fmt: str = "auto",
+    *,
+    stdin_name: str = "<stdin>",
+    on_read: ReadHook | None = None,
+    selection: FileSelection | None = None,
+) -> Iterator[Stream]:
+    """The streams in one file, stdin (``-``, named ``stdin_name``), or every stream file under a directory.
+
+    ``on_read`` is called with the size of every chunk read (for progress, or to stop the read by
+    raising ``Interrupted``); ``selection`` says which files a directory walk takes.
+    """
     text = os.fspath(path)
     if text == "-":
-        yield from streams_from_input(_Input("<stdin>", handle=sys.stdin.buffer), fmt)
+        yield from streams_from_input(_Input(stdin_name, handle=sys.stdin.buffer, on_read=on_read), fmt)
         return
     target = Path(text)
     if target.is_dir():
-        files = list(walk_stream_files(target))
+        files = list(walk_stream_files(target, selection or FileSelection()))
         if not files:
-            raise InputError(f"{text}: no stream files found (looked for {', '.join(STREAM_EXTENSIONS)})")
+            raise InputError(f"{text}: no stream files found ({(selection or FileSelection()).describe()})")
         for file in files:
-            yield from _file_streams(file, fmt)
+            yield from _file_streams(file, fmt, on_read)
         return
-    yield from _file_streams(target, fmt)
+    yield from _file_streams(target, fmt, on_read)
 
 
-def _file_streams(path: Path, fmt: str) -> list[Stream]:
+def is_stream_input(path: str) -> bool:
+    """Whether ``path`` can be read only once: ``-``, a FIFO, a character device or a socket."""
+    if path == "-":
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _file_streams(path: Path, fmt: str, on_read: ReadHook | None = None) -> list[Stream]:
+    if is_stream_input(str(path)):
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
+        try:
+            return streams_from_input(_Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt)
+        except BaseException:
+            handle.close()
+            raise
     if not path.is_file() and path.exists():
-        raise InputError(f"{path}: not a regular file")
-    return streams_from_input(_Input(str(path), path=path), fmt)
+        raise InputError(f"{path}: not a regular file, FIFO or character device")
+    return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt)
 
 
-def walk_stream_files(root: Path) -> Iterator[Path]:
+@dataclass(frozen=True, slots=True)
+class FileSelection:
+    """Which files a directory walk takes.
+
+    A pattern without ``/`` is matched (``fnmatch``, case-sensitive) against a file's or a
+    directory's own name; one with ``/`` against its path relative to the walked directory.
+    ``include`` replaces the stream extensions; ``exclude`` adds to ``DEFAULT_EXCLUDE`` unless
+    ``default_excludes`` is off. An excluded directory is not entered.
+    """
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    default_excludes: bool = True
+
+    def _excluded(self, relative: PurePosixPath) -> bool:
+        patterns = (*DEFAULT_EXCLUDE, *self.exclude) if self.default_excludes else self.exclude
+        return _matches(relative, patterns)
+
+    def wants_dir(self, relative: PurePosixPath) -> bool:
+        return not self._excluded(relative)
+
+    def wants_file(self, relative: PurePosixPath) -> bool:
+        return _matches(relative, self.include) and not self._excluded(relative)
+
+    def describe(self) -> str:
+        parts = [f"looked for {', '.join(self.include)}"]
+        if self.exclude:
+            parts.append(f"excluding {', '.join(self.exclude)}")
+        return "; ".join(parts)
+
+
+def _matches(relative: PurePosixPath, patterns: Iterable[str]) -> bool:
+    name = relative.name
+    text = relative.as_posix()
+    for pattern in patterns:
+        if "/" in pattern.strip("/"):
+            if fnmatch.fnmatchcase(text, pattern.strip("/")):
+                return True
+        elif fnmatch.fnmatchcase(name, pattern.strip("/")):
+            return True
+    return False
+
+
+def looks_like_stream(head: bytes) -> bool:
+    """Whether a file's first bytes (after any gzip layer) look like a capture in some format.
+
+    Used for extensions shared with other files (``.txt``, ``.json``): SSE fields, a JSON array,
+    a HAR archive, or a first line holding a JSON object with a string ``type``.
+    """
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text:
+        return False
+    if _SSE_START.match(text) or text[:1] == b"[" or _HAR_START.match(text):
+        return True
+    if text[:1] != b"{":
+        return False
+    line, newline, _ = text.partition(b"\n")
+    if not newline and len(head) >= _SNIFF_SIZE:
+        return b'"type"' in line  # a first line longer than the peek: judge by what is there
+    try:
+        first = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(first, dict) and isinstance(first.get("type"), str)
+
+
+def walk_stream_files(root: Path, selection: FileSelection | None = None) -> Iterator[Path]:
     """Stream files below ``root`` in sorted order, never following symlinked directories."""
+    selection = selection or FileSelection()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
+        here = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        dirnames[:] = sorted(d for d in dirnames if selection.wants_dir(here / d))
         for filename in sorted(filenames):
-            lower = filename.lower().removesuffix(".gz")
-            if lower.endswith(STREAM_EXTENSIONS):
-                yield Path(dirpath) / filename
+            if not selection.wants_file(here / filename):
+                continue
+            path = Path(dirpath) / filename
+            if not path.is_file():
+                continue  # a FIFO or a device inside a directory is no capture (and could block)
+            if filename.lower().removesuffix(".gz").endswith(AMBIGUOUS_EXTENSIONS) and not _peek_is_stream(path):
+                continue
+            yield path
+
+
+def _peek_is_stream(path: Path) -> bool:
+    try:
+        source = _Input(str(path), path=path)
+    except InputError:
+        return True  # unreadable: let the check say so rather than skip it silently
+    return looks_like_stream(source.head)

@@ -29,10 +29,17 @@ def test_parse_with_comments_and_globs() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["just-one-field\n", "a b c\n", "x.sse NOTACODE\n"])
+@pytest.mark.parametrize(
+    "text", ["just-one-field\n", "a b c\n", "x.sse NOTACODE\n", "x.sse SEQ999\n", "x.sse ABC001\n"]
+)
 def test_malformed_lines_are_input_errors(text: str) -> None:
     with pytest.raises(InputError, match=r"^b\.txt:1: "):
         Baseline.parse(text, "b.txt")
+
+
+def test_unknown_code_names_the_line() -> None:
+    with pytest.raises(InputError, match=r"^b\.txt:2: no rule SEQ999 "):
+        Baseline.parse("x.sse SEQ001\nx.sse SEQ999\n", "b.txt")
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
@@ -59,7 +66,12 @@ def test_stale_entry_fails_the_run() -> None:
     assert [e.code for e in outcome.stale] == ["SEQ001"]
     assert "b.txt:1: known failure 'a.sse SEQ001' no longer occurs" in outcome.messages()[0]
     assert not report.ok()
-    assert report.streams[-1].name == "baseline" and "no longer occurs" in (report.streams[-1].error or "")
+    # A run problem, not a phantom stream: the streams stay the ones that were checked.
+    assert [s.name for s in report.streams] == ["captures/a.sse"]
+    assert report.problems == outcome.stale_messages()
+    data = report.to_dict()
+    assert data["summary"]["streams"] == 1 and data["ok"] is False
+    assert "no longer occurs" in data["problems"][0]
 
 
 def test_entry_for_an_unchecked_stream_is_left_alone() -> None:
@@ -77,3 +89,12 @@ def test_written_baseline_round_trips() -> None:
     assert sorted(e.code for e in baseline.entries) == ["CNT001", "SEQ001"]
     outcome = apply_baseline(report, baseline)
     assert outcome.ok and report.ok(strict=True)
+
+
+def test_an_interrupted_run_judges_no_entry_stale() -> None:
+    report = report_with(("captures/a.sse", []))
+    report.interrupted = "interrupted after 1 of 9 files"
+    outcome = apply_baseline(report, Baseline.parse("*.sse SEQ001\n", "b.txt"))
+    assert outcome.ok and not report.problems
+    assert [e.code for e in outcome.unjudged] == ["SEQ001"]
+    assert "not judged" in outcome.messages()[0]

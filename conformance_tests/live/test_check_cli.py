@@ -128,9 +128,18 @@ def test_report_files_are_independent_of_console(reference_url: str, tmp_path: P
     assert [s.get("name") for s in suites] == [s["name"] for s in data["streams"]]
     sarif = json.loads((tmp_path / "report.sarif").read_text())
     assert sarif["version"] == "2.1.0"
-    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"ITM008"}
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"ITM008"}
+    # Without --capture-dir, a SARIF report still points every result at a file and line: the
+    # bodies are saved beside it (code scanning shows a result only at a file).
+    captures = tmp_path / "responses-conformance-captures"
+    for result in results:
+        physical = result["locations"][0]["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert uri.endswith(".sse") and (captures / Path(uri).name).is_file()
+        assert physical["region"]["startLine"] >= 1
     github = (tmp_path / "report.github").read_text()
-    assert "::error title=ITM008::" in github
+    assert "title=ITM008::" in github and f"file={captures}" in github
 
 
 def test_console_json_output_validates(reference_url: str) -> None:
@@ -241,9 +250,11 @@ def test_ctrl_c_reports_the_finished_scenarios_and_exits_130(tmp_path: Path) -> 
     report_path = tmp_path / "report.json"
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "validator.cli", "check", "--base-url", server.url + "/v1", "--progress",
+            [sys.executable, "-m", "validator", "check", "--base-url", server.url + "/v1", "--progress",
              "--report", f"json={report_path}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # A background job may have inherited an ignored SIGINT; the child gets the default back.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 60
         assert proc.stderr is not None
@@ -261,4 +272,56 @@ def test_ctrl_c_reports_the_finished_scenarios_and_exits_130(tmp_path: Path) -> 
     assert "Traceback" not in err
     finished = int(err.split("interrupted after ")[1].split()[0])
     assert finished >= 2
-    assert json.loads(report_path.read_text())["summary"]["streams"] == finished
+    report = json.loads(report_path.read_text())
+    assert report["summary"]["streams"] == finished
+    assert report["complete"] is False and report["ok"] is False
+
+
+def test_base_url_with_a_query_keeps_it_and_redacts_its_key(reference_url: str, tmp_path: Path) -> None:
+    secret = "azk-0123456789SECRET"
+    base = f"{reference_url}/v1?api-version=2025-04-01-preview&api-key={secret}"
+    report = tmp_path / "report.json"
+    code, out, err = run(
+        "--base-url", base, "--idle-timeout", "0.5", "--total-timeout", "15", "--scenario", "plain-text",
+        "--report", f"json={report}", "-vv",
+    )
+    assert code == 0, out + err  # posted to /v1/responses?..., not to /v1?...=.../responses
+    text = report.read_text()
+    assert secret not in out + err + text
+    (stream,) = json.loads(text)["streams"]
+    assert stream["http"]["url"] == (
+        f"{reference_url}/v1/responses?api-version=2025-04-01-preview&api-key=[REDACTED]"
+    )
+
+
+def test_every_request_keeps_the_query() -> None:
+    import httpx
+
+    from validator.live import Target, run_battery
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(500, json={"error": {"message": "no"}})
+
+    target = Target("https://example.invalid/openai/deployments/d?api-version=2025-04-01-preview")
+    run_battery(target, capabilities=frozenset({"text", "tools"}), transport=httpx.MockTransport(answer))
+    assert len(seen) >= 2
+    assert set(seen) == {"https://example.invalid/openai/deployments/d/responses?api-version=2025-04-01-preview"}
+
+
+def test_quiet_hides_skipped_scenarios(reference_url: str) -> None:
+    code, out, _ = run(*fast(reference_url), "-q", "--scenario", "plain-text", "--scenario", "reasoning")
+    assert code == 0
+    assert out == ""  # no findings, no summary, no skipped scenario
+    code, out, _ = run(*fast(reference_url), "--scenario", "plain-text", "--scenario", "reasoning")
+    assert "reasoning: skipped" in out
+
+
+def test_markdown_summary(reference_url: str, tmp_path: Path) -> None:
+    args = [*fast(reference_url), "--header", "X-Conformance-Fault: delta-before-part", "--capability", "all"]
+    code, out, _ = run(*args, "-o", "markdown")
+    assert code == 1
+    assert out.startswith("## responses-conformance: does not conform")
+    assert "| plain-text | **FAIL** |" in out and "| CNT001 | error |" in out

@@ -49,3 +49,26 @@ def test_target_redactor_knows_the_key_and_secret_headers() -> None:
     assert target.request_headers()["Authorization"] == "Bearer sk-live-0000"
     other = Target("http://127.0.0.1:1", api_key="sk-live-0000", api_key_header="api-key")
     assert other.request_headers()["api-key"] == "sk-live-0000"
+
+
+def test_a_query_key_is_masked_without_eating_what_follows() -> None:
+    redactor = Redactor()
+    url = "https://h.example/v1/responses?api-version=2025-04-01-preview&api-key=XYZ123"
+    masked = f"https://h.example/v1/responses?api-version=2025-04-01-preview&api-key={MASK}"
+    assert redactor.text(f'{{"url": "{url}", "n": 1}}') == f'{{"url": "{masked}", "n": 1}}'
+    assert redactor.text(f"<a href='{url}'>x</a>") == f"<a href='{masked}'>x</a>"
+    assert redactor.text(f"cannot connect to {url}: refused") == f"cannot connect to {masked}: refused"
+    assert redactor.text(f"({url})") == f"({masked})"
+    assert redactor.text("?sig=ab%2Bc/d=&se=2030") == f"?sig={MASK}&se=2030"
+    # Masking is idempotent: a report redacted twice reads the same.
+    once = redactor.text(url)
+    assert redactor.text(once) == once == masked
+
+
+def test_target_knows_the_credentials_in_its_url() -> None:
+    target = Target("https://bob:pw-0000111@h.example/v1?api-version=1&key=k-99998888")
+    redactor = target.redactor()
+    assert redactor.text("echoed pw-0000111 and k-99998888") == f"echoed {MASK} and {MASK}"
+    assert target.url == "https://bob:pw-0000111@h.example/v1/responses?api-version=1&key=k-99998888"
+    assert Target("http://h/v1/#frag").url == "http://h/v1/responses"
+    assert Target("http://h").url == "http://h/responses"

@@ -13,7 +13,6 @@ from validator import check
 from validator.model import Finding, HttpInfo, Severity
 from validator.report import Report, StreamReport
 from validator.reporters import REPORTERS, RenderOptions, github, sarif
-from validator.rules import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report" / "report-v1.schema.json").read_text())
@@ -58,25 +57,76 @@ def test_junit_structure() -> None:
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["captures/bad stream.sse", "plain-text", "reasoning", "half.sse"]
-    rules_in_profile = [c for c, r in catalogue().items() if "openai" in r.severity]
     bad = suites[0]
     cases = bad.findall("testcase")
-    assert len(cases) == len(rules_in_profile)  # a testcase per rule
+    # One testcase for the stream, one per rule that has findings in it (not one per rule).
+    assert [c.get("name") for c in cases] == ["stream", "SSE001 data-not-json", "SSE004 event-field-mismatch"]
+    assert cases[0].find("failure") is None and cases[0].find("error") is None
     failing = [c for c in cases if c.find("failure") is not None]
     assert [c.get("name").split()[0] for c in failing] == ["SSE001"]
     failure = failing[0].find("failure")
     assert failure is not None and failure.get("message", "").startswith("2 finding(s)")
     assert "captures/bad stream.sse:7:1: SSE001" in (failure.text or "")
-    warned = next(c for c in cases if c.get("name", "").startswith("SSE004"))
+    warned = cases[2]
     assert warned.find("failure") is None and "SSE004" in (warned.findtext("system-out") or "")
-    assert bad.get("failures") == "1" and bad.get("tests") == str(len(cases))
+    assert bad.get("failures") == "1" and bad.get("tests") == "3"
     skipped = suites[2]
     assert skipped.get("skipped") == "1"
     assert skipped.find("testcase/skipped").get("message") == "not declared"  # type: ignore[union-attr]
     assert suites[3].get("errors") == "1"
+    assert suites[3].find("testcase/error") is not None
     assert root.get("failures") == "2"
     props = {p.get("name"): p.get("value") for p in suites[1].iter("property")}
     assert props["http.status"] == "500"
+
+
+def test_junit_size_grows_with_findings_not_with_the_catalogue() -> None:
+    report = Report("openai")
+    report.streams = [StreamReport(f"captures/s{i}.sse", "openai", "sse", events=20) for i in range(500)]
+    root = ET.fromstring(REPORTERS["junit"](report, RenderOptions()))
+    assert root.get("tests") == "500" and root.get("failures") == "0"
+    assert len(REPORTERS["junit"](report, RenderOptions())) < 250_000
+
+
+def test_run_problems_and_interruption_in_every_format() -> None:
+    report = sample_report()
+    report.problems = ["known.txt:3: known failure 'plain-text SSE008' no longer occurs"]
+    report.interrupted = "interrupted after 3 of 10 files"
+    data = report.to_dict()
+    Draft202012Validator(REPORT_SCHEMA).validate(data)
+    assert data["complete"] is False and data["ok"] is False and data["problems"] == report.problems
+    assert data["interrupted"] == "interrupted after 3 of 10 files"
+    assert "baseline" not in [s["name"] for s in data["streams"]]
+    root = ET.fromstring(REPORTERS["junit"](report, RenderOptions()))
+    run = root.findall("testsuite")[-1]
+    assert run.get("name") == "responses-conformance" and run.get("failures") == "1" and run.get("errors") == "1"
+    log = json.loads(REPORTERS["sarif"](report, RenderOptions()))
+    invocation = log["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+    assert report.problems[0] in texts and any("partial results" in t for t in texts)
+    github = REPORTERS["github"](report, RenderOptions())
+    assert "::error title=interrupted::partial results" in github and "no longer occurs" in github
+    text = REPORTERS["text"](report, RenderOptions())
+    assert text.rstrip().endswith("1 run problem; interrupted: a partial report")
+    markdown = REPORTERS["markdown"](report, RenderOptions())
+    assert "**Interrupted:**" in markdown and "**Problem:**" in markdown
+
+
+def test_markdown_escapes_what_a_stream_controls() -> None:
+    report = Report("openai")
+    stream = StreamReport("a|b.sse", "openai", "sse", events=1)
+    stream.findings = [
+        Finding("SSE001", Severity.ERROR, "bad [link](http://x) <script>x</script>\n| injected | row |", "a|b.sse", 1)
+    ]
+    report.streams = [stream]
+    markdown = REPORTERS["markdown"](report, RenderOptions())
+    table_rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    for row in table_rows:
+        assert row.count("|") - row.count("\\|") in (5, 6, 7)  # only the table's own cell borders
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "](http" not in markdown
+    assert "| a\\|b.sse | **FAIL** | 1 | 1 | 0 | SSE001 |" in markdown
 
 
 def test_junit_strict_fails_warnings() -> None:
@@ -149,4 +199,4 @@ def test_github_escape_rules(raw: str, data: str, prop: str) -> None:
 
 
 def test_every_format_is_registered() -> None:
-    assert {"text", "json", "junit", "sarif", "github"} <= set(REPORTERS)
+    assert {"text", "json", "junit", "sarif", "github", "markdown"} <= set(REPORTERS)

@@ -1,30 +1,76 @@
-"""``responses-conformance check --base-url URL``: the live battery against a running server."""
+"""``responses-conformance check --base-url URL``: the live battery against a running server.
+
+Parse the command line (and ``[tool.responses-conformance]``) into a plain
+``BatteryOptions``, build the ``Target``, run the battery, and close:
+``execute(parse(ctx, params))``.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from validator.baseline import Baseline, apply_baseline, baseline_text
+from validator.commands import config
+from validator.commands.closing import Finished, OutputOptions, close, parse_output
 from validator.commands.options import (
-    EXIT_INTERRUPTED,
+    EXIT_CODES_HELP,
     EXIT_OK,
-    EXIT_USAGE,
-    EXIT_VIOLATIONS,
+    F,
+    Fatal,
+    baseline_options,
+    config_options,
     output_options,
-    parse_report_targets,
     selection_options,
     split_codes,
-    use_color,
 )
-from validator.errors import InputError
 from validator.report import Report, StreamReport
-from validator.reporters import REPORTERS, RenderOptions, write_atomically
+
+if TYPE_CHECKING:
+    from validator.live import Target
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
+# Where bodies are saved when a SARIF report is wanted and --capture-dir is not given: code
+# scanning shows a result only at a file and line, so each finding needs a file to point into.
+SARIF_CAPTURE_DIR = "responses-conformance-captures"
+
+
+@dataclass(frozen=True, slots=True)
+class BatteryOptions:
+    """Everything ``check`` was asked to do, as plain data."""
+
+    base_url: str
+    model: str
+    api_key: str | None
+    api_key_header: str
+    headers: dict[str, str]
+    scenarios: tuple[str, ...]
+    capabilities: frozenset[str]
+    profile: str
+    select: list[str] | None
+    ignore: list[str]
+    timeouts: tuple[float, float, float, float]  # connect, first byte, idle, total
+    max_bytes: int
+    capture_dir: Path | None
+    list_scenarios: bool
+    progress: bool
+    output: OutputOptions = field(default_factory=OutputOptions)
+
+
+def _live() -> ModuleType:
+    try:
+        from validator import live
+    except ImportError as exc:
+        if getattr(exc, "name", "") in ("httpx", "httpcore", "h11", "anyio"):
+            raise Fatal(INSTALL_HINT) from None
+        raise
+    return live
 
 
 def _parse_headers(values: tuple[str, ...]) -> dict[str, str]:
@@ -38,13 +84,135 @@ def _parse_headers(values: tuple[str, ...]) -> dict[str, str]:
     return headers
 
 
-def _fail(message: str) -> None:
-    click.echo(f"responses-conformance: error: {message}", err=True)
-    raise SystemExit(EXIT_USAGE)
+def _capture_dir(given: str | None, output: OutputOptions) -> Path | None:
+    if given:
+        return Path(given)
+    sarif = [path for fmt, path in output.reports if fmt == "sarif"]
+    if sarif:
+        return Path(sarif[0]).parent / SARIF_CAPTURE_DIR
+    if output.console == "sarif":
+        return Path(SARIF_CAPTURE_DIR)
+    return None
 
 
-@click.command()
-@click.option("--base-url", required=True, metavar="URL", help="Base URL; requests go to URL/responses.")
+def parse(ctx: click.Context, params: dict[str, Any]) -> BatteryOptions:
+    live = _live()
+    params = config.apply(ctx, params, config.discover(params["config_file"], params["isolated"]))
+    if not params["base_url"] and not params["list_scenarios"]:
+        raise click.UsageError("Missing option '--base-url' (or base-url in [tool.responses-conformance.check]).")
+    try:
+        live.select_scenarios(params["scenarios"])
+        declared = live.parse_capabilities(params["capabilities"])
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    key = params["api_key"]
+    if params["api_key_env"]:
+        key = os.environ.get(params["api_key_env"])
+        if not key:
+            raise Fatal(f"environment variable {params['api_key_env']} is not set or empty")
+    output = parse_output(params)
+    selected = split_codes(params["select"], "--select") or None
+    options = BatteryOptions(
+        base_url=params["base_url"] or "",
+        model=params["model"],
+        api_key=key,
+        api_key_header=params["api_key_header"],
+        headers=_parse_headers(params["headers"]),
+        scenarios=params["scenarios"],
+        capabilities=declared,
+        profile=params["profile"],
+        select=selected,
+        ignore=split_codes(params["ignore"], "--ignore"),
+        timeouts=(
+            params["connect_timeout"], params["first_byte_timeout"], params["idle_timeout"], params["total_timeout"]
+        ),
+        max_bytes=params["max_bytes"],
+        capture_dir=_capture_dir(params["capture_dir"], output),
+        list_scenarios=params["list_scenarios"],
+        progress=params["progress"] if params["progress"] is not None else (
+            not output.quiet and sys.stderr.isatty()
+        ),
+        output=output,
+    )
+    if not options.list_scenarios and not options.base_url.lower().startswith(("http://", "https://")):
+        redactor = build(options).redactor()
+        raise Fatal(f"--base-url must start with http:// or https://, got {redactor.text(options.base_url)!r}")
+    return options
+
+
+def build(options: BatteryOptions) -> Target:
+    """The ``live.Target`` the battery is sent to."""
+    live = _live()
+    try:
+        timeouts = live.Timeouts(*options.timeouts)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    target: Target = live.Target(
+        base_url=options.base_url,
+        model=options.model,
+        api_key=options.api_key,
+        api_key_header=options.api_key_header,
+        headers=options.headers,
+        timeouts=timeouts,
+        capture_dir=options.capture_dir,
+        max_bytes=options.max_bytes,
+        max_event_bytes=max(1, options.max_bytes // 4),
+    )
+    return target
+
+
+def execute(options: BatteryOptions) -> int:
+    live = _live()
+    plan = live.plan(options.scenarios, options.capabilities)
+    if options.list_scenarios:
+        for scenario, reason in plan:
+            state = "skip" if reason else "run "
+            click.echo(f"{state} {scenario.name:<20} [{scenario.capability}] {scenario.summary}")
+        return EXIT_OK
+    target = build(options)
+    redactor = target.redactor()
+    done: list[StreamReport] = []
+
+    def tick(stream: StreamReport) -> None:
+        done.append(stream)
+        if options.progress:
+            if stream.skipped is not None:
+                state = "skipped"
+            else:
+                state = "ok" if stream.ok(strict=options.output.strict) else ", ".join(sorted(stream.codes)) or "error"
+            click.echo(f"[{len(done)}/{len(plan)}] {stream.name}: {state} ({stream.events} events)", err=True)
+
+    run = Finished(Report(options.profile), redactor=redactor)
+    run.nothing_checked = "nothing was checked: every scenario was skipped or deselected"
+    try:
+        run.report = live.run_battery(
+            target,
+            options.profile,
+            scenarios=options.scenarios,
+            capabilities=options.capabilities,
+            select=options.select,
+            ignore=options.ignore,
+            progress=tick,
+        )
+    except KeyboardInterrupt:
+        # A live scenario is short and bounded: Ctrl-C stops at once; what finished is reported.
+        run.report = Report(options.profile, list(done))
+        run.interrupted = f"after {len(done)} of {len(plan)} scenarios"
+    ran = run.report.checked
+    if ran and all("HTT007" in s.codes for s in ran):
+        run.input_errors.append(f"cannot connect to {target.url}")
+    return close(run, options.output)
+
+
+def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
+    """A positive number of seconds (a timeout)."""
+    return click.option(name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True,
+                        help=text)
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.option("--base-url", default=None, metavar="URL",
+              help="Base URL (required); requests go to URL/responses, keeping any ?query.")
 @click.option("--api-key", default=None, metavar="KEY", help="API key (prefer --api-key-env: argv is visible).")
 @click.option("--api-key-env", default=None, metavar="VAR", help="Read the API key from this environment variable.")
 @click.option(
@@ -72,36 +240,10 @@ def _fail(message: str) -> None:
     "Default: everything but reasoning. Scenarios needing others are skipped.",
 )
 @selection_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Console output format.",
-)
-@click.option("--connect-timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True)
-@click.option(
-    "--first-byte-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for the response headers.",
-)
-@click.option(
-    "--idle-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Seconds of silence tolerated between two chunks of a stream.",
-)
-@click.option(
-    "--total-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=180.0,
-    show_default=True,
-    help="Seconds one scenario may take in all.",
-)
+@_seconds("--connect-timeout", 10.0, "Seconds to wait for the TCP (and TLS) connection.")
+@_seconds("--first-byte-timeout", 60.0, "Seconds to wait for the response headers.")
+@_seconds("--idle-timeout", 30.0, "Seconds of silence tolerated between two chunks of a stream.")
+@_seconds("--total-timeout", 180.0, "Seconds one scenario may take in all.")
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
@@ -109,23 +251,14 @@ def _fail(message: str) -> None:
     show_default=True,
     help="Stop reading a stream body past this many bytes (HTT017); one event may take a quarter of it (HTT018).",
 )
-@click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Known-failing baseline (STREAM-GLOB CODE lines); strict: a listed failure that passes fails the run.",
-)
-@click.option(
-    "--write-baseline",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write a baseline accepting this run's failures, then exit 0.",
-)
+@baseline_options
 @click.option(
     "--capture-dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Save each scenario's body as DIR/SCENARIO.sse; findings then point into those files.",
+    help="Save each scenario's body as DIR/SCENARIO.sse; findings then point into those files. "
+    f"With a SARIF report and no --capture-dir, bodies go to {SARIF_CAPTURE_DIR}/ beside the report, "
+    "so that every SARIF result has a file and line.",
 )
 @click.option("--list-scenarios", is_flag=True, help="List the scenarios and capabilities, then exit.")
 @click.option(
@@ -134,145 +267,16 @@ def _fail(message: str) -> None:
     help="One line per finished scenario on stderr (default: when stderr is a terminal).",
 )
 @output_options
-def check(
-    base_url: str,
-    api_key: str | None,
-    api_key_env: str | None,
-    api_key_header: str,
-    model: str,
-    headers: tuple[str, ...],
-    scenarios: tuple[str, ...],
-    capabilities: tuple[str, ...],
-    profile: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    output: str,
-    connect_timeout: float,
-    first_byte_timeout: float,
-    idle_timeout: float,
-    total_timeout: float,
-    max_bytes: int,
-    baseline: str | None,
-    write_baseline: str | None,
-    capture_dir: str | None,
-    list_scenarios: bool,
-    progress: bool | None,
-    reports: tuple[str, ...],
-    strict: bool,
-    verbose: int,
-    quiet: bool,
-    color: str,
-) -> None:
+@config_options
+@click.pass_context
+def check(ctx: click.Context, /, **params: Any) -> None:
     """Send the scenario battery to a live server and check every stream as it arrives.
 
     Each scenario POSTs to BASE_URL/responses with stream: true. Besides the
     stream rules, the HTTP side is checked (HTT rules): status, Content-Type,
     how the body ends, timeouts, and what each scenario asked for. Scenarios
     whose capability the server does not declare are reported as skipped.
-    API keys and credential headers are redacted from all output.
-
-    Exit status: 0 conformant, 1 violations (or a stale baseline entry), 2 usage
-    error, unreachable server, or nothing was checked.
+    API keys, credential headers and credentials in the URL are redacted from
+    all output. An unreachable server is exit 2.
     """
-    try:
-        from validator import live
-    except ImportError as exc:
-        if getattr(exc, "name", "") in ("httpx", "httpcore", "h11", "anyio"):
-            _fail(INSTALL_HINT)
-        raise
-    try:
-        chosen = live.select_scenarios(scenarios)
-        declared = live.parse_capabilities(capabilities)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    if list_scenarios:
-        for scenario, reason in live.plan(scenarios, declared):
-            state = "skip" if reason else "run "
-            click.echo(f"{state} {scenario.name:<20} [{scenario.capability}] {scenario.summary}")
-        raise SystemExit(EXIT_OK)
-    del chosen
-    selected = split_codes(select) or None
-    ignored = split_codes(ignore)
-    targets = parse_report_targets(reports, sorted(REPORTERS))
-    extra = _parse_headers(headers)
-    key = api_key
-    if api_key_env:
-        key = os.environ.get(api_key_env)
-        if not key:
-            _fail(f"environment variable {api_key_env} is not set or empty")
-    known = None
-    if baseline is not None:
-        try:
-            known = Baseline.load(baseline)
-        except InputError as exc:
-            _fail(str(exc))
-    try:
-        timeouts = live.Timeouts(connect_timeout, first_byte_timeout, idle_timeout, total_timeout)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    target = live.Target(
-        base_url=base_url,
-        model=model,
-        api_key=key,
-        api_key_header=api_key_header,
-        headers=extra,
-        timeouts=timeouts,
-        capture_dir=Path(capture_dir) if capture_dir else None,
-        max_bytes=max_bytes,
-        max_event_bytes=max(1, max_bytes // 4),
-    )
-    redactor = target.redactor()
-    if not base_url.lower().startswith(("http://", "https://")):
-        _fail(f"--base-url must start with http:// or https://, got {redactor.text(base_url)!r}")
-    show = progress if progress is not None else (not quiet and sys.stderr.isatty())
-    total = len(live.plan(scenarios, declared))
-    done: list[StreamReport] = []
-
-    def tick(stream: StreamReport) -> None:
-        done.append(stream)
-        if show:
-            if stream.skipped is not None:
-                state = "skipped"
-            else:
-                state = "ok" if stream.ok(strict=strict) else ", ".join(sorted(stream.codes)) or "error"
-            click.echo(f"[{len(done)}/{total}] {stream.name}: {state} ({stream.events} events)", err=True)
-
-    interrupted = False
-    try:
-        report = live.run_battery(
-            target,
-            profile,
-            scenarios=scenarios,
-            capabilities=declared,
-            select=selected,
-            ignore=ignored,
-            progress=tick,
-        )
-    except KeyboardInterrupt:
-        # What finished before Ctrl-C is still reported and written, then exit 130.
-        interrupted = True
-        report = Report(profile, list(done))
-    outcome = apply_baseline(report, known) if known is not None else None
-    options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
-    text = REPORTERS[output](report, options)
-    if text:
-        click.echo(redactor.text(text), nl=False, color=options.color)
-    for fmt_name, path in targets:
-        write_atomically(path, redactor.text(REPORTERS[fmt_name](report, RenderOptions(strict=strict))))
-    if outcome is not None:
-        for message in outcome.messages():
-            click.echo(f"responses-conformance: baseline: {message}", err=True)
-    if interrupted:
-        click.echo(f"responses-conformance: interrupted after {len(done)} of {total} scenarios", err=True)
-        raise SystemExit(EXIT_INTERRUPTED)
-    if write_baseline is not None:
-        write_atomically(write_baseline, baseline_text(report, strict=strict))
-        click.echo(f"responses-conformance: wrote {write_baseline}", err=True)
-        raise SystemExit(EXIT_OK)
-    ran = [s for s in report.streams if s.skipped is None and s.format == "live"]
-    if not ran:
-        _fail("nothing was checked: every scenario was skipped or deselected")
-    if all("HTT007" in s.codes for s in ran):
-        _fail(f"cannot connect to {redactor.text(target.url)}")
-    raise SystemExit(EXIT_OK if report.ok(strict=strict) else EXIT_VIOLATIONS)
-
+    raise SystemExit(execute(parse(ctx, params)))

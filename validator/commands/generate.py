@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from validator.commands.options import EXIT_USAGE
+from validator.commands.options import PREFIX, Fatal
 from validator.strategies.model import ITEM_KINDS
 from validator.strategies.mutations import OPERATORS, applies_in
 from validator.strategies.samples import mutated_stream, valid_stream
@@ -23,7 +23,13 @@ _EXT = {"sse": "sse", "jsonl": "jsonl", "json": "json"}
 
 
 @click.command()
-@click.option("--profile", type=click.Choice(sorted(ITEM_KINDS)), default="openai", show_default=True)
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(ITEM_KINDS)),
+    default="openai",
+    show_default=True,
+    help="Which specification the streams follow (and which defects count as violations in it).",
+)
 @click.option("--valid/--mutated", "valid", default=True, show_default=True, help="Valid streams, or one defect each.")
 @click.option("--count", type=click.IntRange(min=1), default=10, show_default=True, help="How many streams.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
@@ -72,8 +78,7 @@ def generate(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        click.echo(f"error: cannot create {out_dir}: {exc.strerror or exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise Fatal(f"cannot create {out_dir}: {exc.strerror or exc}") from None
     written = 0
     for n in range(count):
         item_seed = seed * 1_000_003 + n
@@ -90,7 +95,9 @@ def generate(
             operator = operators[n % len(operators)] if operators else None
             mutation = mutated_stream(item_seed, profile, operator=operator, fmt=fmt)  # type: ignore[arg-type]
             if mutation is None:
-                click.echo(f"warning: {operator} found nothing to break in {profile} streams; skipped", err=True)
+                click.echo(
+                    f"{PREFIX} warning: {operator} found nothing to break in {profile} streams; skipped", err=True
+                )
                 continue
             body = mutation.to_bytes()
             stem += f"-{mutation.operator}"

@@ -1,4 +1,4 @@
-"""Options shared by the commands that check streams."""
+"""Options shared by the commands that check streams, and the exit codes they return."""
 
 from __future__ import annotations
 
@@ -9,22 +9,37 @@ from typing import Any, TypeVar
 
 import click
 
+from validator.reporters import REPORTERS
 from validator.rules import PROFILES, unknown_prefixes
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PREFIX = "responses-conformance:"  # the one prefix of every diagnostic line
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a SIGINT
 
+EXIT_CODES_HELP = (
+    "Exit status: 0 conformant; 1 violations (errors, warnings too with --strict, or a stale "
+    "baseline entry); 2 usage or input error, or nothing was checked; 130 interrupted (Ctrl-C: "
+    "what was found so far is printed and written, the reports marked partial)."
+)
 
-def split_codes(values: tuple[str, ...]) -> list[str]:
+
+class Fatal(click.ClickException):
+    """An error that ends a command before it runs: one ``responses-conformance: error:`` line, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def split_codes(values: tuple[str, ...], option: str) -> list[str]:
     """``--select SEQ,ITM --select CNT`` -> ``["SEQ", "ITM", "CNT"]``, checked against the catalogue."""
     codes = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
     unknown = unknown_prefixes(codes)
     if unknown:
-        raise click.BadParameter(f"no rule code starts with {', '.join(unknown)}")
+        raise click.BadParameter(f"no rule code starts with {', '.join(unknown)}", param_hint=option)
     return codes
 
 
@@ -51,6 +66,40 @@ def selection_options(func: F) -> F:
     return func
 
 
+def config_options(func: F) -> F:
+    func = click.option(
+        "--isolated", is_flag=True, help="Ignore every configuration file ([tool.responses-conformance])."
+    )(func)
+    func = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="Read settings from this TOML file instead of the nearest pyproject.toml with a "
+        "[tool.responses-conformance] section.",
+    )(func)
+    return func
+
+
+def baseline_options(func: F) -> F:
+    func = click.option(
+        "--write-baseline",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        metavar="PATH",
+        help="Write a baseline accepting this run's failures, then exit 0.",
+    )(func)
+    func = click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="PATH",
+        help="Known-failing baseline (STREAM-GLOB CODE lines); strict: a listed failure that passes fails the run.",
+    )(func)
+    return func
+
+
 def output_options(func: F) -> F:
     func = click.option(
         "--color",
@@ -59,7 +108,9 @@ def output_options(func: F) -> F:
         show_default=True,
         help="Colour the console output (auto honours NO_COLOR and whether stdout is a terminal).",
     )(func)
-    func = click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")(func)
+    func = click.option(
+        "-q", "--quiet", is_flag=True, help="Print findings only: no summary line, no skipped scenarios."
+    )(func)
     func = click.option(
         "-v", "--verbose", count=True, help="Show event context (-v) and expected/actual values (-vv)."
     )(func)
@@ -67,11 +118,20 @@ def output_options(func: F) -> F:
         "--strict", is_flag=True, help="Warnings fail the run too (exit code 1)."
     )(func)
     func = click.option(
+        "-o",
+        "--output",
+        type=click.Choice(sorted(REPORTERS)),
+        default="text",
+        show_default=True,
+        help="Console output format.",
+    )(func)
+    func = click.option(
         "--report",
         "reports",
         multiple=True,
         metavar="FORMAT=PATH",
-        help="Also write a report file, independent of the console output (repeatable).",
+        help="Also write a report file, independent of the console output (repeatable). "
+        f"FORMAT: {', '.join(sorted(REPORTERS))}.",
     )(func)
     return func
 
@@ -84,7 +144,7 @@ def use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def parse_report_targets(values: tuple[str, ...], known: list[str]) -> list[tuple[str, str]]:
+def parse_report_targets(values: tuple[str, ...], known: list[str]) -> tuple[tuple[str, str], ...]:
     targets = []
     for value in values:
         fmt, sep, path = value.partition("=")
@@ -95,4 +155,4 @@ def parse_report_targets(values: tuple[str, ...], known: list[str]) -> list[tupl
                 f"unknown report format {fmt!r}; choose from {', '.join(known)}", param_hint="--report"
             )
         targets.append((fmt, path))
-    return targets
+    return tuple(targets)

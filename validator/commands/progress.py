@@ -8,7 +8,11 @@ from typing import TextIO
 
 
 class Progress:
-    """Redraws ``files, events, rate`` at most every ``interval`` seconds; silent off a terminal."""
+    """Redraws ``files, MB read, events, rate`` at most every ``interval`` seconds; silent off a terminal.
+
+    ``read`` is called for every chunk read in this process, so a single large
+    file shows progress while it is read; ``advance`` when a file is done.
+    """
 
     def __init__(self, total_files: int, *, enabled: bool | None = None, stream: TextIO | None = None,
                  interval: float = 0.2) -> None:
@@ -17,10 +21,27 @@ class Progress:
         self._total = total_files
         self._files = 0
         self._events = 0
+        self._bytes = 0
         self._start = time.monotonic()
         self._last = 0.0
         self._interval = interval
         self._drawn = False
+
+    @property
+    def files(self) -> int:
+        return self._files
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def read(self, size: int) -> None:
+        self._bytes += size
+        if self.enabled:
+            now = time.monotonic()
+            if now - self._last >= self._interval:
+                self._last = now
+                self._draw(now)
 
     def advance(self, events: int) -> None:
         self._files += 1
@@ -32,8 +53,10 @@ class Progress:
 
     def line(self, now: float | None = None) -> str:
         elapsed = max((now or time.monotonic()) - self._start, 1e-9)
-        return (f"{self._files}/{self._total} files, {self._events:,} events, "
-                f"{self._events / elapsed:,.0f} events/s")
+        text = f"{self._files}/{self._total} files"
+        if self._bytes:
+            text += f", {self._bytes / 1e6:,.1f} MB read ({self._bytes / 1e6 / elapsed:,.1f} MB/s)"
+        return text + f", {self._events:,} events, {self._events / elapsed:,.0f} events/s"
 
     def _draw(self, now: float) -> None:
         self._stream.write("\r\x1b[2K" + self.line(now))

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from validator import schemas as registry
-from validator.commands.options import EXIT_USAGE
+from validator.commands.options import Fatal
 from validator.rules import PROFILES
 
 DEFS_NAME = "_defs"
@@ -38,7 +38,7 @@ def schemas(profile: str, dump: str | None, bundled: bool, show_path: bool, as_j
     try:
         root = registry.schema_dir()
     except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Fatal(str(exc)) from None
     profiles = list(PROFILES) if profile == "all" else [profile]
     if show_path:
         click.echo(str(root if profile == "all" else root / profile))
@@ -77,8 +77,7 @@ def _dump(profile: str, kind: str, bundled: bool) -> None:
         click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
     if kind not in registry.index(profile)["events"]:
-        click.echo(f"Error: no {profile} schema for event type {kind!r} (see `schemas --profile {profile}`)", err=True)
-        raise SystemExit(EXIT_USAGE)
+        raise Fatal(f"no {profile} schema for event type {kind!r} (see `schemas --profile {profile}`)")
     if bundled:
         click.echo(json.dumps(registry.bundled(profile, kind), indent=1, sort_keys=True, ensure_ascii=False))
     else:

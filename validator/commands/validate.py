@@ -1,32 +1,104 @@
-"""``responses-conformance validate PATH...``: check captured streams."""
+"""``responses-conformance validate PATH...``: check captured streams.
+
+Parse the command line (and ``[tool.responses-conformance]``) into a
+``ValidateOptions``, run it, and close: ``execute(parse(ctx, params))``.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
-from validator.baseline import Baseline, apply_baseline
+from validator.commands import config
+from validator.commands.closing import Finished, OutputOptions, close, parse_output
+from validator.commands.interrupt import CtrlC
 from validator.commands.options import (
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    EXIT_VIOLATIONS,
+    EXIT_CODES_HELP,
+    baseline_options,
+    config_options,
     output_options,
-    parse_report_targets,
     selection_options,
     split_codes,
-    use_color,
 )
 from validator.commands.progress import Progress
 from validator.errors import InputError
 from validator.report import Report
-from validator.reporters import REPORTERS, RenderOptions, write_atomically
 from validator.runner import CheckOptions, check_files, expand_paths
-from validator.sources import FORMATS
+from validator.sources import DEFAULT_INCLUDE, FORMATS, FileSelection
 
 
-@click.command()
+@dataclass(frozen=True, slots=True)
+class ValidateOptions:
+    paths: tuple[str, ...]
+    check: CheckOptions
+    jobs: int
+    progress: bool | None  # None: on a terminal
+    output: OutputOptions
+
+
+def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
+    params = config.apply(ctx, params, config.discover(params["config_file"], params["isolated"]))
+    selected = split_codes(params["select"], "--select") or None
+    output = parse_output(params)
+    progress = params["progress"]
+    if progress is None and output.quiet:
+        progress = False
+    return ValidateOptions(
+        paths=params["paths"],
+        check=CheckOptions(
+            profile=params["profile"],
+            select=tuple(selected) if selected is not None else None,
+            ignore=tuple(split_codes(params["ignore"], "--ignore")),
+            format=params["fmt"],
+            max_per_rule=params["max_per_rule"] or None,
+            stdin_name=params["stdin_filename"] or "<stdin>",
+            selection=FileSelection(
+                include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
+            ),
+        ),
+        jobs=params["jobs"] or (os.cpu_count() or 1),
+        progress=progress,
+        output=output,
+    )
+
+
+def execute(options: ValidateOptions) -> int:
+    run = Finished(Report(options.check.profile))
+    ctrl_c = CtrlC()
+    files: list[str] = []
+    done = 0
+    meter = Progress(0, enabled=False)
+
+    def on_read(size: int) -> None:
+        meter.read(size)
+        ctrl_c.check_read(size)
+
+    try:
+        with ctrl_c.watching():
+            files = list(expand_paths(options.paths, options.check.selection))
+            meter = Progress(len(files), enabled=options.progress)
+            for result in check_files(files, options.check, jobs=options.jobs, on_read=on_read):
+                run.report.streams.extend(result.streams)
+                run.input_errors.extend(result.errors)
+                meter.advance(result.events)
+                if result.interrupted or ctrl_c.requested:
+                    break
+                done += 1
+    except InputError as exc:
+        run.input_errors.append(str(exc))
+    except KeyboardInterrupt:
+        ctrl_c.requested = True
+    finally:
+        meter.finish()
+    if ctrl_c.requested:
+        run.interrupted = f"after {done} of {len(files)} files"
+    return close(run, options.output)
+
+
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @selection_options
 @click.option(
@@ -36,14 +108,6 @@ from validator.sources import FORMATS
     default="auto",
     show_default=True,
     help="Input format; auto sniffs each file's content.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Console output format.",
 )
 @click.option(
     "--max-per-rule",
@@ -58,93 +122,39 @@ from validator.sources import FORMATS
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Check files in N worker processes (0: one per CPU). Output order stays the input order.",
+    help="Check files in up to N worker processes (0: one per CPU), when the input is large enough "
+    "to pay for them. Output order stays the input order.",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
 @click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Known-failing baseline (STREAM-GLOB CODE lines); strict: a listed failure that passes fails the run.",
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="In directories, take only files matching these globs (repeatable; default: the stream "
+    "extensions .sse .jsonl .ndjson .json .har .txt .events, gzipped too).",
 )
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="In directories, also leave out files and directories matching these globs (repeatable; "
+    "README*, LICENSE*, *.md, .git, node_modules and the like are always left out).",
+)
+@click.option(
+    "--stdin-filename",
+    default=None,
+    metavar="NAME",
+    help="The name findings carry for input read from - (default: <stdin>).",
+)
+@baseline_options
 @output_options
-def validate(
-    paths: tuple[str, ...],
-    profile: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fmt: str,
-    output: str,
-    max_per_rule: int,
-    jobs: int,
-    progress: bool | None,
-    baseline: str | None,
-    reports: tuple[str, ...],
-    strict: bool,
-    verbose: int,
-    quiet: bool,
-    color: str,
-) -> None:
-    """Check captured streams: SSE, JSONL, JSON arrays, HAR archives, gzip, or - for stdin.
+@config_options
+@click.pass_context
+def validate(ctx: click.Context, /, **params: Any) -> None:
+    """Check captured streams: SSE, JSONL, JSON arrays, HAR archives, gzip; - reads stdin.
 
-    Directories are searched recursively for stream files. Each finding prints as
-    PATH:LINE:COL: CODE message. Exit status: 0 conformant, 1 violations, 2 usage
-    or input error, or nothing was checked.
+    A PATH may be a file, a directory (searched recursively for stream files),
+    -, or a FIFO or device such as <(curl ...) or /dev/stdin. Each finding
+    prints as PATH:LINE:COL: CODE message.
     """
-    selected = split_codes(select) or None
-    ignored = split_codes(ignore)
-    targets = parse_report_targets(reports, sorted(REPORTERS))
-    try:
-        known = Baseline.load(baseline) if baseline is not None else None
-    except InputError as exc:
-        click.echo(f"responses-conformance: error: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
-    check_options = CheckOptions(
-        profile=profile,
-        select=tuple(selected) if selected is not None else None,
-        ignore=tuple(ignored),
-        format=fmt,
-        max_per_rule=max_per_rule or None,
-    )
-    report = Report(profile)
-    input_errors: list[str] = []
-    interrupted = False
-    done = 0
-    files: list[str] = []
-    meter = Progress(0, enabled=False)
-    try:
-        files = list(expand_paths(paths))
-        meter = Progress(len(files), enabled=None if progress is None else progress)
-        if quiet and progress is None:
-            meter.enabled = False
-        for result in check_files(files, check_options, jobs=jobs or (os.cpu_count() or 1)):
-            report.streams.extend(result.streams)
-            input_errors.extend(result.errors)
-            meter.advance(result.events)
-            done += 1
-    except InputError as exc:
-        input_errors.append(str(exc))
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        meter.finish()
-    outcome = apply_baseline(report, known) if known is not None and report.streams else None
-    options = RenderOptions(color=use_color(color), verbose=verbose, quiet=quiet, strict=strict)
-    if report.streams:
-        text = REPORTERS[output](report, options)
-        if text:
-            click.echo(text, nl=False, color=options.color)
-    for fmt_name, target in targets:
-        write_atomically(target, REPORTERS[fmt_name](report, RenderOptions(strict=strict)))
-    for message in input_errors:
-        click.echo(f"responses-conformance: error: {message}", err=True)
-    for message in outcome.messages() if outcome is not None else ():
-        click.echo(f"responses-conformance: baseline: {message}", err=True)
-    if interrupted:
-        click.echo(f"responses-conformance: interrupted after {done} of {len(files)} files", err=True)
-        raise SystemExit(EXIT_INTERRUPTED)
-    if input_errors or not report.streams:
-        if not report.streams and not input_errors:
-            click.echo("responses-conformance: error: nothing was checked", err=True)
-        raise SystemExit(EXIT_USAGE)
-    raise SystemExit(EXIT_OK if report.ok(strict=strict) else EXIT_VIOLATIONS)
+    raise SystemExit(execute(parse(ctx, params)))

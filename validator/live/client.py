@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -62,7 +63,10 @@ class Target:
 
     @property
     def url(self) -> str:
-        return self.base_url.rstrip("/") + "/responses"
+        """``{base}/responses``, the path joined before any query (Azure's ``?api-version=``), which
+        every request keeps; a fragment is dropped (it is never sent)."""
+        parts = urlsplit(self.base_url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/responses", parts.query, ""))
 
     def request_headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream", "Content-Type": "application/json"}
@@ -78,6 +82,7 @@ class Target:
     def redactor(self) -> Redactor:
         redactor = Redactor([self.api_key] if self.api_key else [])
         redactor.add_headers(self.headers)
+        redactor.add_url(self.base_url)
         return redactor
 
 

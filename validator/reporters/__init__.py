@@ -27,7 +27,7 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 
 def _registry() -> dict[str, Renderer]:
-    from validator.reporters import github, json_report, junit, sarif, text
+    from validator.reporters import github, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.render,
@@ -35,6 +35,7 @@ def _registry() -> dict[str, Renderer]:
         "junit": junit.render,
         "sarif": sarif.render,
         "github": github.render,
+        "markdown": markdown.render,
     }
 
 

@@ -46,6 +46,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for stream in report.streams:
         if stream.skipped is not None:
+            if options.quiet:
+                continue
             lines.append(f"::notice title=skipped::{escape_data(f'{stream.name}: skipped: {stream.skipped}')}")
             continue
         if stream.error:
@@ -54,4 +56,7 @@ def render(report: Report, options: RenderOptions) -> str:
             if finding.severity is Severity.INFO and not options.verbose:
                 continue
             lines.append(annotation(finding))
+    lines.extend(f"::error title=responses-conformance::{escape_data(problem)}" for problem in report.problems)
+    if report.interrupted is not None:
+        lines.append(f"::error title=interrupted::{escape_data(f'partial results: {report.interrupted}')}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,4 +1,13 @@
-"""JUnit XML: a testsuite per stream (or live scenario), a testcase per rule."""
+"""JUnit XML: a testsuite per stream (or live scenario).
+
+Each suite has one ``stream`` testcase (it passes when the stream was read to
+its end and errs when it was not) and one testcase per rule that has findings
+in it (failing for errors, or warnings under ``--strict``; passing with the
+findings as ``system-out`` otherwise), so 500 conformant files give 500 small
+suites, not one testcase per rule each. A skipped live scenario is one skipped
+testcase. Problems of the run as a whole (a stale baseline entry, an
+interruption) form a last suite, ``responses-conformance``.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +22,6 @@ from validator.rules import catalogue
 
 if TYPE_CHECKING:
     from validator.reporters import RenderOptions
-
-
-def _rules_for(profile: str) -> list[str]:
-    return [code for code, rule in catalogue().items() if profile in rule.severity]
 
 
 def _finding_line(finding: Finding) -> str:
@@ -34,7 +39,7 @@ def _finding_line(finding: Finding) -> str:
     return f"{where}: {finding.code} [{finding.severity.value}] {finding.message}{suffix}"
 
 
-def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
+def _suite(stream: StreamReport, strict: bool) -> ET.Element:
     suite = ET.Element("testsuite", name=stream.name)
     classname = f"responses_conformance.{stream.profile}"
     tests = failures = errors = skipped = 0
@@ -46,13 +51,15 @@ def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
         by_code: dict[str, list[Finding]] = defaultdict(list)
         for finding in stream.findings:
             by_code[finding.code].append(finding)
+        case = ET.SubElement(suite, "testcase", name="stream", classname=classname, time="0")
+        tests += 1
         if stream.error:
-            case = ET.SubElement(suite, "testcase", name="read-stream", classname=classname, time="0")
             ET.SubElement(case, "error", message=stream.error, type="stream-error").text = stream.error
-            tests += 1
             errors += 1
-        for code in sorted(set(codes) | set(by_code)):
-            found = by_code.get(code, [])
+        else:
+            ET.SubElement(case, "system-out").text = f"{stream.events} events checked ({stream.profile} profile)"
+        for code in sorted(by_code):
+            found = by_code[code]
             rule = catalogue().get(code)
             case = ET.SubElement(
                 suite, "testcase", name=f"{code} {rule.name}" if rule else code, classname=classname, time="0"
@@ -87,12 +94,37 @@ def _suite(stream: StreamReport, codes: list[str], strict: bool) -> ET.Element:
     return suite
 
 
+def _run_suite(report: Report) -> ET.Element | None:
+    """The run's own problems: stale baseline entries (failures) and an interruption (an error)."""
+    if not report.problems and report.complete:
+        return None
+    suite = ET.Element("testsuite", name="responses-conformance")
+    classname = f"responses_conformance.{report.profile}"
+    failures = errors = 0
+    for problem in report.problems:
+        case = ET.SubElement(suite, "testcase", name=problem.split(": ", 1)[0], classname=classname, time="0")
+        ET.SubElement(case, "failure", message=problem, type="problem").text = problem
+        failures += 1
+    if report.interrupted is not None:
+        case = ET.SubElement(suite, "testcase", name="complete", classname=classname, time="0")
+        ET.SubElement(case, "error", message=report.interrupted, type="interrupted").text = report.interrupted
+        errors += 1
+    suite.set("tests", str(failures + errors))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("skipped", "0")
+    suite.set("time", "0")
+    return suite
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    codes = _rules_for(report.profile)
     root = ET.Element("testsuites", name=f"responses-conformance {__version__}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for stream in report.streams:
-        suite = _suite(stream, codes, options.strict)
+    suites = [_suite(stream, options.strict) for stream in report.streams]
+    run = _run_suite(report)
+    if run is not None:
+        suites.append(run)
+    for suite in suites:
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))

@@ -60,8 +60,9 @@ def _location(finding: Finding) -> dict[str, Any]:
         physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, safe="/:")}}
         if not path.startswith("/"):
             physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
-        if finding.line > 0:
-            physical["region"] = {"startLine": finding.line, "startColumn": max(1, finding.column)}
+        # Code scanning places a result only with a start line; a finding about the whole
+        # stream (line 0, such as a missing terminal event) points at the file's first line.
+        physical["region"] = {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)}
         location["physicalLocation"] = physical
     logical: dict[str, Any] = {"name": finding.source, "kind": "resource"}
     if finding.event_index is not None:
@@ -118,6 +119,9 @@ def build(report: Report) -> dict[str, Any]:
     notifications += [
         {"level": "error", "message": {"text": f"{s.name}: {s.error}"}} for s in report.streams if s.error
     ]
+    notifications += [{"level": "error", "message": {"text": problem}} for problem in report.problems]
+    if report.interrupted is not None:
+        notifications.append({"level": "error", "message": {"text": f"partial results: {report.interrupted}"}})
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -133,7 +137,7 @@ def build(report: Report) -> dict[str, Any]:
                 },
                 "invocations": [
                     {
-                        "executionSuccessful": True,
+                        "executionSuccessful": report.complete,
                         "toolExecutionNotifications": notifications,
                     }
                 ],

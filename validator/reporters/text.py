@@ -49,7 +49,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for stream in report.streams:
         if stream.skipped is not None:
-            lines.append(f"{stream.name}: skipped: {stream.skipped}")
+            if not options.quiet:
+                lines.append(f"{stream.name}: skipped: {stream.skipped}")
             continue
         if stream.error:
             lines.append(f"{stream.name}: error: {stream.error}")
@@ -91,7 +92,7 @@ def _grouped(findings: list[Finding], options: RenderOptions) -> list[str]:
 def summary_line(report: Report, options: RenderOptions) -> str:
     counts = report.counts()
     errors, warnings = counts.get("error", 0), counts.get("warning", 0)
-    checked = [s for s in report.streams if s.skipped is None]
+    checked = report.checked
     streams = len(checked)
     failing = sum(1 for s in checked if not s.ok(strict=options.strict))
     skipped = len(report.streams) - streams
@@ -103,8 +104,12 @@ def summary_line(report: Report, options: RenderOptions) -> str:
     )
     if skipped:
         text += f"; {_plural(skipped, 'scenario')} skipped"
+    if report.problems:
+        text += f"; {_plural(len(report.problems), 'run problem')}"
+    if not report.complete:
+        text += "; interrupted: a partial report"
     if options.color:
-        text = click.style(text, fg="green" if failing == 0 else "red")
+        text = click.style(text, fg="green" if report.ok(strict=options.strict) else "red")
     return text
 
 

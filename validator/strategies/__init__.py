@@ -68,7 +68,15 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The strategies import Hypothesis; load them only when asked for.
     if name in _HYPOTHESIS_NAMES:
-        module = importlib.import_module("validator.strategies.generators")
+        try:
+            module = importlib.import_module("validator.strategies.generators")
+        except ModuleNotFoundError as exc:
+            if exc.name != "hypothesis":
+                raise
+            raise ImportError(
+                f"validator.strategies.{name} needs Hypothesis: pip install 'responses-conformance[hypothesis]'",
+                name="hypothesis",
+            ) from None
 
         return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,128 @@
+"""The end every checking command shares: report, write, explain, pick the exit code.
+
+A command parses its options, builds what it needs, runs, and hands a
+``Finished`` to ``close``, which
+
+1. applies the baseline (known failures become ``info``; stale entries become
+   run problems) and records input errors, an interruption, or that nothing
+   was checked on the report, so every report format shows them;
+2. renders the console output and writes every ``--report FORMAT=PATH``
+   (atomically), all through the run's redactor when it has one;
+3. prints, on stderr, the input errors, the baseline's notes and the
+   interruption, each with the one prefix ``responses-conformance:``;
+4. writes ``--write-baseline`` when asked (a complete run only);
+5. returns the exit code: 130 interrupted, 2 an input error or nothing
+   checked, 0 conformant (or a baseline was written), 1 violations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from validator.baseline import Baseline, apply_baseline, baseline_text
+from validator.commands.options import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    PREFIX,
+    Fatal,
+    parse_report_targets,
+    use_color,
+)
+from validator.errors import InputError
+from validator.redact import Redactor
+from validator.report import Report
+from validator.reporters import REPORTERS, RenderOptions, write_atomically
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    """Where and how a run's results go: the part of every checking command's options ``close`` reads."""
+
+    console: str = "text"
+    reports: tuple[tuple[str, str], ...] = ()  # (format, path) for each --report
+    color: bool = False
+    verbose: int = 0
+    quiet: bool = False
+    strict: bool = False
+    baseline: Baseline | None = None
+    write_baseline: str | None = None
+
+
+def parse_output(params: dict[str, Any]) -> OutputOptions:
+    """The output options from a command's parameters (``-o``, ``--report``, ``--baseline``...)."""
+    baseline = None
+    if params.get("baseline"):
+        try:
+            baseline = Baseline.load(params["baseline"])
+        except InputError as exc:
+            raise Fatal(str(exc)) from None
+    return OutputOptions(
+        console=params["output"],
+        reports=parse_report_targets(params["reports"], sorted(REPORTERS)),
+        color=use_color(params["color"]),
+        verbose=params["verbose"],
+        quiet=params["quiet"],
+        strict=params["strict"],
+        baseline=baseline,
+        write_baseline=params.get("write_baseline"),
+    )
+
+
+@dataclass(slots=True)
+class Finished:
+    """What a run produced, for ``close``."""
+
+    report: Report
+    input_errors: list[str] = field(default_factory=list)
+    interrupted: str | None = None  # e.g. "after 3 of 10 files"
+    redactor: Redactor | None = None
+    nothing_checked: str = "nothing was checked"
+
+
+def error(message: str) -> None:
+    """One diagnostic line on stderr, with the prefix every command uses."""
+    click.echo(f"{PREFIX} error: {message}", err=True)
+
+
+def close(run: Finished, output: OutputOptions) -> int:
+    report = run.report
+    redact = run.redactor.text if run.redactor is not None else _same
+    if run.interrupted is not None:
+        report.interrupted = f"interrupted {run.interrupted}"
+    outcome = apply_baseline(report, output.baseline) if output.baseline is not None and report.checked else None
+    report.problems.extend(run.input_errors)
+    nothing = not report.checked and not run.input_errors and run.interrupted is None
+    if nothing:
+        report.problems.append(run.nothing_checked)
+    options = RenderOptions(color=output.color, verbose=output.verbose, quiet=output.quiet, strict=output.strict)
+    if report.streams or output.console != "text":
+        text = REPORTERS[output.console](report, options)
+        if text:
+            click.echo(redact(text), nl=False, color=options.color)
+    for fmt, path in output.reports:
+        write_atomically(path, redact(REPORTERS[fmt](report, RenderOptions(strict=output.strict))))
+    for message in run.input_errors:
+        error(redact(message))
+    for message in outcome.messages() if outcome is not None else ():
+        click.echo(f"{PREFIX} baseline: {redact(message)}", err=True)
+    if report.interrupted is not None:
+        click.echo(f"{PREFIX} {report.interrupted}; the reports hold what was found so far", err=True)
+        return EXIT_INTERRUPTED
+    if nothing:
+        error(redact(run.nothing_checked))
+    if run.input_errors or nothing:
+        return EXIT_USAGE
+    if output.write_baseline is not None:
+        write_atomically(output.write_baseline, baseline_text(report, strict=output.strict))
+        click.echo(f"{PREFIX} wrote {output.write_baseline}", err=True)
+        return EXIT_OK
+    return EXIT_OK if report.ok(strict=output.strict) else EXIT_VIOLATIONS
+
+
+def _same(text: str) -> str:
+    return text
