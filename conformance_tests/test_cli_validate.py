@@ -183,3 +183,17 @@ def test_secrets_inside_har_files_appear_in_no_report(tmp_path: Path) -> None:
     assert code == 1
     for text in [out, err] + [(tmp_path / f"r.{fmt}").read_text() for fmt in ("json", "junit", "sarif", "github")]:
         assert key not in text
+
+
+def test_resumed_after_declares_a_resumed_stream(tmp_path: Path) -> None:
+    from conformance_tests.test_machine import numbered, text_events
+    from validator.writers import to_sse
+
+    path = tmp_path / "resumed.sse"
+    path.write_bytes(to_sse(numbered(text_events(("a", "b", "c")))[5:]))
+    code, out, _ = run("validate", "--select", "LIF,SEQ,ITM,CNT", str(path))
+    assert code == 1 and "LIF001" in out
+    code, out, _ = run("validate", "--select", "LIF,SEQ,ITM,CNT", "--resumed-after", "4", str(path))
+    assert code == 0, out
+    code, out, _ = run("validate", "--select", "SEQ", "--resumed-after", "2", str(path))
+    assert "SEQ003" in out and "resumes after 2" in out

@@ -54,6 +54,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
             ignore=tuple(split_codes(params["ignore"], "--ignore")),
             format=params["fmt"],
             max_per_rule=params["max_per_rule"] or None,
+            resumed_after=params["resumed_after"],
             stdin_name=params["stdin_filename"] or "<stdin>",
             selection=FileSelection(
                 include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
@@ -139,6 +140,17 @@ def execute(options: ValidateOptions) -> int:
     metavar="GLOB",
     help="In directories, also leave out files and directories matching these globs (repeatable; "
     "README*, LICENSE*, *.md, .git, node_modules and the like are always left out).",
+)
+@click.option(
+    "--resumed-after",
+    "--resumed",
+    "resumed_after",
+    type=click.IntRange(min=-1),
+    default=None,
+    metavar="N",
+    help="The streams resume an earlier one after sequence number N (GET /responses/{id}?stream=true"
+    "&starting_after=N): they start at N+1, without response.created. A HAR entry whose request "
+    "resumes declares it itself.",
 )
 @click.option(
     "--stdin-filename",
