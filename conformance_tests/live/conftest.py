@@ -14,8 +14,8 @@ from conformance_tests.live.servers import catalog
 from conformance_tests.live.servers.catalog import RealServerRun
 from conformance_tests.live.servers.launch import Unavailable
 from validator import reference_server
-from validator.report import Report
 from validator.live import Target, Timeouts
+from validator.report import Report
 
 # Short waits keep the fault tests fast; the stall lasts longer than the idle timeout.
 FAST = Timeouts(connect=5.0, first_byte=2.0, idle=0.5, total=15.0)
@@ -80,7 +80,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # Third-party tests go last, and what they need is prepared in the background meanwhile.
     items.sort(key=lambda item: item.get_closest_marker("thirdparty") is not None)
     wanted = {mark.args[0] for item in items for mark in item.iter_markers("server") if mark.args}
-    if wanted:
+    if wanted and not config.option.collectonly:
         _prepare_in_background(sorted(wanted))
 
 

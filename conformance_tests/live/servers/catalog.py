@@ -237,7 +237,12 @@ AZURE = RealServer(
     model="echo",
     capabilities="all",
     about="`conformance_tests/live/servers/azure_echo.py`: every event from the SDK's own builders",
-    why={},
+    why={
+        "SCH001": "Response snapshots lack members the specs require (`tools`, `tool_choice`, `temperature`... in "
+        "OpenAI's; `completed_at`, `previous_response_id`... in Open Responses); the event protocol itself is clean",
+        "FIN005": "`usage` is null in the terminal response (no model, no tokens)",
+        "SSE006": "no `data: [DONE]` at the end",
+    },
 )
 
 ORS = RealServer(
@@ -249,7 +254,18 @@ ORS = RealServer(
     model="fake-model",
     capabilities="text,instructions,multi-turn,tools,parallel-tools,errors",
     about="bridging `fake_chat_upstream.py` (route `/responses`, not `/v1/responses`)",
-    why={},
+    why={
+        "ITM001": "text deltas for items never added: no `output_item.*` or `content_part.*` events at all "
+        "(openai-python: `IndexError`)",
+        "SEQ001": SEQ_MISSING,
+        "SCH001": "events and snapshots missing required members (`content_index`, `logprobs`, ...)",
+        "FIN003": "the final output holds items that were never streamed",
+        "FIN005": "`usage` is null",
+        "LIF005": "a second `response.in_progress` in the middle of a tool stream",
+        "HTT009": "the invalid request gets HTTP 500: the upstream's error leaks as a server error",
+        "SSE005": "data-only frames: no `event:` line",
+        "SSE006": "no `data: [DONE]` at the end",
+    },
     notes=("structured-output and max-output-tokens are not declared: 0.4.1 does not forward them",),
 )
 

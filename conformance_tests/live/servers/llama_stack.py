@@ -53,9 +53,15 @@ def run_config(upstream: str, port: int, workdir: Path) -> dict[str, object]:
                     "config": {"url": f"{upstream}/v1", "api_token": "fake", "max_tokens": 4096, "tls_verify": False},
                 }
             ],
-            "vector_io": [{"provider_id": "faiss", "provider_type": "inline::faiss", "config": {"kvstore": sqlite("faiss")}}],
+            "vector_io": [
+                {"provider_id": "faiss", "provider_type": "inline::faiss", "config": {"kvstore": sqlite("faiss")}}
+            ],
             "safety": [
-                {"provider_id": "llama-guard", "provider_type": "inline::llama-guard", "config": {"excluded_categories": []}}
+                {
+                    "provider_id": "llama-guard",
+                    "provider_type": "inline::llama-guard",
+                    "config": {"excluded_categories": []},
+                }
             ],
             "agents": [
                 {

@@ -29,6 +29,7 @@ blocks as function calls.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def bigram_table(tokens: list[str]) -> np.ndarray:
     chain_ids = [ids[t] if t.startswith("<") else ids[as_token_text(t)] for t in chain]
     if len(set(chain_ids)) != len(chain_ids):
         raise AssertionError("a token repeated on the chain would make it loop")
-    for current, following in zip(chain_ids, chain_ids[1:], strict=False):
+    for current, following in itertools.pairwise(chain_ids):
         table[following, current] = CHAIN_LOGIT
     return table
 
