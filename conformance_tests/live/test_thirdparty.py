@@ -75,7 +75,8 @@ def test_the_section_names_each_finding_and_skips(tmp_path: Path) -> None:
     assert server_report.main(["--no-run", "--docs", str(docs)]) == 0
     assert docs.read_text(encoding="utf-8") == first  # rewritten in place, not appended twice
     assert "| max-output-tokens | FIN003, FIN005, HTT013, ITM001, SCH001, SEQ005 |" in first
-    assert "- **HTT013** not-incomplete (error / error): `max_output_tokens` is not forwarded" in first
+    htt013 = "- **HTT013** max-output-tokens-not-incomplete (error / error): `max_output_tokens` is not forwarded"
+    assert htt013 in first
 
 
 def test_pins_file_keeps_one_scenario_a_line() -> None:

@@ -194,7 +194,26 @@ LLAMA_CPP = RealServer(
     capabilities="text,instructions,multi-turn,tools,structured-output,max-output-tokens,reasoning,errors",
     about="our tiny bigram model (`conformance_tests/live/servers/tiny_gguf.py`) with the Qwen3 chat template, "
     "`--jinja`: every answer is a `<think>` block and a text; under a grammar it writes short valid JSON",
-    why={},
+    why={
+        "SCH001": "no `output_index`, `content_index` or `logprobs` on any event (`tools/server/server-task.cpp`), "
+        "`created_at` missing from `response.created` and `response.in_progress`, `error` missing from "
+        "`response.completed` (openai-python: `RuntimeError: Duplicate response output index None`)",
+        "SEQ001": SEQ_MISSING,
+        "SCH002": "reasoning streamed as `response.reasoning_text.delta`, OpenAI's name: Open Responses calls "
+        "it `response.reasoning.delta`",
+        "HTT011": "the forced `tool_choice` object is read as `auto` (`server-common.cpp` reads `tool_choice` "
+        "as a string and falls back on a type error), so no call is made; `tool_choice: \"required\"` gets one",
+        "HTT010": "`text.format` is never mapped to a response format (`server-chat.cpp`), so the answer is "
+        "free text; the same schema as Chat Completions' `response_format` gives valid JSON",
+        "HTT013": "`max_output_tokens` cuts the answer at 16 tokens, but the status is hard-coded `completed`",
+        "SSE006": "no `data: [DONE]` at the end",
+        "ITM001": "**untrue, a validator defect**: the item *was* added, but without `output_index`, and the "
+        "state machine registers an `output_item.added` only by its `output_index` "
+        "(`validator/machine/items.py` `on_added`), so every later event for it looks unannounced; the true "
+        "defect is the missing `output_index` (SCH001)",
+        "FIN003": "**untrue, a validator defect**: the same missing `output_index` leaves the streamed items "
+        "unregistered, so the final output's items look never streamed",
+    },
     notes=("parallel-tools is not declared: a bigram model cannot count, so it cannot make two different calls",),
 )
 

@@ -19,6 +19,8 @@ a llama architecture whose next token depends only on the current one.
   loop. Tokens off the chain prefer ``<|im_end|>``, then the characters that
   close JSON, so under a grammar (a forced tool call, a JSON schema) the
   model writes short valid JSON and stops as soon as the grammar allows.
+  After the answer's last token, a grammar that forbids ending the turn
+  (``tool_choice: "required"``) gets ``<tool_call>``.
 - Logit gaps are wide (20 and more), so sampling at any usual temperature,
   with llama.cpp's default min-p, always picks the top token.
 
@@ -73,7 +75,7 @@ ANSWER_TEXT = "".join(ANSWER).strip()
 REASONING_TEXT = "".join(REASONING).strip()
 
 # What a token off the chain prefers, best first: end the turn, else close JSON.
-FALLBACK = ("<|im_end|>", '"', "}", "]", ",", ":", "1")
+FALLBACK = ("<|im_end|>", '"', "}", "]", ",", ":", "1", "{")
 
 CHAIN_LOGIT = 20.0
 RANK_STEP = 4.0
@@ -118,21 +120,34 @@ def vocabulary() -> tuple[list[str], list[int]]:
     return tokens, types
 
 
+def _ranked(vocab: int, order: list[int]) -> np.ndarray:
+    """Logits that rank ``order`` first (best first), then every other token by id, RANK_STEP apart."""
+    rest = [i for i in range(vocab) if i not in order]
+    ranked = np.zeros(vocab, dtype=np.float32)
+    for rank, token in enumerate(order + rest):
+        ranked[token] = -RANK_STEP * rank
+    return ranked
+
+
 def bigram_table(tokens: list[str]) -> np.ndarray:
     """The output matrix (vocabulary x embedding): column t holds the logits after token t."""
     ids = {text: i for i, text in enumerate(tokens)}
+
+    def token_id(text: str) -> int:
+        return ids[text] if text.startswith("<") and text in ids else ids[as_token_text(text)]
+
     vocab = len(tokens)
-    fallback = [ids[as_token_text(t)] if t not in CONTROL_TOKENS else ids[t] for t in FALLBACK]
-    order = fallback + [i for i in range(vocab) if i not in fallback]
-    ranked = np.zeros(vocab, dtype=np.float32)
-    for rank, token in enumerate(order):
-        ranked[token] = -RANK_STEP * rank
+    fallback = [token_id(t) for t in FALLBACK]
     table = np.zeros((vocab, EMBED), dtype=np.float32)
-    table[:, :vocab] = ranked[:, None]
+    table[:, :vocab] = _ranked(vocab, fallback)[:, None]
     chain = ["\n", "<think>", *REASONING, "</think>", *ANSWER, "<|im_end|>"]
-    chain_ids = [ids[t] if t.startswith("<") else ids[as_token_text(t)] for t in chain]
+    chain_ids = [token_id(t) for t in chain]
     if len(set(chain_ids)) != len(chain_ids):
         raise AssertionError("a token repeated on the chain would make it loop")
+    # After the answer's last token: end the turn, or, where a grammar insists on a tool call, start one.
+    table[:vocab, chain_ids[-2]] = _ranked(vocab, [token_id("<tool_call>"), *fallback])
+    # A tool call's opening tag is followed by a newline, as in the template.
+    table[:vocab, token_id("<tool_call>")] = _ranked(vocab, [*fallback[:1], token_id("\n"), *fallback[1:]])
     for current, following in itertools.pairwise(chain_ids):
         table[following, current] = CHAIN_LOGIT
     return table
