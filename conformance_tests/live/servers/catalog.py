@@ -214,7 +214,10 @@ LLAMA_CPP = RealServer(
         "FIN003": "**untrue, a validator defect**: the same missing `output_index` leaves the streamed items "
         "unregistered, so the final output's items look never streamed",
     },
-    notes=("parallel-tools is not declared: a bigram model cannot count, so it cannot make two different calls",),
+    notes=(
+        "parallel-tools is not declared: a bigram model cannot count, so when parallel calls are allowed it "
+        "repeats the same call until the token limit",
+    ),
 )
 
 LLAMA_STACK = RealServer(
