@@ -60,7 +60,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SLOW_ENV = "RESPONSES_CONFORMANCE_SLOW"
 RUN_SLOW = os.environ.get(SLOW_ENV, "").lower() in ("1", "true", "yes")
 # Seconds a third-party test may take, its server's build or install included (pyproject's timeout is 300).
-THIRDPARTY_TIMEOUT = 3600
+THIRDPARTY_TIMEOUT = 5400
 
 
 def unavailable(reason: str) -> NoReturn:

@@ -207,12 +207,12 @@ LLAMA_CPP = RealServer(
         "free text; the same schema as Chat Completions' `response_format` gives valid JSON",
         "HTT013": "`max_output_tokens` cuts the answer at 16 tokens, but the status is hard-coded `completed`",
         "SSE006": "no `data: [DONE]` at the end",
-        "ITM001": "**untrue, a validator defect**: the item *was* added, but without `output_index`, and the "
-        "state machine registers an `output_item.added` only by its `output_index` "
-        "(`validator/machine/items.py` `on_added`), so every later event for it looks unannounced; the true "
-        "defect is the missing `output_index` (SCH001)",
-        "FIN003": "**untrue, a validator defect**: the same missing `output_index` leaves the streamed items "
-        "unregistered, so the final output's items look never streamed",
+        "CNT001": "true for the reasoning item: its `reasoning_text.delta` events come with no "
+        "`content_part.added` at all; **untrue for the message (a validator defect)**: its `content_part.added` "
+        "was sent, without `content_index`, and the state machine registers a part only by its `content_index`",
+        "ITM007": "**untrue, a validator defect**: both items *were* closed with `output_item.done`, but "
+        "without `output_index`, and the state machine matches an `output_item.done` only by its "
+        "`output_index` (`validator/machine/items.py` `on_done`); the true defect is the missing index (SCH001)",
     },
     notes=(
         "parallel-tools is not declared: a bigram model cannot count, so when parallel calls are allowed it "

