@@ -173,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
+        # The live servers' pinned verdicts follow (tools/server_report.py owns that section).
+        import server_report
+
+        server_report.write_section(server_report.render_section(server_report.catalog.pinned()), args.out)
     return 0
 
 
