@@ -84,6 +84,6 @@ def _collect_names(payload: dict[str, Any], names: set[str]) -> None:
     if isinstance(response, dict) and isinstance(response.get("output"), list):
         items.extend(response["output"])
     for item in items:
-        if isinstance(item, dict) and item.get("type") == "function_call" and isinstance(item.get("name"), str):
-            if item["name"]:
-                names.add(item["name"])
+        name = item.get("name") if isinstance(item, dict) and item.get("type") == "function_call" else None
+        if isinstance(name, str) and name:
+            names.add(name)

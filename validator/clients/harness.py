@@ -116,7 +116,7 @@ def status(spec: ClientSpec, root: Path | None = None) -> tuple[list[str] | None
         import importlib.util
 
         if importlib.util.find_spec(spec.module) is None:
-            return None, f"not installed (pip install 'responses-conformance[clients]')", None
+            return None, "not installed (pip install 'responses-conformance[clients]')", None
         return _python_command(sys.executable, spec.driver), "", None
     if spec.environment == "llamaindex":
         python = environments.llamaindex_python(root)
@@ -167,7 +167,7 @@ def replay(
             continue
         statuses.append(ClientStatus(spec, True, versions=run.versions))
         outcomes = [classify(spec.name, a, w) for a, w in zip(run.answers, [*wants, *reference_wants], strict=True)]
-        on_valid = {e: o for e, o in zip(endings, outcomes[len(streams):], strict=True)}
+        on_valid = dict(zip(endings, outcomes[len(streams):], strict=True))
         for result, outcome in zip(results, outcomes[: len(streams)], strict=True):
             reference = on_valid.get(result.expected.ending)
             if outcome.kind != "ok" and reference is not None and reference.signature == outcome.signature:

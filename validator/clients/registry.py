@@ -47,15 +47,15 @@ class ClientSpec:
 
 
 CLIENTS: tuple[ClientSpec, ...] = (
-    ClientSpec("openai-python-events", "py-events", "openai-python responses.create(stream=True)", "main", "openai_events",
-               "openai"),
+    ClientSpec("openai-python-events", "py-events", "openai-python responses.create(stream=True)", "main",
+               "openai_events", "openai"),
     ClientSpec("openai-python-stream", "py-stream", "openai-python responses.stream() + get_final_response()", "main",
                "openai_stream", "openai"),
     ClientSpec("openai-agents", "agents", "openai-agents Runner.run_streamed", "main", "openai_agents", "agents"),
-    ClientSpec("langchain-openai", "langchain", "LangChain ChatOpenAI(use_responses_api=True).stream()", "main", "langchain",
-               "langchain_openai"),
-    ClientSpec("pydantic-ai", "pydantic-ai", "pydantic-ai Agent(OpenAIResponsesModel).run_stream()", "main", "pydantic_ai",
-               "pydantic_ai"),
+    ClientSpec("langchain-openai", "langchain", "LangChain ChatOpenAI(use_responses_api=True).stream()", "main",
+               "langchain", "langchain_openai"),
+    ClientSpec("pydantic-ai", "pydantic-ai", "pydantic-ai Agent(OpenAIResponsesModel).run_stream()", "main",
+               "pydantic_ai", "pydantic_ai"),
     ClientSpec("llamaindex", "llamaindex", "LlamaIndex OpenAIResponses.stream_chat()", "llamaindex", "llamaindex"),
     ClientSpec("openai-node", "node-stream", "openai-node responses.stream() + finalResponse()", "node", "openai-node"),
     ClientSpec("ai-sdk", "ai-sdk", "Vercel AI SDK streamText(openai.responses())", "node", "ai-sdk"),

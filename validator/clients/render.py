@@ -45,7 +45,7 @@ def text(matrix: Matrix) -> str:
     ]
     if details:
         lines += ["", *details]
-    counts = {kind: 0 for kind in ("ok", "raises", "wrong", "hangs")}
+    counts = dict.fromkeys(("ok", "raises", "wrong", "hangs"), 0)
     for result in matrix.streams:
         for outcome in result.outcomes.values():
             counts["ok" if outcome.as_on_valid else outcome.kind] += 1

@@ -51,7 +51,7 @@ class Run:
 class _Driver:
     def __init__(self, command: Sequence[str], env: dict[str, str], cwd: str | None) -> None:
         # stderr goes to a file: a chatty client must never block on a full pipe.
-        self.stderr = tempfile.TemporaryFile()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             list(command),
             stdin=subprocess.PIPE,
@@ -104,10 +104,8 @@ class _Driver:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:

@@ -43,11 +43,10 @@ def clients(paths: tuple[str, ...], names: tuple[str, ...], output: str, timeout
             raise SystemExit(EXIT_OK)
     if not paths:
         raise click.UsageError("give at least one PATH (or --install alone)")
-    streams = []
+    streams: list[harness.StreamInput] = []
     try:
         for path in expand_paths(paths):
-            for stream in streams_from_path(path):
-                streams.append(harness.StreamInput(stream.name, harness.body_of(stream)))
+            streams.extend(harness.StreamInput(s.name, harness.body_of(s)) for s in streams_from_path(path))
     except InputError as exc:
         click.echo(f"responses-conformance: error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None

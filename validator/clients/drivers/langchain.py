@@ -19,10 +19,11 @@ PACKAGES = ("langchain-openai", "langchain-core", "openai", "httpx2")
 def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
     import httpx2
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     bodies = Bodies(body)
     transport = httpx2.MockTransport(lambda request: httpx2.Response(200, headers=SSE_HEADERS, content=bodies.next()))
-    model = ChatOpenAI(model=MODEL, api_key="test", base_url=BASE_URL, max_retries=0, use_responses_api=True,
+    model = ChatOpenAI(model=MODEL, api_key=SecretStr("test"), base_url=BASE_URL, max_retries=0, use_responses_api=True,
                        http_client=httpx2.Client(transport=transport))
     total: Any = None
     for chunk in model.stream("hi"):

@@ -29,9 +29,9 @@ def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, headers=SSE_HEADERS, content=bodies.next()))
     llm = OpenAIResponses(model=MODEL, api_key="test", api_base=BASE_URL, max_retries=0,
                           http_client=httpx.Client(transport=transport))
-    last = None
-    for last in llm.stream_chat([ChatMessage(role="user", content="hi")]):
-        pass
+    # FunctionAgent keeps the last response of the stream.
+    responses = list(llm.stream_chat([ChatMessage(role="user", content="hi")]))
+    last = responses[-1] if responses else None
     if last is None:
         return observation()
     calls = [

@@ -28,7 +28,8 @@ def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
     text: list[str] = []
     calls: list[dict[str, Any]] = []
     status = None
-    for event in client.responses.create(model=MODEL, input="hi", stream=True):
+    events: Any = client.responses.create(model=MODEL, input="hi", stream=True)
+    for event in events:
         kind = getattr(event, "type", None)
         if kind == "response.output_text.delta":
             text.append(event.delta)
