@@ -215,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             reasons = "; ".join(f"{c.spec.name}: {c.reason}" for c in measured.clients if not c.available)
             print(f"JavaScript clients not run: {reasons}", file=sys.stderr)
             return 2
-        js = js_record(measured, datetime.date.today().isoformat())
-        JS_RECORD.write_text(json.dumps(js, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        record = js_record(measured, datetime.date.today().isoformat())
+        JS_RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        js = load_js()  # render from the record as written, as later runs will
     text = render(python, js)
     if args.check:
         current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
