@@ -161,3 +161,13 @@ def test_validate_clients_attaches_outcomes_to_the_json_report(tmp_path: Path) -
     # Without --clients the report has no such members.
     code, out, _ = invoke("validate", "-o", "json", str(FUNCTION_CALL))
     assert "clients" not in json.loads(out) and "clients" not in json.loads(out)["streams"][0]
+
+
+def test_the_matrix_escapes_what_a_driver_says(tmp_path: Path) -> None:
+    from validator.clients import render
+    from validator.clients.harness import ClientStatus, Matrix
+    from validator.clients.registry import BY_NAME
+
+    status = ClientStatus(BY_NAME["llamaindex"], False, "the driver did not start: \x1b]0;pwned\x07")
+    text = render.text(Matrix([status], []))
+    assert "\x1b" not in text and "\\x1b]0;pwned\\x07" in text

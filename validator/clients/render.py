@@ -9,7 +9,7 @@ from validator.clients.harness import ClientStatus, Matrix
 
 
 def versions_line(status: ClientStatus) -> str:
-    return ", ".join(f"{name} {version}" for name, version in status.versions.items())
+    return ", ".join(f"{safe(name, 80)} {safe(version, 40)}" for name, version in status.versions.items())
 
 
 def cell(outcome: Outcome | None) -> str:
@@ -25,7 +25,7 @@ def text(matrix: Matrix) -> str:
         if status.available:
             lines.append(f"{status.spec.short:<12} {status.spec.label} ({versions_line(status)})")
         else:
-            lines.append(f"{status.spec.short:<12} {status.spec.label}: not run, {status.reason}")
+            lines.append(f"{status.spec.short:<12} {status.spec.label}: not run, {safe(status.reason)}")
     if not ran:
         return "\n".join(lines) + "\n"
     names = [safe(s.name, 200) for s in matrix.streams]
