@@ -89,7 +89,7 @@ class Matrix:
 
 def body_of(stream: Stream) -> bytes:
     """A stream's SSE bytes: as captured, or written from its events (JSONL, JSON captures)."""
-    if stream.body is not None:
+    if stream.body is not None and stream.transport == "sse":
         return b"".join(stream.body)
     payloads = []
     done = False
@@ -152,8 +152,9 @@ def replay(
     endings = sorted({w.ending for w in wants if w.ending in REFERENCES})
     references = [StreamInput(f"reference:{e}", REFERENCES[e].read_bytes()) for e in endings]
     reference_wants = [expected(r.body) for r in references]
-    requests = [Request(s.body, w.tool_names) for s, w in zip([*streams, *references], [*wants, *reference_wants],
-                                                             strict=True)]
+    every = [*streams, *references]
+    every_want = [*wants, *reference_wants]
+    requests = [Request(s.body, w.tool_names, w.custom_tool_names) for s, w in zip(every, every_want, strict=True)]
     results = [StreamResult(s.name, w) for s, w in zip(streams, wants, strict=True)]
     statuses = []
     for spec in select(clients):
@@ -166,7 +167,7 @@ def replay(
             statuses.append(ClientStatus(spec, False, run.error, run.versions))
             continue
         statuses.append(ClientStatus(spec, True, versions=run.versions))
-        outcomes = [classify(spec.name, a, w) for a, w in zip(run.answers, [*wants, *reference_wants], strict=True)]
+        outcomes = [classify(spec.name, a, w) for a, w in zip(run.answers, every_want, strict=True)]
         on_valid = dict(zip(endings, outcomes[len(streams):], strict=True))
         for result, outcome in zip(results, outcomes[: len(streams)], strict=True):
             reference = on_valid.get(result.expected.ending)

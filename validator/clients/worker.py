@@ -29,7 +29,8 @@ START_TIMEOUT = 120.0
 @dataclass(slots=True)
 class Request:
     body: bytes
-    tools: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # function names, for clients that need a tool per call
+    custom_tools: list[str] = field(default_factory=list)  # custom tool names (openai-agents needs those too)
 
 
 @dataclass(slots=True)
@@ -84,7 +85,8 @@ class _Driver:
 
     def send(self, index: int, request: Request) -> bool:
         assert self.process.stdin is not None
-        line = {"id": index, "body": base64.b64encode(request.body).decode("ascii"), "tools": request.tools}
+        line = {"id": index, "body": base64.b64encode(request.body).decode("ascii"), "tools": request.tools,
+                "custom_tools": request.custom_tools}
         try:
             self.process.stdin.write(json.dumps(line).encode() + b"\n")
             self.process.stdin.flush()

@@ -28,8 +28,14 @@ PART_NOT_ADDED = Rule(
     severity=both(ERROR),
     refs=(_STREAMABLE, SpecRef(OPENAI_SPEC, "ResponseContentPartAddedEvent"), _SDK),
     breaks=(
+        "openai-python-events (wrong: returns another text than the stream's)",
         "openai-python-stream (raises IndexError: list index out of range)",
+        "openai-agents (wrong: returns another text than the stream's)",
+        "langchain-openai (wrong: returns another text than the stream's)",
+        "pydantic-ai (wrong: returns another text than the stream's)",
+        "llamaindex (wrong: returns another text than the stream's)",
         "openai-node (raises OpenAIError: missing content at index 0)",
+        "ai-sdk (wrong: returns another text than the stream's)",
     ),
     rationale=(
         "A delta that names no `content_index` at all is reported here too. open-responses-server "
@@ -38,7 +44,9 @@ PART_NOT_ADDED = Rule(
     evidence=(
         (
             "Measured (CNT/delta-before-part-added.sse, 8 clients, versions in docs/clients.md): "
-            "openai-python-stream raises, openai-node raises; the other 6 read it as the stream says."
+            "openai-python-events wrong, openai-python-stream raises, openai-agents wrong, "
+            "langchain-openai wrong, pydantic-ai wrong, llamaindex wrong, openai-node raises, ai-sdk "
+            "wrong; every client breaks."
         ),
     ),
 )
@@ -364,12 +372,22 @@ SUMMARY_TEXT_DONE_MISSING = Rule(
     ),
     severity={"openresponses": ERROR, "openai": WARNING},
     refs=(SpecRef(OPENAI_SPEC, "ResponseReasoningSummaryTextDoneEvent"), _STREAMABLE),
-    breaks=("clients that take the finished summary from `reasoning_summary_text.done`",),
+    breaks=(
+        "clients that take the finished summary from `reasoning_summary_text.done`",
+    ),
     rationale=(
         "As CNT008 for content parts: the Open Responses delta pattern ends each streamed text with "
         "its `.done` event; in the openai profile a warning until a client is shown to need it."
     ),
     since="0.2.0",
+    evidence=(
+        (
+            "Measured (CNT/summary-text-done-missing-openresponses.sse, CNT/summary-text-done-missing.sse, "
+            "8 clients, versions in docs/clients.md): every client reads it as the stream says (or as it "
+            "reads a valid stream that ends the same way)."
+        ),
+        "MUST (openresponses): Items are streamable: streamed text ends with its `.done` event.",
+    ),
 )
 
 register(

@@ -130,14 +130,33 @@ ARGS_DONE_MISSING = Rule(
     severity=both(ERROR),
     refs=(_ARGS_DONE, _STREAMABLE),
     breaks=(
-        "LlamaIndex (OpenAIResponses finalises a tool call only on function_call_arguments.done: the call is lost)",
+        (
+            "applications that collect LlamaIndex's streamed tool-call blocks (from code: a call's block "
+            "is emitted only on `function_call_arguments.done`)"
+        ),
     ),
     rationale=(
         "OpenAI always sends it. A call whose arguments arrive whole (no deltas) needs no `.done`. "
-        "An error: a mainstream client silently drops the call. The other argument streams "
+        "An error: an application reading LlamaIndex's streamed chunks loses the call (evidence). "
+        "The other argument streams "
         "(custom tool input, MCP arguments, code interpreter code) are FCA006."
     ),
     since="0.2.0",
+    evidence=(
+        (
+            "Measured (FCA/arguments-done-missing-openresponses.sse, FCA/arguments-done-missing.sse, 8 "
+            "clients, versions in docs/clients.md): every client reads it as the stream says (or as it "
+            "reads a valid stream that ends the same way)."
+        ),
+        (
+            "From code: LlamaIndex's `stream_chat` (llama_index/llms/openai/responses.py, "
+            "`process_response_event`) emits a call's ToolCallBlock only on "
+            "`function_call_arguments.done`, so an application that collects tool calls from the streamed "
+            "chunks never sees the call; its FunctionAgent, which reads the last chunk (rebuilt from "
+            "`response.completed`), still does (measured). MUST (openresponses): Items are streamable: the "
+            "delta events end with the `.done` event."
+        ),
+    ),
 )
 
 OTHER_ARGS_DONE_MISSING = Rule(
@@ -161,6 +180,13 @@ OTHER_ARGS_DONE_MISSING = Rule(
         "Open Responses does not define these events."
     ),
     since="0.2.0",
+    evidence=(
+        (
+            "Measured (FCA/custom-tool-input-done-missing.sse, 8 clients, versions in docs/clients.md): "
+            "every client reads it as the stream says (or as it reads a valid stream that ends the same "
+            "way)."
+        ),
+    ),
 )
 
 TOOL_WRONG_ITEM = Rule(

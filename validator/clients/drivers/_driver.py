@@ -2,7 +2,7 @@
 
 A driver module defines ``CLIENT`` (its name), ``PACKAGES`` (the distributions
 whose versions it reports) and ``replay(body, names) -> dict``. The parent
-writes one JSON request per line on stdin (``{"id", "body" (base64), "tools"}``)
+writes one JSON request per line on stdin (``{"id", "body" (base64), "tools", "custom_tools"}``)
 and reads one JSON answer per line on stdout; the first line it reads is the
 hello (``{"client", "versions"}``). The parent owns the clock: a replay that
 does not answer in time is killed with its process.
@@ -35,7 +35,8 @@ BASE_URL = "http://responses-conformance.invalid/v1"
 MODEL = "gpt-4o"  # a model name every client knows (some look up its capabilities by name)
 SSE_HEADERS = {"content-type": "text/event-stream"}
 
-Replay = Callable[[bytes, list[str]], dict[str, Any]]
+# replay(body, function tool names, custom tool names) -> observation
+Replay = Callable[[bytes, list[str], list[str]], dict[str, Any]]
 
 
 def observation(
@@ -120,7 +121,7 @@ def serve(client: str, packages: tuple[str, ...], replay: Replay) -> None:
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("always")
             try:
-                result = replay(body, list(request.get("tools") or []))
+                result = replay(body, list(request.get("tools") or []), list(request.get("custom_tools") or []))
             except BaseException as exc:  # a client may raise anything, even SystemExit
                 result = observation()
                 result["error"] = error_of(exc)

@@ -16,7 +16,7 @@ CLIENT = "langchain-openai"
 PACKAGES = ("langchain-openai", "langchain-core", "openai", "httpx2")
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx2
     from langchain_openai import ChatOpenAI
     from pydantic import SecretStr

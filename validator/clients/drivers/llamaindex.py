@@ -19,7 +19,7 @@ PACKAGES = ("llama-index-llms-openai", "llama-index-core", "openai", "httpx")
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx
     from llama_index.core.base.llms.types import TextBlock
     from llama_index.core.llms import ChatMessage

@@ -1,7 +1,7 @@
 """openai-agents: ``Runner.run_streamed`` with an ``OpenAIResponsesModel``.
 
-The agent gets one function tool for each call name the stream announces (the
-harness passes them in), and stops after the first tool runs
+The agent gets one function tool (or custom tool) for each call name the stream
+announces (the harness passes them in), and stops after the first tool runs
 (``tool_use_behavior="stop_on_first_tool"``), so one model request is made.
 What the agent made of the stream is its first model response
 (``result.raw_responses[0]``): the items it parsed, which it acts on.
@@ -18,14 +18,14 @@ CLIENT = "openai-agents"
 PACKAGES = ("openai-agents", "openai", "httpx2")
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
-    return asyncio.run(_replay(body, tools))
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
+    return asyncio.run(_replay(body, tools, custom_tools))
 
 
-async def _replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+async def _replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx2
     import openai
-    from agents import Agent, FunctionTool, Runner, set_tracing_disabled
+    from agents import Agent, CustomTool, FunctionTool, Runner, set_tracing_disabled
     from agents.models.openai_responses import OpenAIResponsesModel
 
     set_tracing_disabled(True)
@@ -45,7 +45,12 @@ async def _replay(body: bytes, tools: list[str]) -> dict[str, Any]:
                      on_invoke_tool=invoke, strict_json_schema=False)
         for name in tools
     ]
-    agent = Agent(name="harness", model=OpenAIResponsesModel(MODEL, client), tools=list(function_tools),
+    async def invoke_custom(context: Any, text: str) -> str:
+        return "ok"
+
+    custom = [CustomTool(name=name, description="a tool the stream calls", on_invoke_tool=invoke_custom)
+              for name in custom_tools if name not in tools]
+    agent = Agent(name="harness", model=OpenAIResponsesModel(MODEL, client), tools=[*function_tools, *custom],
                   tool_use_behavior="stop_on_first_tool")
     result = Runner.run_streamed(agent, "hi", max_turns=2)
     async for _ in result.stream_events():

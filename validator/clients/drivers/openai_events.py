@@ -17,7 +17,7 @@ PACKAGES = ("openai", "httpx2")
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx2
     import openai
 

@@ -15,7 +15,7 @@ CLIENT = "openai-python-stream"
 PACKAGES = ("openai", "httpx2")
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx2
     import openai
 

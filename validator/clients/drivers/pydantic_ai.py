@@ -22,11 +22,11 @@ STATUS = {"stop": "completed", "tool_call": "completed", "length": "incomplete",
           "error": "failed"}
 
 
-def replay(body: bytes, tools: list[str]) -> dict[str, Any]:
-    return asyncio.run(_replay(body, tools))
+def replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
+    return asyncio.run(_replay(body, tools, custom_tools))
 
 
-async def _replay(body: bytes, tools: list[str]) -> dict[str, Any]:
+async def _replay(body: bytes, tools: list[str], custom_tools: list[str]) -> dict[str, Any]:
     import httpx2
     import openai
     from pydantic_ai import Agent, Tool
