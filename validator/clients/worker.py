@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# A driver imports its client library before it says hello; on two busy cores that takes a while.
-START_TIMEOUT = 120.0
+# A driver imports its client library and warms it up before it says hello; on two busy cores
+# that can take a minute or more.
+START_TIMEOUT = 300.0
 
 
 @dataclass(slots=True)

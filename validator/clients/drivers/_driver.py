@@ -112,6 +112,12 @@ def serve(client: str, packages: tuple[str, ...], replay: Replay) -> None:
     out = sys.stdout
     sys.stdout = sys.stderr
     logging.disable(logging.CRITICAL)
+    # Import the client and run it once before the hello, so that no stream's clock counts the
+    # import (LlamaIndex takes seconds, more on a busy machine); a failure here shows on a real stream.
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        with contextlib.suppress(Exception):
+            replay(follow_up_stream(), [], [])
     _write(out, {"client": client, "versions": versions(packages)})
     for line in sys.stdin:
         if not line.strip():

@@ -111,6 +111,9 @@ if (run === undefined) {
   process.exit(2);
 }
 const versions = mode === "ai-sdk" ? { ai: version("ai"), "@ai-sdk/openai": version("@ai-sdk/openai") } : { openai: version("openai") };
+// Load the client and run it once before the hello, so that no stream's clock counts the import.
+body = followUp();
+await run([]).catch(() => {});
 out({ client: mode, versions: { ...versions, node: process.versions.node } });
 
 for await (const line of createInterface({ input: process.stdin })) {
