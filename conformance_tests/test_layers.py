@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "validator"
 OUTER_MODULES = ("validator.cli", "validator.__main__", "validator.commands", "validator.reporters", "validator.live",
-                 "validator.pytest_plugin", "validator.strategies", "validator.reference_server")
-OUTER_PACKAGES = ("click", "pytest", "hypothesis", "httpx", "_pytest")
+                 "validator.pytest_plugin", "validator.strategies", "validator.reference_server",
+                 "validator.clients")
+OUTER_PACKAGES = ("click", "pytest", "hypothesis", "httpx", "_pytest", "httpx2", "openai", "agents",
+                  "langchain_openai", "pydantic_ai", "llama_index")
 OUTER_PATHS = ("cli.py", "__main__.py", "commands", "reporters", "live", "pytest_plugin.py", "strategies",
-               "reference_server.py")
+               "reference_server.py", "clients")
 
 
 def core_files() -> list[Path]:
@@ -33,6 +37,20 @@ def imported_names(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names
+
+
+def test_checking_a_stream_loads_no_client_library() -> None:
+    # validator.clients drives third-party client libraries; a check must load neither it nor them.
+    code = (
+        "import sys, validator\n"
+        "from validator.checker import check\n"
+        "from validator.runner import check_files\n"
+        "check(b'data: {\"type\": \"response.created\"}\\n\\n')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('validator.clients', 'openai', 'httpx2')))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def test_there_is_a_core() -> None:

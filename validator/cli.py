@@ -19,6 +19,7 @@ import click
 
 from validator import __version__
 from validator.commands.check import check
+from validator.commands.clients import clients
 from validator.commands.generate import generate
 from validator.commands.options import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VIOLATIONS, PREFIX
 from validator.commands.rules import explain, rules
@@ -85,6 +86,7 @@ main.add_command(check)
 main.add_command(rules)
 main.add_command(explain)
 main.add_command(generate)
+main.add_command(clients)
 
 
 if __name__ == "__main__":

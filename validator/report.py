@@ -26,6 +26,7 @@ class StreamReport:
     scenario: str | None = None  # the live battery scenario this stream answers
     skipped: str | None = None  # why a live scenario was not run (never a pass)
     elided: list[Elided] = field(default_factory=list)  # findings counted but not kept
+    clients: list[dict[str, Any]] | None = None  # what real clients did with it (validate --clients)
 
     def ok(self, *, strict: bool = False) -> bool:
         return (
@@ -62,6 +63,8 @@ class StreamReport:
             out["scenario"] = self.scenario
         if self.skipped is not None:
             out["skipped"] = self.skipped
+        if self.clients is not None:
+            out["clients"] = self.clients
         if self.http is not None:
             out["http"] = {
                 "status": self.http.status,
@@ -85,6 +88,7 @@ class Report:
     streams: list[StreamReport] = field(default_factory=list)
     interrupted: str | None = None
     problems: list[str] = field(default_factory=list)
+    clients: list[dict[str, Any]] | None = None  # the clients replayed into, with versions (validate --clients)
 
     def __iter__(self) -> Iterator[StreamReport]:
         return iter(self.streams)
@@ -142,4 +146,6 @@ class Report:
         }
         if self.interrupted is not None:
             out["interrupted"] = self.interrupted
+        if self.clients is not None:
+            out["clients"] = self.clients
         return out

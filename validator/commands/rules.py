@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from validator.rules import PROFILES, Rule, catalogue, get
+from validator.rules import PROFILES, SEVERITY_POLICY, Rule, catalogue, get
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -23,6 +23,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         "refs": [{"document": r.document, "section": r.section, "url": r.url} for r in rule.refs],
         "breaks": list(rule.breaks),
         "rationale": rule.rationale,
+        "evidence": list(rule.evidence),
         "since": rule.since,
     }
 
@@ -95,6 +96,11 @@ def explain(code: str, as_json: bool) -> None:
     if rule.rationale:
         click.echo()
         click.echo(_wrap(rule.rationale))
+    for line in rule.evidence:
+        click.echo()
+        click.echo(_wrap(f"Evidence: {line}", indent=10))
+    click.echo()
+    click.echo(_wrap(f"Severity policy: {SEVERITY_POLICY}"))
 
 
 def _wrap(text: str, indent: int = 0) -> str:

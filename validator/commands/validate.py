@@ -37,6 +37,7 @@ class ValidateOptions:
     jobs: int
     progress: bool | None  # None: on a terminal
     output: OutputOptions
+    clients: bool = False  # also replay each stream into the installed clients (validator.clients)
 
 
 def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
@@ -63,6 +64,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
         jobs=params["jobs"] or (os.cpu_count() or 1),
         progress=progress,
         output=output,
+        clients=bool(params.get("with_clients")),
     )
 
 
@@ -96,7 +98,15 @@ def execute(options: ValidateOptions) -> int:
         meter.finish()
     if ctrl_c.requested:
         run.interrupted = f"after {done} of {len(files)} files"
-    return close(run, options.output)
+    matrix = ""
+    if options.clients and run.report.streams and not ctrl_c.requested:
+        from validator.clients import attach, render
+
+        matrix = render.text(attach.attach_outcomes(run.report, files))
+    code = close(run, options.output)
+    if matrix and options.output.console == "text":
+        click.echo("\n" + matrix, nl=False)
+    return code
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -158,6 +168,9 @@ def execute(options: ValidateOptions) -> int:
     metavar="NAME",
     help="The name findings carry for input read from - (default: <stdin>).",
 )
+@click.option("--clients", "with_clients", is_flag=True,
+              help="Also replay each stream into the installed client libraries (see `clients`); "
+                   "the JSON report gets their outcomes.")
 @baseline_options
 @output_options
 @config_options

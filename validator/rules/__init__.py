@@ -33,6 +33,14 @@ class SpecRef:
         return f"{self.document}, {self.section}"
 
 
+# How severe a rule is (ARCHITECTURE.md, "Severity is evidence"); `explain` prints it under each rule.
+SEVERITY_POLICY = (
+    "error when the profile's spec says MUST, or when a mainstream client crashes, silently returns "
+    "a different result, or mainstream clients disagree on the result (measured by replaying the "
+    "rule's invalid fixtures into the clients: docs/clients.md); warning when every client tolerates "
+    "it and no MUST is broken. Never an error in the openai profile for what OpenAI itself sends."
+)
+
 OPENRESPONSES = "Open Responses specification 2026-04-24"
 OPENAI_SPEC = "OpenAI OpenAPI spec v2.3.0 (ResponseStreamEvent)"
 WHATWG_SSE = "WHATWG HTML, 9.2 Server-sent events"
@@ -45,7 +53,12 @@ class Rule:
     """One requirement the validator enforces.
 
     ``severity`` maps each profile the rule applies to onto its severity;
-    a profile missing from the map does not check the rule.
+    a profile missing from the map does not check the rule. ``breaks`` names
+    the clients that break on it: an entry that starts with a client harness
+    name (``openai-python-stream``, ``ai-sdk``, ...) was measured by replaying
+    the rule's invalid fixtures (``docs/clients.md``); other entries come from
+    reading a client's code. ``evidence`` says what the severity rests on
+    (the severity policy in ARCHITECTURE.md).
     """
 
     code: str
@@ -56,6 +69,7 @@ class Rule:
     refs: tuple[SpecRef, ...] = ()
     breaks: tuple[str, ...] = ()
     rationale: str = ""
+    evidence: tuple[str, ...] = ()
     since: str = "0.1.0"
     tags: tuple[str, ...] = field(default=())
 

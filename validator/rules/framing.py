@@ -23,7 +23,37 @@ DATA_NOT_JSON = Rule(
     requirement="Individual `data` objects are returned as JSON-encoded strings.",
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
-    breaks=("openai-python (json.loads raises)", "every client that parses `data` as JSON"),
+    breaks=(
+        (
+            "openai-python-events (raises JSONDecodeError: Expecting ',' delimiter: line 1 column 74 (char "
+            "73))"
+        ),
+        (
+            "openai-python-stream (raises JSONDecodeError: Expecting ',' delimiter: line 1 column 74 (char "
+            "73))"
+        ),
+        "openai-agents (raises JSONDecodeError: Expecting ',' delimiter: line 1 column 74 (char 73))",
+        "langchain-openai (raises JSONDecodeError: Expecting ',' delimiter: line 1 column 74 (char 73))",
+        (
+            "pydantic-ai (raises ModelAPIError: Failed to decode response as JSON: Expecting ',' "
+            "delimiter: line 1 column 74 (char 73))"
+        ),
+        "llamaindex (raises JSONDecodeError: Expecting ',' delimiter: line 1 column 74 (char 73))",
+        "openai-node (raises OpenAIError: Error reading response: malformed server-sent event JSON.)",
+        (
+            "ai-sdk (raises JSONParseError: JSON parsing failed: Text: "
+            "{\"type\":\"response.output_text.delta\",\"sequence_number\":5,\"delta\"...)"
+        ),
+        "every client that parses `data` as JSON",
+    ),
+    evidence=(
+        (
+            "Measured (SSE/data-not-json.sse, SSE/invalid-utf8.sse, 8 clients, versions in "
+            "docs/clients.md): openai-python-events raises, openai-python-stream raises, openai-agents "
+            "raises, langchain-openai raises, pydantic-ai raises, llamaindex raises, openai-node raises, "
+            "ai-sdk raises; every client breaks."
+        ),
+    ),
 )
 
 PAYLOAD_NOT_OBJECT = Rule(
@@ -33,7 +63,20 @@ PAYLOAD_NOT_OBJECT = Rule(
     requirement="Every streaming event is a JSON object with a `type` member.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent"),),
-    breaks=("openai-python (event construction fails)",),
+    breaks=(
+        "openai-python-stream (raises AttributeError: 'list' object has no attribute 'type')",
+        "langchain-openai (raises AttributeError: 'list' object has no attribute 'type')",
+        "pydantic-ai (raises AttributeError: 'list' object has no attribute 'sequence_number')",
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
+        "ai-sdk (raises TypeValidationError: Type validation failed: Value: [1,2,3].)",
+    ),
+    evidence=(
+        (
+            "Measured (SSE/payload-not-object.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-stream raises, langchain-openai raises, pydantic-ai raises, openai-node raises, "
+            "ai-sdk raises; the other 3 read it as the stream says."
+        ),
+    ),
 )
 
 MISSING_TYPE = Rule(
@@ -43,7 +86,19 @@ MISSING_TYPE = Rule(
     requirement="Every streaming event carries its type in a string `type` member.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent discriminator `type`"),),
-    breaks=("openai-python (discriminated union cannot pick a model)",),
+    breaks=(
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
+        (
+            "ai-sdk (raises TypeValidationError: Type validation failed: Value: "
+            "{\"sequence_number\":2,\"status\":\"ok\"}.)"
+        ),
+    ),
+    evidence=(
+        (
+            "Measured (SSE/missing-type.sse, 8 clients, versions in docs/clients.md): openai-node raises, "
+            "ai-sdk raises; the other 6 read it as the stream says."
+        ),
+    ),
 )
 
 EVENT_FIELD_MISMATCH = Rule(
@@ -53,10 +108,19 @@ EVENT_FIELD_MISMATCH = Rule(
     requirement="The `event` field MUST match the `type` in the event body.",
     severity={"openai": WARNING, "openresponses": ERROR},
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
-    breaks=("EventSource clients that dispatch on the event name",),
+    breaks=(
+        "EventSource clients that dispatch on the event name",
+    ),
     rationale=(
         "OpenAI's API always sends `event:` equal to `type`; openai-python reads only "
         "`data`, so a mismatch is a warning in the openai profile."
+    ),
+    evidence=(
+        (
+            "Measured (SSE/event-field-mismatch.sse, 8 clients, versions in docs/clients.md): every client "
+            "reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        "MUST (openresponses): the `event` field MUST match the `type` in the event body.",
     ),
 )
 
@@ -67,10 +131,19 @@ MISSING_EVENT_FIELD = Rule(
     requirement="The `event` field MUST match the `type` in the event body.",
     severity={"openresponses": ERROR},
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
-    breaks=("EventSource clients that listen by event name (they never see data-only frames)",),
+    breaks=(
+        "EventSource clients that listen by event name (they never see data-only frames)",
+    ),
     rationale=(
         "Not checked in the openai profile: the SDKs read only `data`, and many "
         "recorded OpenAI streams were stored as data-only lines."
+    ),
+    evidence=(
+        (
+            "Measured (SSE/missing-event-field.sse, 8 clients, versions in docs/clients.md): every client "
+            "reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        "MUST (openresponses): the `event` field MUST match the `type` in the event body.",
     ),
 )
 
@@ -81,7 +154,16 @@ DONE_MISSING = Rule(
     requirement="The terminal event MUST be the literal string `[DONE]`.",
     severity={"openresponses": ERROR},
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
-    breaks=("Open Responses clients that wait for `[DONE]` before closing",),
+    breaks=(
+        "Open Responses clients that wait for `[DONE]` before closing",
+    ),
+    evidence=(
+        (
+            "Measured (SSE/done-missing.sse, 8 clients, versions in docs/clients.md): every client reads "
+            "it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        "MUST (openresponses): the terminal event MUST be the literal string `[DONE]`.",
+    ),
 )
 
 DATA_AFTER_DONE = Rule(
@@ -91,7 +173,19 @@ DATA_AFTER_DONE = Rule(
     requirement="`[DONE]` is the terminal event; nothing follows it.",
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
-    breaks=("openai-python (stops reading at `[DONE]` and drops the rest)",),
+    breaks=(
+        "openai-python-stream (raises RuntimeError: Didn't receive a `response.completed` event.)",
+        "openai-agents (raises ModelBehaviorError: Model did not produce a final response!)",
+        "llamaindex (wrong: returns another text than the stream's)",
+        "openai-node (wrong: reports another status than the stream's)",
+    ),
+    evidence=(
+        (
+            "Measured (SSE/data-after-done.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-stream raises, openai-agents raises, llamaindex wrong, openai-node wrong; the "
+            "other 4 read it as the stream says."
+        ),
+    ),
 )
 
 DONE_IN_OPENAI = Rule(
@@ -101,8 +195,16 @@ DONE_IN_OPENAI = Rule(
     requirement="Responses streams end with the terminal event; `[DONE]` belongs to Chat Completions.",
     severity={"openai": WARNING},
     refs=(SpecRef(OPENAI_PROD, "stream endings"), SpecRef(OPENAI_SDK, "Stream.__stream__")),
-    breaks=("clients that JSON-parse every `data:` line (Vercel AI SDK's Responses provider)",),
+    breaks=(
+        "clients that JSON-parse every `data:` line (Vercel AI SDK's Responses provider)",
+    ),
     rationale="openai-python stops at `[DONE]`, so it is tolerated: a warning.",
+    evidence=(
+        (
+            "Measured (SSE/done-in-openai.sse, 8 clients, versions in docs/clients.md): every client reads "
+            "it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+    ),
 )
 
 UNTERMINATED_EVENT = Rule(
@@ -115,10 +217,21 @@ UNTERMINATED_EVENT = Rule(
     ),
     severity=both(ERROR),
     refs=(SpecRef(WHATWG_SSE, "9.2.6 Interpreting an event stream"),),
-    breaks=("openai-python and every WHATWG EventSource (the event is dropped)",),
+    breaks=(
+        "openai-python-stream (raises RuntimeError: Didn't receive a `response.completed` event.)",
+        "openai-agents (raises ModelBehaviorError: Model did not produce a final response!)",
+        "llamaindex (wrong: returns another text than the stream's)",
+    ),
     rationale=(
         "The validator still checks the unterminated event, so what follows from "
         "losing it is reported once, here."
+    ),
+    evidence=(
+        (
+            "Measured (SSE/unterminated-final-event.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-stream raises, openai-agents raises, llamaindex wrong; the other 5 read it as "
+            "the stream says."
+        ),
     ),
 )
 
@@ -129,6 +242,12 @@ SSE_ID_USED = Rule(
     requirement="Servers SHOULD NOT use `id`.",
     severity={"openresponses": WARNING},
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"),),
+    evidence=(
+        (
+            "Measured (SSE/sse-id-used.sse, 8 clients, versions in docs/clients.md): every client reads it "
+            "as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+    ),
 )
 
 register(

@@ -30,7 +30,15 @@ STATUS_NOT_2XX = Rule(
     requirement="A well-formed `POST /responses` with `stream: true` is answered with 200 and an event stream.",
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses"), SpecRef(OPENAI_SPEC, "POST /responses")),
-    breaks=("every client (openai-python raises APIStatusError before reading events)",),
+    breaks=(
+        "every client (openai-python raises APIStatusError before reading events)",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 CONTENT_TYPE = Rule(
@@ -40,7 +48,16 @@ CONTENT_TYPE = Rule(
     requirement="When streaming, servers MUST return header `Content-Type: text/event-stream`.",
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / Streaming HTTP Responses"), SpecRef(WHATWG_SSE, "9.2.2")),
-    breaks=("WHATWG EventSource (fails the connection)", "proxies that buffer non-SSE bodies"),
+    breaks=(
+        "WHATWG EventSource (fails the connection)",
+        "proxies that buffer non-SSE bodies",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 BODY_TRUNCATED = Rule(
@@ -50,7 +67,12 @@ BODY_TRUNCATED = Rule(
     requirement="A streamed body ends with a complete HTTP message (the last chunk, or Content-Length bytes).",
     severity=both(ERROR),
     refs=(SpecRef("RFC 9112", "7.1 Chunked Transfer Coding"),),
-    breaks=("openai-python (httpx raises RemoteProtocolError mid-iteration)",),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 IDLE_TIMEOUT = Rule(
@@ -60,8 +82,16 @@ IDLE_TIMEOUT = Rule(
     requirement="A streaming server keeps the stream moving or ends it; clients give up on a silent stream.",
     severity=both(ERROR),
     refs=(SpecRef(LIVE, "timeouts (--idle-timeout)"),),
-    breaks=("clients with a read timeout (openai-python defaults to 600 s, gateways far less)",),
+    breaks=(
+        "clients with a read timeout (openai-python defaults to 600 s, gateways far less)",
+    ),
     rationale="A stall mid-stream looks to a client exactly like a dead server.",
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 FIRST_BYTE_TIMEOUT = Rule(
@@ -71,6 +101,12 @@ FIRST_BYTE_TIMEOUT = Rule(
     requirement="A streaming server answers promptly and streams the work, rather than buffering it.",
     severity=both(ERROR),
     refs=(SpecRef(LIVE, "timeouts (--first-byte-timeout)"),),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 TOTAL_TIMEOUT = Rule(
@@ -80,6 +116,12 @@ TOTAL_TIMEOUT = Rule(
     requirement="A stream for a small, fixed request ends in bounded time.",
     severity=both(ERROR),
     refs=(SpecRef(LIVE, "timeouts (--total-timeout)"),),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 CONNECTION_FAILED = Rule(
@@ -89,6 +131,12 @@ CONNECTION_FAILED = Rule(
     requirement="The server under test accepts connections at the base URL.",
     severity=both(ERROR),
     refs=(SpecRef(LIVE, "--base-url"),),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 REDIRECT = Rule(
@@ -101,7 +149,12 @@ REDIRECT = Rule(
     ),
     severity=both(ERROR),
     refs=(SpecRef(LIVE, "security: redirects"),),
-    breaks=("openai-python follows redirects, which may leak the Authorization header across hosts",),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 INVALID_REQUEST_ACCEPTED = Rule(
@@ -114,7 +167,15 @@ INVALID_REQUEST_ACCEPTED = Rule(
     ),
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "Errors"), SpecRef(OPENAI_SPEC, "ResponseErrorEvent")),
-    breaks=("clients that cannot tell a server bug (5xx) from their own mistake",),
+    breaks=(
+        "clients that cannot tell a server bug (5xx) from their own mistake",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 STRUCTURED_OUTPUT_MISMATCH = Rule(
@@ -124,7 +185,12 @@ STRUCTURED_OUTPUT_MISMATCH = Rule(
     requirement="With a `json_schema` text format the model output is JSON that adheres to the supplied schema.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "TextResponseFormatJsonSchema"), SpecRef(OPENRESPONSES, "Structured output")),
-    breaks=("openai-python `responses.parse()` (raises on the final text)",),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 TOOL_NOT_CALLED = Rule(
@@ -134,7 +200,15 @@ TOOL_NOT_CALLED = Rule(
     requirement="With `tool_choice` naming a function, the model calls that function.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ToolChoiceFunction"), SpecRef(OPENRESPONSES, "Tool use")),
-    breaks=("agent loops waiting for the call they forced",),
+    breaks=(
+        "agent loops waiting for the call they forced",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 PARALLEL_CALLS_MISSING = Rule(
@@ -145,6 +219,12 @@ PARALLEL_CALLS_MISSING = Rule(
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "CreateResponse.parallel_tool_calls"),),
     rationale="A model may legitimately serialise calls, so this is a warning.",
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 NOT_INCOMPLETE = Rule(
@@ -157,7 +237,15 @@ NOT_INCOMPLETE = Rule(
     ),
     severity=both(ERROR),
     refs=(SpecRef(OPENRESPONSES, "Items are state machines"), SpecRef(OPENAI_SPEC, "Response.incomplete_details")),
-    breaks=("clients that show a truncated answer as complete",),
+    breaks=(
+        "clients that show a truncated answer as complete",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 REASONING_MISSING = Rule(
@@ -167,6 +255,12 @@ REASONING_MISSING = Rule(
     requirement="A reasoning request on a server that supports reasoning yields a `reasoning` output item.",
     severity=both(WARNING),
     refs=(SpecRef(OPENAI_SPEC, "ReasoningItem"),),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 ERROR_BODY_NOT_JSON = Rule(
@@ -176,7 +270,12 @@ ERROR_BODY_NOT_JSON = Rule(
     requirement="When not streaming (errors included), servers MUST return data only as `application/json`.",
     severity=both(WARNING),
     refs=(SpecRef(OPENRESPONSES, "HTTP Responses / HTTP Response Bodies"),),
-    breaks=("openai-python (the APIStatusError has no parsed body)",),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 EMPTY_BODY = Rule(
@@ -186,6 +285,12 @@ EMPTY_BODY = Rule(
     requirement="A streaming response carries at least the events of one response.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SDK, "responses.stream"),),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 BODY_TOO_LARGE = Rule(
@@ -195,8 +300,16 @@ BODY_TOO_LARGE = Rule(
     requirement="One response's stream is bounded; a client must be able to hold what it accumulates.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SDK, "responses.stream accumulates every event into a snapshot"),),
-    breaks=("every accumulating client (memory grows without bound)",),
+    breaks=(
+        "every accumulating client (memory grows without bound)",
+    ),
     rationale="A validator that reads without limit can be made to exhaust memory by the server it checks.",
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 EVENT_TOO_LARGE = Rule(
@@ -206,7 +319,15 @@ EVENT_TOO_LARGE = Rule(
     requirement="An event is dispatched at the blank line that ends it; a frame that never ends is never delivered.",
     severity=both(ERROR),
     refs=(SpecRef(WHATWG_SSE, "9.2.6 Interpreting an event stream"),),
-    breaks=("every SSE client (the event is buffered in full before it is dispatched)",),
+    breaks=(
+        "every SSE client (the event is buffered in full before it is dispatched)",
+    ),
+    evidence=(
+        (
+            "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+            "requirement and references above."
+        ),
+    ),
 )
 
 register(

@@ -37,8 +37,19 @@ SCHEMA_VIOLATION = Rule(
         SpecRef(OPENAI_PROD, "corrections in tools/schema_overlay.py, each with its recorded evidence"),
     ),
     breaks=(
-        "openai-python (typed access to a missing or mistyped field fails at use: the SDK builds "
-        "events without validation, so the failure surfaces later in the caller's code)",
+        (
+            "openai-python-events (raises TypeError: sequence item 0: expected str instance, NoneType "
+            "found)"
+        ),
+        "openai-python-stream (raises TypeError: can only concatenate str (not \"NoneType\") to str)",
+        "langchain-openai (wrong: returns another text than the stream's)",
+        "pydantic-ai (wrong: returns another text than the stream's)",
+        "llamaindex (raises ValidationError: 1 validation error for TextBlock)",
+        "openai-node (raises OpenAIError: missing content at index 0)",
+        (
+            "ai-sdk (raises TypeValidationError: Type validation failed: Value: "
+            "{\"type\":\"response.output_text.delta\",\"sequence_number\":...)"
+        ),
         "clients generated from the OpenAPI spec with strict decoders (Go, Java, .NET)",
     ),
     rationale=(
@@ -47,6 +58,16 @@ SCHEMA_VIOLATION = Rule(
         "`name`, `obfuscation` on deltas, items without `status`, deltas without `logprobs`; each "
         "correction is an overlay entry with its corpus evidence. Extra properties are allowed, as the "
         "specs allow them."
+    ),
+    evidence=(
+        (
+            "Measured (SCH/schema-missing-field.sse, SCH/schema-violation.sse, "
+            "SCH/schema-wrong-type-openresponses.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-events raises, openai-python-stream raises, langchain-openai wrong, pydantic-ai "
+            "wrong, llamaindex raises, openai-node raises, ai-sdk raises; the other 1 read it as the "
+            "stream says."
+        ),
+        "MUST: every required field of the event's schema present, of its declared type.",
     ),
 )
 
@@ -65,14 +86,27 @@ UNKNOWN_EVENT_TYPE = Rule(
         SpecRef(OPENAI_SDK, "ResponseStreamEvent union (59 members, adds response.compaction.compacting)"),
     ),
     breaks=(
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
         "clients with an exhaustive switch over event types (generated Go/Java/.NET clients)",
-        "openai-python tolerates it: the event is built loosely and passed through, not accumulated",
     ),
     rationale=(
         "A warning in the openai profile: openai-python passes unknown types through, and OpenAI "
         "adds event types before its spec lists them. In openresponses an unprefixed unknown type is "
         "an error; a slug-prefixed one (`acme:trace_event`) is a legal extension and is not reported "
         "here (see SCH003)."
+    ),
+    evidence=(
+        (
+            "Measured (SCH/unknown-event-type-openresponses.sse, SCH/unknown-event-type.sse, 8 clients, "
+            "versions in docs/clients.md): openai-node raises; the other 7 read it as the stream says."
+        ),
+        (
+            "Warning in the openai profile although openai-node's stream helper raises on an event type it "
+            "does not know: it skips `keepalive`, which OpenAI sends and the openai profile does not "
+            "define, so an error here would flag OpenAI itself. Making other unknown types an error needs "
+            "`keepalive` in the openai profile's event set (open)."
+        ),
+        "MUST (openresponses): extended streaming events MUST be prefixed with the implementor slug.",
     ),
 )
 
@@ -87,8 +121,18 @@ EXTENSION_WITHOUT_SEQUENCE = Rule(
     ),
     severity={"openresponses": ERROR},
     refs=(SpecRef(OPENRESPONSES, "Extending Open Responses / Extending streaming events"),),
-    breaks=("clients that order events or detect gaps by `sequence_number`",),
+    breaks=(
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
+        "clients that order events or detect gaps by `sequence_number`",
+    ),
     rationale="Only the openresponses profile defines extension events; in openai they are SCH002 warnings.",
+    evidence=(
+        (
+            "Measured (SCH/extension-without-sequence.sse, 8 clients, versions in docs/clients.md): "
+            "openai-node raises; the other 7 read it as the stream says."
+        ),
+        "MUST (openresponses): each extension event MUST include `sequence_number`.",
+    ),
 )
 
 register(SCHEMA_VIOLATION, UNKNOWN_EVENT_TYPE, EXTENSION_WITHOUT_SEQUENCE)

@@ -22,12 +22,21 @@ MISSING = Rule(
     requirement="Every streaming event carries `sequence_number`, an integer (required in every event schema).",
     severity={"openai": WARNING, "openresponses": ERROR},
     refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent members: sequence_number (required)"), _EXT),
-    breaks=("clients that resume with `starting_after` or order and de-duplicate events by it",),
+    breaks=(
+        "clients that resume with `starting_after` or order and de-duplicate events by it",
+    ),
     rationale=(
         "A warning in the openai profile: OpenAI's own API sent no sequence numbers before they "
         "were introduced in 2025 (recorded in the corpus) and openai-python streams such bodies "
         "without complaint. Required by the Open Responses event schemas, so an error there. "
         "Reported once, at the end of the stream, located at its first event."
+    ),
+    evidence=(
+        (
+            "Measured (SEQ/sequence-number-missing.sse, 8 clients, versions in docs/clients.md): every "
+            "client reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        "MUST (openresponses): every event schema requires `sequence_number`.",
     ),
 )
 
@@ -38,11 +47,28 @@ INCONSISTENT = Rule(
     requirement="Every streaming event carries `sequence_number`, an integer.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseStreamEvent members: sequence_number (required)"), _EXT),
-    breaks=("clients that order or de-duplicate by sequence number (unnumbered events sort first or are dropped)",),
+    breaks=(
+        (
+            "clients that order or de-duplicate by sequence number (unnumbered events sort first or are "
+            "dropped)"
+        ),
+    ),
     rationale=(
         "Unlike a stream with no numbers at all (SEQ001), a partly numbered stream cannot be "
         "ordered by anyone. LiteLLM's Responses bridge numbers only `output_item.done`. "
         "Reported once, at the first event that breaks the pattern."
+    ),
+    evidence=(
+        (
+            "Measured (SEQ/sequence-number-inconsistent.sse, 8 clients, versions in docs/clients.md): "
+            "every client reads it as the stream says (or as it reads a valid stream that ends the same "
+            "way)."
+        ),
+        (
+            "From code: pydantic-ai resumes with `starting_after` = the last sequence_number it saw; "
+            "events without one cannot be resumed from. MUST: `sequence_number` is required in every event "
+            "schema."
+        ),
     ),
 )
 
@@ -56,7 +82,20 @@ NOT_INCREASING = Rule(
     ),
     severity=both(ERROR),
     refs=(_EXT, SpecRef(OPENAI_SPEC, "ResponseStreamEvent.sequence_number")),
-    breaks=("clients that order, de-duplicate or resume by sequence number (events dropped as duplicates)",),
+    breaks=(
+        "clients that order, de-duplicate or resume by sequence number (events dropped as duplicates)",
+    ),
+    evidence=(
+        (
+            "Measured (SEQ/sequence-number-repeated.sse, 8 clients, versions in docs/clients.md): every "
+            "client reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        (
+            "From code: pydantic-ai resumes a background stream with `starting_after` = the last "
+            "sequence_number it saw (pydantic_ai/models/openai/_responses_model.py): numbers that go back "
+            "make the resumed stream repeat or skip events."
+        ),
+    ),
 )
 
 NOT_FROM_ZERO = Rule(
@@ -73,6 +112,13 @@ NOT_FROM_ZERO = Rule(
         "and the checks that need the events before it (items and parts it never saw being added) "
         "are relaxed. An undeclared late start is LIF001 as well."
     ),
+    evidence=(
+        (
+            "Measured (SEQ/sequence-number-not-from-zero.sse, 8 clients, versions in docs/clients.md): "
+            "every client reads it as the stream says (or as it reads a valid stream that ends the same "
+            "way)."
+        ),
+    ),
 )
 
 GAP = Rule(
@@ -85,6 +131,12 @@ GAP = Rule(
     rationale=(
         "A warning: gateways that filter events (pings, vendor events) leave gaps that clients "
         "tolerate. Trimmed recordings show gaps too; the corpus tests do not judge them."
+    ),
+    evidence=(
+        (
+            "Measured (SEQ/sequence-number-gap.sse, 8 clients, versions in docs/clients.md): every client "
+            "reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
     ),
 )
 

@@ -28,12 +28,22 @@ ARGS_DONE_MISMATCH = Rule(
     severity=both(ERROR),
     refs=(_ARGS_DONE, SpecRef(OPENAI_SPEC, "ResponseCustomToolCallInputDoneEvent"), _STREAMABLE),
     breaks=(
-        "clients that use the accumulated deltas (openai-python's snapshot) and those that take "
-        "`.done` disagree on the call",
+        "langchain-openai (wrong: returns other arguments than the stream's)",
+        "pydantic-ai (wrong: returns other arguments than the stream's)",
+        (
+            "clients that use the accumulated deltas (openai-python's snapshot) and those that take "
+            "`.done` disagree on the call"
+        ),
     ),
     rationale=(
         "A `.done` with no deltas before it is accepted: OpenAI sends short arguments in the `.done` "
         "event alone. Text is stricter (CNT005): a text `.done` is always compared with its deltas."
+    ),
+    evidence=(
+        (
+            "Measured (FCA/arguments-done-mismatch.sse, 8 clients, versions in docs/clients.md): "
+            "langchain-openai wrong, pydantic-ai wrong; the other 6 read it as the stream says."
+        ),
     ),
 )
 
@@ -45,10 +55,21 @@ ARGS_ITEM_MISMATCH = Rule(
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseOutputItemDoneEvent.item"), _ARGS_DONE),
     breaks=(
-        "openai-python (the final function_call differs from the streamed snapshot)",
-        "Vercel AI SDK (streams the deltas as tool input, then calls the tool with the done item's arguments)",
+        "openai-python-events (wrong: returns other arguments than the stream's)",
+        "openai-python-stream (wrong: returns other arguments than the stream's)",
+        "openai-agents (wrong: returns other arguments than the stream's)",
+        "llamaindex (wrong: returns other arguments than the stream's)",
+        "openai-node (wrong: returns other arguments than the stream's)",
+        "ai-sdk (wrong: returns other arguments than the stream's)",
     ),
     rationale="Items whose arguments were never streamed (sent whole in `added` or `done`) are not compared.",
+    evidence=(
+        (
+            "Measured (FCA/arguments-item-mismatch.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-events wrong, openai-python-stream wrong, openai-agents wrong, llamaindex "
+            "wrong, openai-node wrong, ai-sdk wrong; the other 2 read it as the stream says."
+        ),
+    ),
 )
 
 ARGS_WRONG_ITEM = Rule(
@@ -61,7 +82,18 @@ ARGS_WRONG_ITEM = Rule(
     ),
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseFunctionCallArgumentsDeltaEvent"), SpecRef(OPENAI_SDK, "handle_event")),
-    breaks=("openai-python (AssertionError: output.type == 'function_call')",),
+    breaks=(
+        "openai-python-stream (raises AssertionError)",
+        "langchain-openai (wrong: reports a function call the stream never streamed)",
+        "openai-node (raises OpenAIError: expected output item type 'function_call', got 'message')",
+    ),
+    evidence=(
+        (
+            "Measured (FCA/arguments-on-message.sse, 8 clients, versions in docs/clients.md): "
+            "openai-python-stream raises, langchain-openai wrong, openai-node raises; the other 5 read it "
+            "as the stream says."
+        ),
+    ),
 )
 
 ARGS_AFTER_DONE = Rule(
@@ -69,9 +101,22 @@ ARGS_AFTER_DONE = Rule(
     name="arguments-after-done",
     summary="An arguments delta (or a second `.done`) arrives after the arguments' `.done` event.",
     requirement="The argument deltas end with the `.done` event.",
-    severity=both(ERROR),
+    severity={"openai": WARNING, "openresponses": ERROR},
     refs=(_ARGS_DONE, _STREAMABLE),
-    breaks=("clients that execute the call on `.done` (it runs with truncated arguments)",),
+    breaks=(
+        "clients that execute the call on `.done` (it runs with truncated arguments)",
+    ),
+    evidence=(
+        (
+            "Measured (FCA/arguments-after-done.sse, 8 clients, versions in docs/clients.md): every client "
+            "reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
+        (
+            "Was an error in the openai profile: every replayed client tolerates it (they all keep the "
+            "`.done` value)."
+        ),
+        "MUST (openresponses): Items are streamable: the delta events end with the `.done` event.",
+    ),
 )
 
 ARGS_DONE_MISSING = Rule(
@@ -85,14 +130,33 @@ ARGS_DONE_MISSING = Rule(
     severity=both(ERROR),
     refs=(_ARGS_DONE, _STREAMABLE),
     breaks=(
-        "LlamaIndex (OpenAIResponses finalises a tool call only on function_call_arguments.done: the call is lost)",
+        (
+            "applications that collect LlamaIndex's streamed tool-call blocks (from code: a call's block "
+            "is emitted only on `function_call_arguments.done`)"
+        ),
     ),
     rationale=(
         "OpenAI always sends it. A call whose arguments arrive whole (no deltas) needs no `.done`. "
-        "An error: a mainstream client silently drops the call. The other argument streams "
+        "An error: an application reading LlamaIndex's streamed chunks loses the call (evidence). "
+        "The other argument streams "
         "(custom tool input, MCP arguments, code interpreter code) are FCA006."
     ),
     since="0.2.0",
+    evidence=(
+        (
+            "Measured (FCA/arguments-done-missing-openresponses.sse, FCA/arguments-done-missing.sse, 8 "
+            "clients, versions in docs/clients.md): every client reads it as the stream says (or as it "
+            "reads a valid stream that ends the same way)."
+        ),
+        (
+            "From code: LlamaIndex's `stream_chat` (llama_index/llms/openai/responses.py, "
+            "`process_response_event`) emits a call's ToolCallBlock only on "
+            "`function_call_arguments.done`, so an application that collects tool calls from the streamed "
+            "chunks never sees the call; its FunctionAgent, which reads the last chunk (rebuilt from "
+            "`response.completed`), still does (measured). MUST (openresponses): Items are streamable: the "
+            "delta events end with the `.done` event."
+        ),
+    ),
 )
 
 OTHER_ARGS_DONE_MISSING = Rule(
@@ -116,6 +180,13 @@ OTHER_ARGS_DONE_MISSING = Rule(
         "Open Responses does not define these events."
     ),
     since="0.2.0",
+    evidence=(
+        (
+            "Measured (FCA/custom-tool-input-done-missing.sse, 8 clients, versions in docs/clients.md): "
+            "every client reads it as the stream says (or as it reads a valid stream that ends the same "
+            "way)."
+        ),
+    ),
 )
 
 TOOL_WRONG_ITEM = Rule(
@@ -128,7 +199,16 @@ TOOL_WRONG_ITEM = Rule(
     requirement="`response.<tool>_call.*` events describe the `<tool>_call` item at their output_index.",
     severity=both(ERROR),
     refs=(SpecRef(OPENAI_SPEC, "ResponseWebSearchCallSearchingEvent"),),
-    breaks=("clients that show hosted-tool progress (it is attached to the wrong item)",),
+    breaks=(
+        "openai-node (raises OpenAIError: expected output item type 'web_search_call', got 'message')",
+        "clients that show hosted-tool progress (it is attached to the wrong item)",
+    ),
+    evidence=(
+        (
+            "Measured (TOL/tool-event-on-message.sse, 8 clients, versions in docs/clients.md): openai-node "
+            "raises; the other 7 read it as the stream says."
+        ),
+    ),
 )
 
 TOOL_ORDER = Rule(
@@ -144,10 +224,18 @@ TOOL_ORDER = Rule(
         SpecRef(OPENAI_SPEC, "ResponseWebSearchCall*Event, ResponseCodeInterpreterCall*Event"),
         SpecRef(OPENAI_SPEC, "ResponseImageGenCall*Event, ResponseMCPCall*Event"),
     ),
-    breaks=("UIs that show the tool's state (it goes backwards)",),
+    breaks=(
+        "UIs that show the tool's state (it goes backwards)",
+    ),
     rationale=(
         "Repeated progress events (several `searching`) and skipped stages are accepted; only "
         "going backwards is flagged, as a warning: no client crashes."
+    ),
+    evidence=(
+        (
+            "Measured (TOL/tool-lifecycle-backwards.sse, 8 clients, versions in docs/clients.md): every "
+            "client reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
     ),
 )
 
@@ -161,6 +249,12 @@ TOOL_NOT_FINISHED = Rule(
     rationale=(
         "Clients take the final state from `output_item.done`, so a warning. Azure OpenAI's "
         "image_generation and web_search_preview calls end this way in the recorded corpus."
+    ),
+    evidence=(
+        (
+            "Measured (TOL/tool-call-not-finished.sse, 8 clients, versions in docs/clients.md): every "
+            "client reads it as the stream says (or as it reads a valid stream that ends the same way)."
+        ),
     ),
 )
 
