@@ -98,3 +98,14 @@ def test_the_text_output_groups_follow_ons_under_their_root() -> None:
         (0, "CNT005"), (2, "CNT006"), (2, "CNT007"), (4, "FIN004"),
     ]
     assert lines[3].endswith("(follows from CNT007 at event #8)")
+
+
+def test_events_without_their_indexes_still_find_their_item_and_part() -> None:
+    # llama.cpp sends no output_index or content_index on any event: SCH001 says so, once per
+    # event, and the machine follows the ids rather than reporting every event again.
+    events = text_events(("Hel", "lo"))
+    for event in events:
+        event.pop("output_index", None)
+        event.pop("content_index", None)
+    found = [f.code for f in machine(events)]
+    assert found == [], found

@@ -76,10 +76,15 @@ def _add(state: State, item: Item, raw: dict[str, Any]) -> None:
 def on_done(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
     index = as_int(payload.get("output_index"))
     raw = payload.get("item")
-    if index is None or not isinstance(raw, dict):
+    if not isinstance(raw, dict):
         return
     item_id = as_str(raw.get("id"))
     item_type = as_str(raw.get("type"))
+    if index is None:
+        # The schema stage reports the missing output_index; the item's id still says which it is.
+        if item_id is None or item_id not in state.ids:
+            return
+        index = state.ids[item_id]
     item = state.items.get(index)
     if item is None and item_id is not None and item_id in state.ids:
         known = state.items[state.ids[item_id]]

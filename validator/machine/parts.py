@@ -92,6 +92,9 @@ def find_part(
     field = "summary_index" if summary else "content_index"
     index = as_int(payload.get(field))
     parts = item.summaries if summary else item.parts
+    if index is None and field not in payload and parts:
+        # No index at all (the schema stage reports it): the event is for the part opened last.
+        index = max(parts)
     part = parts.get(index) if index is not None else None
     if part is not None:
         return part
@@ -167,11 +170,15 @@ def on_part_added(state: State, event: Event, payload: dict[str, Any], kind: str
     index = as_int(payload.get(field))
     raw = payload.get("part")
     part_kind = as_str(raw.get("type")) if isinstance(raw, dict) else None
+    parts = item.summaries if summary else item.parts
     if index is None:
-        return
+        # The schema stage reports the missing index; the part is still opened, as the next one,
+        # so that its events are not all reported again.
+        if field in payload:
+            return  # an index of the wrong type: nothing to go by
+        index = len(parts)
     if part_kind is not None:
         wrong_holder(state, event, item, part_kind, short, PART_HOLDERS)
-    parts = item.summaries if summary else item.parts
     implicit = parts.get(index)
     if implicit is not None and implicit.implicit:
         # Its deltas came first (reported then): this is the part they belong to.
