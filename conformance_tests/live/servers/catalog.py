@@ -207,12 +207,8 @@ LLAMA_CPP = RealServer(
         "free text; the same schema as Chat Completions' `response_format` gives valid JSON",
         "HTT013": "`max_output_tokens` cuts the answer at 16 tokens, but the status is hard-coded `completed`",
         "SSE006": "no `data: [DONE]` at the end",
-        "CNT001": "true for the reasoning item: its `reasoning_text.delta` events come with no "
-        "`content_part.added` at all; **untrue for the message (a validator defect)**: its `content_part.added` "
-        "was sent, without `content_index`, and the state machine registers a part only by its `content_index`",
-        "ITM007": "**untrue, a validator defect**: both items *were* closed with `output_item.done`, but "
-        "without `output_index`, and the state machine matches an `output_item.done` only by its "
-        "`output_index` (`validator/machine/items.py` `on_done`); the true defect is the missing index (SCH001)",
+        "CNT001": "its `reasoning_text.delta` events come with no `content_part.added` at all (the message's "
+        "part is opened, without `content_index`: SCH001 reports that, and its deltas follow the part opened last)",
     },
     notes=(
         "parallel-tools is not declared: a bigram model cannot count, so when parallel calls are allowed it "
