@@ -208,13 +208,13 @@ def commands_of(snippet: Snippet) -> list[tuple[str, str | None]]:
     return [(line, None) for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def is_synopsis(command: str) -> bool:
+def is_synopsis(command: str, inline: bool = False) -> bool:
     """``check --base-url URL``, ``validate PATH...``, a bare ``validate``: a form, not a command to run."""
     words = shlex.split(command)
     if words[0] != "responses-conformance" or len(words) < 2:
         return False
-    if len(words) == 2:  # a subcommand named in prose
-        return any(param.required for param in main.commands[words[1]].params)  # type: ignore[attr-defined]
+    if len(words) == 2:  # a subcommand named in prose (inline), or one that cannot run bare
+        return inline or any(param.required for param in main.commands[words[1]].params)  # type: ignore[attr-defined]
     return any(re.fullmatch(r"[A-Z][A-Z_]*(\.\.\.)?", word) for word in words[2:])
 
 
@@ -288,7 +288,7 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
                 elif "tools/gen_rule_docs.py" in part:
                     run_shell(part + f" --out {tmp_path}/rules.md", None, sandbox, server)
                     assert (tmp_path / "rules.md").read_text() == (ROOT / "docs" / "rules.md").read_text()
-                elif is_synopsis(part):
+                elif is_synopsis(part, snippet.lang == "inline"):
                     check_synopsis(part)
                 else:
                     run_shell(part, expected, sandbox, server)

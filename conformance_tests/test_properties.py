@@ -228,4 +228,4 @@ def test_sse_jsonl_and_json_give_the_same_report(profile: str, data: st.DataObje
             for f in check(body, profile, format=fmt).findings
             if f.code not in TRANSPORT_CODES
         ]
-    assert reports["sse"] == reports["jsonl"] == reports["json"]
+    assert reports["sse"] == reports["jsonl"] == reports["json"], reports

@@ -88,7 +88,8 @@ class Checker:
         self._lane: FastLane | None = None
         self._sink: EventSink | JSONLDecoder | FastLane | None = None
         self._fed = 0  # events given to feed()
-        self._last: Event | None = None
+        self._last: Event | None = None  # the last event with a payload (end findings point at it)
+        self._last_frame: Event | None = None  # the last event of any kind ([DONE], a broken line)
         self.bytes = 0  # bytes given to receive_data()
         self._closed = False
 
@@ -137,10 +138,9 @@ class Checker:
         if self._decoder is not None:
             self._decoder.close()
         framing = self._framing if self._framing is not None else self._start("events")
-        last = self.last_event
-        framing.close(last)
+        framing.close(self._last_frame)
         self._schema.close()
-        self._machine.close(last)
+        self._machine.close(self.last_event)
         return self._emitter.take()
 
     # ---- what was seen --------------------------------------------------------------------------
@@ -157,10 +157,11 @@ class Checker:
 
     @property
     def last_event(self) -> Event | None:
-        """The last event so far (end-of-stream findings point at it)."""
+        """The last event with a payload so far (end-of-stream findings point at it: a
+        ``[DONE]`` or a broken frame after it does not move them, so SSE and JSONL agree)."""
         if self._lane is not None:
             taken = self._lane.last_taken()
-            if taken is not None:
+            if taken is not None and (self._last is None or taken.index > self._last.index):
                 return taken
         return self._last
 
@@ -224,13 +225,14 @@ class Checker:
 
     def _check(self, event: Event, tried: bool) -> None:
         """Every stage on one event; ``tried``: the fast lane already asked the shortcuts about it."""
-        self._last = event
+        self._last_frame = event
         if self._on_event is not None:
             self._on_event(event)
         assert self._framing is not None
         payload = self._framing.feed(event, tried=tried)
         if payload is None:
             return
+        self._last = event
         self._schema.feed(event, payload)
         machine = self._machine
         if self.shortcuts and not tried and machine.take_delta(payload, payload["type"]):

@@ -61,12 +61,11 @@ class FastLane:
         self._names: dict[bytes, str] = {}
         # The other frames go through the same numbering as the usual ones.
         self._others = EventSink(lambda event: exact(event, False))
-        # The last frame, when the lane took it: (payload, index, data line, offset, name).
+        # The last frame the lane took: (payload, index, data line, offset, name).
         self._taken: tuple[Any, int, int, int, str | None] | None = None
 
     def frame(self, frame: Frame) -> None:
         """Any frame that is not of the usual shape: the full checks."""
-        self._taken = None
         self._others.count = self.count
         self._others.frame(frame)
         self.count = self._others.count
@@ -82,10 +81,8 @@ class FastLane:
         observe = self._observe
         loads = orjson.loads
         index = self.count
-        taken = False  # whether the lane took the run's last frame
-        payload: Any = None
+        last: tuple[Any, int, int, int, str | None] | None = None  # the last frame the lane took
         name: str | None = None
-        data_line = start = 0
         for raw_name, data in frames:
             start = offset
             if raw_name:
@@ -103,7 +100,6 @@ class FastLane:
             except orjson.JSONDecodeError:
                 exact(decode_event(data, index, data_line, start, name, None, True), False)
                 open_ = framing.open
-                taken = False
                 index += 1
                 continue
             if open_ and name is not None and type(payload) is dict and payload.get("type") == name:
@@ -112,7 +108,7 @@ class FastLane:
                 except KeyError:
                     check = residual[name] = self._residual_check(name)
                 if check is not None and check(payload) and take(payload, name):
-                    taken = True
+                    last = (payload, index, data_line, start, name)
                     if observe is not None:
                         observe(Event(payload, index, data_line, start, name))
                     index += 1
@@ -121,11 +117,10 @@ class FastLane:
             else:
                 exact(Event(payload, index, data_line, start, name), False)
             open_ = framing.open
-            taken = False
             index += 1
         self.count = index
-        # The frame end-of-stream findings would point at, if it is the last one.
-        self._taken = (payload, index - 1, data_line, start, name) if taken else None
+        if last is not None:
+            self._taken = last
 
     def _residual_check(self, kind: str) -> QuickCheck | None:
         """The schema check of what ``take_delta`` does not read, for the kinds it can take."""
@@ -134,7 +129,7 @@ class FastLane:
         return self._schema.quick_check(kind, taken_fields(kind))
 
     def last_taken(self) -> Event | None:
-        """The last frame as an Event if the lane took it (end-of-stream findings point at it)."""
+        """The last frame the lane took, as an Event (None if it took none)."""
         if self._taken is None:
             return None
         payload, index, line, offset, name = self._taken
