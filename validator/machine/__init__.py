@@ -52,6 +52,24 @@ from validator.machine.deltas import DELTA_INDEX_FIELD, taken_fields
 from validator.machine.state import State
 from validator.model import Event
 
+# Re-exports: the machine's event tables, from which validator.strategies derives its own.
+TEXT_EVENTS = content.TEXT_EVENTS
+LIFECYCLE = lifecycle.LIFECYCLE
+TERMINAL = lifecycle.TERMINAL
+ARGUMENT_EVENTS = tools.ARGUMENT_EVENTS
+TOOL_EVENTS = tools.TOOL_EVENTS
+STAGES = tools.STAGES
+__all__ = [
+    "ARGUMENT_EVENTS",
+    "DELTA_INDEX_FIELD",
+    "LIFECYCLE",
+    "STAGES",
+    "TERMINAL",
+    "TEXT_EVENTS",
+    "TOOL_EVENTS",
+    "MachineStage",
+]
+
 Handler = Callable[[State, Event, dict[str, Any], str], None]
 
 _HANDLERS: dict[str, Handler] = {

@@ -1,0 +1,128 @@
+"""FCA and TOL defects: tool-call arguments and hosted-tool progress events."""
+
+from __future__ import annotations
+
+from validator.strategies.mutations.core import Context, Outcome, operator, remove_one, renumber
+from validator.strategies.mutations.declaring import OPENAI, Needs
+from validator.strategies.mutations.tables import (
+    ARGUMENT_DELTAS,
+    CALL_FIELDS,
+    CALL_KINDS,
+    FINISHED,
+    HOSTED_KINDS,
+    HOSTED_PROGRESS,
+    hosted_completed,
+)
+
+CALLS = Needs(kinds=CALL_KINDS)
+HOSTED = Needs(kinds=HOSTED_KINDS, profiles=OPENAI)
+
+
+@operator(
+    "tool-item-arguments",
+    "close a call whose item arguments/input differ from the streamed ones",
+    "FCA002",
+    needs=CALLS,
+)
+def _tool_item_arguments(ctx: Context) -> Outcome | None:
+    index = ctx.chosen(
+        ctx.where(lambda e: e.get("type") == "response.output_item.done" and e["item"]["type"] in CALL_FIELDS)
+    )
+    if index is None:
+        return None
+    events = ctx.copy()
+    item = events[index]["item"]
+    item[CALL_FIELDS[item["type"]]] += " "
+    return ctx.change(events, f"{ctx.label(index)} arguments changed")
+
+
+@operator(
+    "arguments-on-wrong-item",
+    "send function-call arguments to an item that is not a function call",
+    "FCA003",
+    needs=Needs(kinds=("message", "reasoning", "web_search_call")),
+)
+def _arguments_on_wrong_item(ctx: Context) -> Outcome | None:
+    k = ctx.chosen([k for k, item in enumerate(ctx.plan.items) if item.kind != "function_call"])
+    if k is None:
+        return None
+    event = {
+        "type": "response.function_call_arguments.delta",
+        "sequence_number": 0,
+        "item_id": ctx.plan.items[k].id,
+        "output_index": k,
+        "delta": "{}",
+    }
+    events = ctx.copy()
+    events.insert(ctx.item_done(k), event)
+    return ctx.change(renumber(events), f"arguments delta sent to a {ctx.plan.items[k].kind}")
+
+
+@operator("arguments-after-done", "send an arguments delta after the arguments' `.done`", "FCA004", needs=CALLS)
+def _arguments_after_done(ctx: Context) -> Outcome | None:
+    index = ctx.chosen(ctx.of_type(*ARGUMENT_DELTAS.values()))
+    if index is None:
+        return None
+    done_event = ctx.events[index]
+    delta_type = next(d for d, v in ARGUMENT_DELTAS.items() if v == done_event["type"])
+    extra = {
+        "type": delta_type,
+        "sequence_number": 0,
+        "item_id": done_event["item_id"],
+        "output_index": done_event["output_index"],
+        "delta": "x",
+    }
+    events = ctx.copy()
+    events.insert(index + 1, extra)
+    return ctx.change(renumber(events), f"a delta after {ctx.label(index)}")
+
+
+def _hosted_completions(ctx: Context) -> list[int]:
+    """The `completed` events of hosted tool calls."""
+    return ctx.where(lambda e: "item_id" in e and hosted_completed(e.get("type")))
+
+
+@operator(
+    "tool-event-on-wrong-item",
+    "send a hosted tool's progress event to a message item",
+    "TOL001",
+    needs=Needs(kinds=("message", "function_call"), profiles=OPENAI),
+)
+def _tool_event_on_wrong_item(ctx: Context) -> Outcome | None:
+    k = ctx.chosen([k for k, item in enumerate(ctx.plan.items) if item.kind in ("message", "refusal", "function_call")])
+    if k is None:
+        return None
+    kind = ctx.choose(("web_search_call.searching", "file_search_call.in_progress", "image_generation_call.generating"))
+    event = {"type": f"response.{kind}", "sequence_number": 0, "item_id": ctx.plan.items[k].id, "output_index": k}
+    events = ctx.copy()
+    events.insert(ctx.item_done(k), event)
+    return ctx.change(renumber(events), f"response.{kind} sent to a {ctx.plan.items[k].kind}")
+
+
+@operator(
+    "tool-progress-out-of-order",
+    "send a hosted tool's `completed` before its earlier progress event",
+    "TOL002",
+    needs=HOSTED,
+)
+def _tool_progress_out_of_order(ctx: Context) -> Outcome | None:
+    def after_progress(i: int) -> bool:
+        before, event = ctx.events[i - 1], ctx.events[i]
+        return HOSTED_PROGRESS.get(before.get("type", ""), FINISHED) < FINISHED and before.get("item_id") == event.get(
+            "item_id"
+        )
+
+    index = ctx.chosen([i for i in _hosted_completions(ctx) if after_progress(i)])
+    if index is None:
+        return None
+    return ctx.change(renumber(ctx.swapped(index - 1)), f"{ctx.label(index)} before {ctx.events[index - 1]['type']}")
+
+
+@operator(
+    "tool-call-not-finished",
+    "close a hosted tool call without its `completed` event",
+    "TOL003",
+    needs=HOSTED,
+)
+def _tool_call_not_finished(ctx: Context) -> Outcome | None:
+    return remove_one(ctx, _hosted_completions(ctx))
