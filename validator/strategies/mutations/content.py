@@ -6,7 +6,15 @@ import copy
 from collections.abc import Sequence
 
 from validator.strategies.model import Json
-from validator.strategies.mutations.core import Context, Outcome, operator, remove_one, renumber
+from validator.strategies.mutations.core import (
+    Context,
+    Outcome,
+    edit_one,
+    operator,
+    remove_one,
+    renumber,
+    send_to_item,
+)
 from validator.strategies.mutations.declaring import Needs, declares, is_type
 from validator.strategies.mutations.tables import ARGUMENT_DELTAS, CALL_KINDS, CONTENT_DELTAS, TEXT_DELTAS
 
@@ -66,13 +74,12 @@ def _renumbered(ctx: Context, output_index: int, field: str, index: int) -> list
     needs=MESSAGE,
 )
 def _delta_kind_mismatch(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(ctx.of_type("response.output_text.delta"))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["type"] = "response.refusal.delta"
-    events[index].pop("logprobs", None)
-    return ctx.change(events, f"{ctx.label(index)} retyped as refusal.delta")
+    def edit(event: Json) -> str:
+        event["type"] = "response.refusal.delta"
+        event.pop("logprobs", None)
+        return "retyped as refusal.delta"
+
+    return edit_one(ctx, ctx.of_type("response.output_text.delta"), edit)
 
 
 @operator(
@@ -91,18 +98,8 @@ def _text_on_wrong_item(ctx: Context) -> Outcome | None:
     )
     if k is None:
         return None
-    event = {
-        "type": "response.output_text.delta",
-        "sequence_number": 0,
-        "item_id": ctx.plan.items[k].id,
-        "output_index": k,
-        "content_index": 0,
-        "delta": "stray",
-        "logprobs": [],
-    }
-    events = ctx.copy()
-    events.insert(ctx.item_done(k), event)
-    return ctx.change(renumber(events), f"output_text.delta sent to a {ctx.plan.items[k].kind}")
+    detail = f"output_text.delta sent to a {ctx.plan.items[k].kind}"
+    return send_to_item(ctx, k, "response.output_text.delta", detail, content_index=0, delta="stray", logprobs=[])
 
 
 @operator(
@@ -112,24 +109,23 @@ def _text_on_wrong_item(ctx: Context) -> Outcome | None:
     needs=Needs(kinds=("message", "refusal", *CALL_KINDS, "reasoning")),
 )
 def _corrupt_delta(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(ctx.of_type(*TEXT_DELTAS, *ARGUMENT_DELTAS))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["delta"] += "\u2063"
-    return ctx.change(events, f"{ctx.label(index)} gained an invisible separator", at=index)
+    def edit(event: Json) -> str:
+        event["delta"] += "\u2063"
+        return "gained an invisible separator"
+
+    return edit_one(ctx, ctx.of_type(*TEXT_DELTAS, *ARGUMENT_DELTAS), edit)
 
 
 @operator("part-done-text", "close a content part with another text than it streamed", "CNT006", needs=MESSAGE)
 def _part_done_text(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(
-        ctx.where(lambda e: e.get("type") == "response.content_part.done" and e["part"].get("type") == "output_text")
+    def edit(event: Json) -> str:
+        event["part"]["text"] += "!"
+        return "text changed"
+
+    closings = ctx.where(
+        lambda e: e.get("type") == "response.content_part.done" and e["part"].get("type") == "output_text"
     )
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["part"]["text"] += "!"
-    return ctx.change(events, f"{ctx.label(index)} text changed")
+    return edit_one(ctx, closings, edit)
 
 
 @operator(
@@ -139,21 +135,19 @@ def _part_done_text(ctx: Context) -> Outcome | None:
     needs=TEXT,
 )
 def _item_done_content(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(
-        ctx.where(
-            lambda e: (
-                e.get("type") == "response.output_item.done"
-                and e["item"].get("type") == "message"
-                and bool(e["item"].get("content"))
-            )
+    def edit(event: Json) -> str:
+        part = event["item"]["content"][0]
+        part["refusal" if part["type"] == "refusal" else "text"] += "!"
+        return "content changed"
+
+    closings = ctx.where(
+        lambda e: (
+            e.get("type") == "response.output_item.done"
+            and e["item"].get("type") == "message"
+            and bool(e["item"].get("content"))
         )
     )
-    if index is None:
-        return None
-    events = ctx.copy()
-    part = events[index]["item"]["content"][0]
-    part["refusal" if part["type"] == "refusal" else "text"] += "!"
-    return ctx.change(events, f"{ctx.label(index)} content changed")
+    return edit_one(ctx, closings, edit)
 
 
 @operator("drop-text-done", "close a part without its `output_text.done`/`refusal.done`", "CNT008", needs=TEXT)
@@ -225,12 +219,11 @@ def _skip_summary_index(ctx: Context) -> Outcome | None:
     needs=MESSAGE,
 )
 def _skip_annotation_index(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(ctx.of_type("response.output_text.annotation.added"))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["annotation_index"] += 1
-    return ctx.change(events, f"{ctx.label(index)} index skipped")
+    def edit(event: Json) -> str:
+        event["annotation_index"] += 1
+        return "index skipped"
+
+    return edit_one(ctx, ctx.of_type("response.output_text.annotation.added"), edit)
 
 
 @operator(
@@ -240,9 +233,8 @@ def _skip_annotation_index(ctx: Context) -> Outcome | None:
     needs=MESSAGE,
 )
 def _annotation_out_of_range(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(ctx.of_type("response.output_text.annotation.added"))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["annotation"]["end_index"] += 10_000
-    return ctx.change(events, f"{ctx.label(index)} end_index past the text")
+    def edit(event: Json) -> str:
+        event["annotation"]["end_index"] += 10_000
+        return "end_index past the text"
+
+    return edit_one(ctx, ctx.of_type("response.output_text.annotation.added"), edit)

@@ -202,6 +202,16 @@ def renumber(events: list[Any]) -> list[Any]:
     return events
 
 
+def edit_one(ctx: Context, candidates: Sequence[int], edit: Callable[[Json], str]) -> Outcome | None:
+    """The stream with one of the events at ``candidates`` changed by ``edit``, which says what it did."""
+    index = ctx.chosen(candidates)
+    if index is None:
+        return None
+    events = ctx.copy()
+    what = edit(events[index])
+    return ctx.change(events, f"{ctx.label(index)} {what}", at=index)
+
+
 def remove_one(ctx: Context, candidates: Sequence[int]) -> Outcome | None:
     """The stream without one of the events at ``candidates``, renumbered (None when there are none)."""
     index = ctx.chosen(candidates)
@@ -210,6 +220,20 @@ def remove_one(ctx: Context, candidates: Sequence[int]) -> Outcome | None:
     events = ctx.copy()
     del events[index]
     return ctx.change(renumber(events), f"{ctx.label(index)} removed")
+
+
+def send_to_item(ctx: Context, output_index: int, kind: str, detail: str, **fields: Any) -> Outcome:
+    """The stream with an event of ``kind`` for the item at ``output_index`` just before its closing, renumbered."""
+    event = {
+        "type": kind,
+        "sequence_number": 0,
+        "item_id": ctx.plan.items[output_index].id,
+        "output_index": output_index,
+        **fields,
+    }
+    events = ctx.copy()
+    events.insert(ctx.item_done(output_index), event)
+    return ctx.change(renumber(events), detail)
 
 
 # --- applying -----------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ operators only look it up.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+
 from validator.strategies.model import Json
 from validator.strategies.mutations.core import Context, Outcome, operator
 from validator.strategies.mutations.declaring import FINAL, Needs
@@ -16,13 +19,14 @@ LISTED = Needs(endings=FINAL)
 ANY_LISTED = Needs(min_items=0, endings=FINAL)
 
 
-def _terminal_copy(ctx: Context) -> tuple[list[Json], Json] | None:
-    """A copy of the events and, in it, the terminal event's response (None: no terminal response)."""
+def _edit_terminal(ctx: Context, edit: Callable[[Json], str | None]) -> Outcome | None:
+    """The stream with its terminal response changed by ``edit``, which says what it did (None: nothing to do)."""
     terminal = ctx.terminal_response
     if terminal is None:
         return None
     events = ctx.copy()
-    return events, events[terminal]["response"]
+    detail = edit(events[terminal]["response"])
+    return None if detail is None else ctx.change(events, detail)
 
 
 @operator(
@@ -32,13 +36,14 @@ def _terminal_copy(ctx: Context) -> tuple[list[Json], Json] | None:
     needs=LISTED,
 )
 def _final_output_missing(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None or not ctx.plan.items:
-        return None
-    events, response = found
-    k = ctx.pick(len(ctx.plan.items))
-    del response["output"][k]
-    return ctx.change(events, f"item {k} missing from the final output")
+    def edit(response: Json) -> str | None:
+        if not ctx.plan.items:
+            return None
+        k = ctx.pick(len(ctx.plan.items))
+        del response["output"][k]
+        return f"item {k} missing from the final output"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator(
@@ -48,13 +53,23 @@ def _final_output_missing(ctx: Context) -> Outcome | None:
     needs=LISTED,
 )
 def _final_output_identity(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None or not ctx.plan.items:
-        return None
-    events, response = found
-    k = ctx.pick(len(ctx.plan.items))
-    response["output"][k]["id"] += "x"
-    return ctx.change(events, f"final item {k} has another id")
+    def edit(response: Json) -> str | None:
+        if not ctx.plan.items:
+            return None
+        k = ctx.pick(len(ctx.plan.items))
+        response["output"][k]["id"] += "x"
+        return f"final item {k} has another id"
+
+    return _edit_terminal(ctx, edit)
+
+
+_UNSTREAMED = {
+    "id": "msg_" + "f" * 48,
+    "type": "message",
+    "status": "completed",
+    "role": "assistant",
+    "content": [{"type": "output_text", "text": "never streamed", "annotations": [], "logprobs": []}],
+}
 
 
 @operator(
@@ -64,20 +79,11 @@ def _final_output_identity(ctx: Context) -> Outcome | None:
     needs=ANY_LISTED,
 )
 def _final_output_unstreamed(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    response["output"].append(
-        {
-            "id": "msg_" + "f" * 48,
-            "type": "message",
-            "status": "completed",
-            "role": "assistant",
-            "content": [{"type": "output_text", "text": "never streamed", "annotations": [], "logprobs": []}],
-        }
-    )
-    return ctx.change(events, "an extra message in the final output")
+    def edit(response: Json) -> str:
+        response["output"].append(copy.deepcopy(_UNSTREAMED))
+        return "an extra message in the final output"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator(
@@ -87,26 +93,26 @@ def _final_output_unstreamed(ctx: Context) -> Outcome | None:
     needs=Needs(kinds=("message", "function_call"), endings=FINAL),
 )
 def _final_content(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    k = ctx.chosen(
-        [
-            k
-            for k, item in enumerate(response["output"])
-            if (item["type"] == "message" and item["content"]) or item["type"] == "function_call"
-        ]
-    )
-    if k is None:
-        return None
-    item = response["output"][k]
-    if item["type"] == "function_call":
-        item["arguments"] += " "
-    else:
-        part = item["content"][0]
-        part["refusal" if part["type"] == "refusal" else "text"] += "!"
-    return ctx.change(events, f"final item {k} content changed")
+    def edit(response: Json) -> str | None:
+        output = response["output"]
+        k = ctx.chosen(
+            [
+                k
+                for k, item in enumerate(output)
+                if (item["type"] == "message" and item["content"]) or item["type"] == "function_call"
+            ]
+        )
+        if k is None:
+            return None
+        item = output[k]
+        if item["type"] == "function_call":
+            item["arguments"] += " "
+        else:
+            part = item["content"][0]
+            part["refusal" if part["type"] == "refusal" else "text"] += "!"
+        return f"final item {k} content changed"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator(
@@ -116,22 +122,20 @@ def _final_content(ctx: Context) -> Outcome | None:
     needs=Needs(min_items=0, endings=("completed",)),
 )
 def _usage_missing(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    del response["usage"]
-    return ctx.change(events, "usage removed")
+    def edit(response: Json) -> str:
+        del response["usage"]
+        return "usage removed"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator("usage-totals", "`usage.total_tokens` that is not input + output", "FIN006", needs=ANY_LISTED)
 def _usage_totals(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    response["usage"]["total_tokens"] += 1 + ctx.pick(100)
-    return ctx.change(events, "total_tokens off")
+    def edit(response: Json) -> str:
+        response["usage"]["total_tokens"] += 1 + ctx.pick(100)
+        return "total_tokens off"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator(
@@ -141,12 +145,11 @@ def _usage_totals(ctx: Context) -> Outcome | None:
     needs=Needs(min_items=0, endings=("incomplete",)),
 )
 def _incomplete_details_missing(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    response["incomplete_details"] = None
-    return ctx.change(events, "incomplete_details null")
+    def edit(response: Json) -> str:
+        response["incomplete_details"] = None
+        return "incomplete_details null"
+
+    return _edit_terminal(ctx, edit)
 
 
 @operator(
@@ -156,9 +159,8 @@ def _incomplete_details_missing(ctx: Context) -> Outcome | None:
     needs=Needs(min_items=0, endings=("failed", "error")),
 )
 def _failed_without_error(ctx: Context) -> Outcome | None:
-    found = _terminal_copy(ctx)
-    if found is None:
-        return None
-    events, response = found
-    response["error"] = None
-    return ctx.change(events, "error null")
+    def edit(response: Json) -> str:
+        response["error"] = None
+        return "error null"
+
+    return _edit_terminal(ctx, edit)

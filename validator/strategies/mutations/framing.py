@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from validator.strategies.mutations.core import Context, Outcome, operator
+from validator.strategies.model import Json
+from validator.strategies.mutations.core import Context, Outcome, edit_one, operator
 from validator.strategies.mutations.declaring import ANY_STREAM, OPEN_RESPONSES, OPENAI, SSE_ONLY, Needs, declares
 from validator.writers import RawData
 
@@ -43,10 +44,11 @@ def _not_object(ctx: Context) -> Outcome | None:
 
 @operator("drop-type", "remove the `type` member of one event", "SSE003", needs=ANY_STREAM)
 def _drop_type(ctx: Context) -> Outcome | None:
-    index = ctx.pick(len(ctx.events))
-    events = ctx.copy()
-    del events[index]["type"]
-    return ctx.change(events, f"{ctx.label(index)} lost its type")
+    def edit(event: Json) -> str:
+        del event["type"]
+        return "lost its type"
+
+    return edit_one(ctx, range(len(ctx.events)), edit)
 
 
 # --- the SSE wire -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from validator.strategies.model import Json
-from validator.strategies.mutations.core import Context, Outcome, operator, remove_one, renumber
+from validator.strategies.mutations.core import Context, Outcome, edit_one, operator, remove_one, renumber
 from validator.strategies.mutations.declaring import FINAL, WITH_ITEMS, Needs
 
 
@@ -172,12 +172,11 @@ def _event_after_item_done(ctx: Context) -> Outcome | None:
     needs=Needs(kinds=("message", "function_call", "reasoning", "web_search_call")),
 )
 def _item_done_in_progress(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(_item_closings(ctx))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["item"]["status"] = "in_progress"
-    return ctx.change(events, f"{ctx.label(index)} says in_progress")
+    def edit(event: Json) -> str:
+        event["item"]["status"] = "in_progress"
+        return "says in_progress"
+
+    return edit_one(ctx, _item_closings(ctx), edit)
 
 
 @operator(

@@ -68,11 +68,16 @@ def _created_again(ctx: Context) -> Outcome | None:
     return ctx.change(renumber(events), f"response.created again before event #{at}")
 
 
-def _later_responses(ctx: Context) -> list[int]:
-    """The events after `response.created` that carry the response object."""
+def _later_response_changed(ctx: Context, field: str, suffix: str, what: str) -> Outcome | None:
+    """``suffix`` appended to ``response[field]`` of one lifecycle event after `response.created`."""
     if not _opens_with_created(ctx):
-        return []
-    return ctx.where(lambda e: isinstance(e.get("response"), dict) and e.get("type") != "response.created")
+        return None
+    index = ctx.chosen(ctx.where(lambda e: isinstance(e.get("response"), dict) and e.get("type") != "response.created"))
+    if index is None:
+        return None
+    events = ctx.copy()
+    events[index]["response"][field] += suffix
+    return ctx.change(events, f"{what} changed on {ctx.label(index)}")
 
 
 @operator(
@@ -82,27 +87,12 @@ def _later_responses(ctx: Context) -> list[int]:
     needs=ANY_RESPONSE,
 )
 def _change_response_id(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(_later_responses(ctx))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["response"]["id"] += "x"
-    return ctx.change(events, f"response id changed on {ctx.label(index)}")
+    return _later_response_changed(ctx, "id", "x", "response id")
 
 
-@operator(
-    "response-model-changed",
-    "change `response.model` in a later lifecycle event",
-    "LIF011",
-    needs=ANY_RESPONSE,
-)
+@operator("response-model-changed", "change `response.model` in a later lifecycle event", "LIF011", needs=ANY_RESPONSE)
 def _response_model_changed(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(_later_responses(ctx))
-    if index is None:
-        return None
-    events = ctx.copy()
-    events[index]["response"]["model"] += "-alias"
-    return ctx.change(events, f"model changed on {ctx.label(index)}")
+    return _later_response_changed(ctx, "model", "-alias", "model")
 
 
 @operator("repeat-in-progress", "send `response.in_progress` a second time", "LIF005", needs=ANY_RESPONSE)

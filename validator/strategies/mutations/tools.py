@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from validator.strategies.mutations.core import Context, Outcome, operator, remove_one, renumber
+from validator.strategies.model import Json
+from validator.strategies.mutations.core import Context, Outcome, edit_one, operator, remove_one, renumber, send_to_item
 from validator.strategies.mutations.declaring import OPENAI, Needs
 from validator.strategies.mutations.tables import (
     ARGUMENT_DELTAS,
@@ -25,15 +26,13 @@ HOSTED = Needs(kinds=HOSTED_KINDS, profiles=OPENAI)
     needs=CALLS,
 )
 def _tool_item_arguments(ctx: Context) -> Outcome | None:
-    index = ctx.chosen(
-        ctx.where(lambda e: e.get("type") == "response.output_item.done" and e["item"]["type"] in CALL_FIELDS)
-    )
-    if index is None:
-        return None
-    events = ctx.copy()
-    item = events[index]["item"]
-    item[CALL_FIELDS[item["type"]]] += " "
-    return ctx.change(events, f"{ctx.label(index)} arguments changed")
+    def edit(event: Json) -> str:
+        item = event["item"]
+        item[CALL_FIELDS[item["type"]]] += " "
+        return "arguments changed"
+
+    closings = ctx.where(lambda e: e.get("type") == "response.output_item.done" and e["item"]["type"] in CALL_FIELDS)
+    return edit_one(ctx, closings, edit)
 
 
 @operator(
@@ -46,16 +45,8 @@ def _arguments_on_wrong_item(ctx: Context) -> Outcome | None:
     k = ctx.chosen([k for k, item in enumerate(ctx.plan.items) if item.kind != "function_call"])
     if k is None:
         return None
-    event = {
-        "type": "response.function_call_arguments.delta",
-        "sequence_number": 0,
-        "item_id": ctx.plan.items[k].id,
-        "output_index": k,
-        "delta": "{}",
-    }
-    events = ctx.copy()
-    events.insert(ctx.item_done(k), event)
-    return ctx.change(renumber(events), f"arguments delta sent to a {ctx.plan.items[k].kind}")
+    detail = f"arguments delta sent to a {ctx.plan.items[k].kind}"
+    return send_to_item(ctx, k, "response.function_call_arguments.delta", detail, delta="{}")
 
 
 @operator("arguments-after-done", "send an arguments delta after the arguments' `.done`", "FCA004", needs=CALLS)
@@ -93,10 +84,7 @@ def _tool_event_on_wrong_item(ctx: Context) -> Outcome | None:
     if k is None:
         return None
     kind = ctx.choose(("web_search_call.searching", "file_search_call.in_progress", "image_generation_call.generating"))
-    event = {"type": f"response.{kind}", "sequence_number": 0, "item_id": ctx.plan.items[k].id, "output_index": k}
-    events = ctx.copy()
-    events.insert(ctx.item_done(k), event)
-    return ctx.change(renumber(events), f"response.{kind} sent to a {ctx.plan.items[k].kind}")
+    return send_to_item(ctx, k, f"response.{kind}", f"response.{kind} sent to a {ctx.plan.items[k].kind}")
 
 
 @operator(
