@@ -319,10 +319,10 @@ def test_every_rule_a_stream_can_break_has_an_operator_where_the_rule_is_checked
 def test_the_event_tables_are_the_machines() -> None:
     assert "response.code_interpreter_call_code.delta" in ARGUMENT_DELTAS
     assert set(ARGUMENT_DELTAS) == {f"{prefix}.delta" for prefix in machine.ARGUMENT_EVENTS}
-    assert {f"{prefix}.delta" for prefix in machine.TEXT_EVENTS} <= set(TEXT_DELTAS)
+    assert set(TEXT_DELTAS) == {f"{prefix}.delta" for prefix in machine.TEXT_EVENTS}
     assert set(TEXT_DELTAS) | set(ARGUMENT_DELTAS) == set(machine.DELTA_INDEX_FIELD)
-    assert {kind.rpartition(".")[0] for kind in HOSTED_PROGRESS} == set(machine.TOOL_EVENTS)
-    assert set(TERMINAL_TYPES) == machine.TERMINAL
+    assert set(HOSTED_PROGRESS) == {f"{p}.{s}" for p in machine.TOOL_EVENTS for s in machine.TOOL_EVENT}
+    assert set(TERMINAL_TYPES) == machine.TERMINAL_EVENTS
     # The generators stream every delta and `.done` the operators may break.
     streamed = set(event_types("openai")) | set(event_types("openresponses"))
     assert {*TEXT_DELTAS, *TEXT_DELTAS.values(), *ARGUMENT_DELTAS, *ARGUMENT_DELTAS.values()} <= streamed
@@ -344,6 +344,7 @@ def test_code_interpreter_code_is_broken_like_arguments() -> None:
         "corrupt-delta": (0, "FCA001"),
         "arguments-after-done": (0, "FCA004"),
         "tool-item-arguments": (0, "FCA002"),
+        "drop-arguments-done": (0, "FCA006"),
     }
     for name, (choice, code) in cases.items():
         mutation = mutate(plan, built, OPERATORS[name], pick=lambda n, c=choice: c)

@@ -165,6 +165,16 @@ def _drop_part_done(ctx: Context) -> Outcome | None:
     )
 
 
+@operator(
+    "drop-summary-text-done",
+    "close a summary part without its `reasoning_summary_text.done`",
+    "CNT015",
+    needs=REASONING,
+)
+def _drop_summary_text_done(ctx: Context) -> Outcome | None:
+    return remove_one(ctx, ctx.of_type("response.reasoning_summary_text.done"))
+
+
 @operator("delta-after-part-done", "send a delta after its part's `content_part.done`", "CNT010", needs=TEXT)
 def _delta_after_part_done(ctx: Context) -> Outcome | None:
     index = ctx.chosen(ctx.of_type(*CONTENT_DELTAS))

@@ -219,7 +219,7 @@ def remove_one(ctx: Context, candidates: Sequence[int]) -> Outcome | None:
         return None
     events = ctx.copy()
     del events[index]
-    return ctx.change(renumber(events), f"{ctx.label(index)} removed")
+    return ctx.change(renumber(events), f"{ctx.label(index)} removed", at=index)
 
 
 def send_to_item(ctx: Context, output_index: int, kind: str, detail: str, **fields: Any) -> Outcome:

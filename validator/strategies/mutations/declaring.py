@@ -112,6 +112,20 @@ def is_type(*types: str) -> Condition:
     return lambda ctx, at: ctx.events[at].get("type") in types
 
 
+def closes_deltas(*dones: str) -> Condition:
+    """The changed event is a `.done` of ``dones`` that ends a run of deltas (same type stem, same item)."""
+
+    def holds(ctx: Context, at: int) -> bool:
+        done = ctx.events[at]
+        kind = done.get("type")
+        if kind not in dones:
+            return False
+        delta = str(kind).removesuffix(".done") + ".delta"
+        return any(e.get("type") == delta and e.get("output_index") == done.get("output_index") for e in ctx.events)
+
+    return holds
+
+
 def delta_of(deltas: Mapping[str, str]) -> Condition:
     """The changed event is a non-empty delta of one of the types ``deltas`` maps to their `.done`."""
     return lambda ctx, at: ctx.events[at].get("type") in deltas and bool(ctx.events[at].get("delta"))

@@ -10,11 +10,21 @@ from __future__ import annotations
 import copy
 
 from validator.strategies.mutations.core import Context, Outcome, operator
-from validator.strategies.mutations.declaring import ANY_STREAM, FINAL, WITH_ITEMS, declares, delta_of, is_type
+from validator.strategies.mutations.declaring import (
+    ANY_STREAM,
+    FINAL,
+    WITH_ITEMS,
+    closes_deltas,
+    declares,
+    delta_of,
+    is_type,
+)
 from validator.strategies.mutations.tables import (
     ARGUMENT_DELTAS,
     CONTENT_DELTAS,
+    FUNCTION_ARGUMENTS_DONE,
     MESSAGE_PARTS,
+    OTHER_ARGUMENT_DONES,
     TERMINAL_TYPES,
     TEXT_DELTAS,
     hosted_completed,
@@ -49,8 +59,11 @@ def _closes_listed_item(ctx: Context, at: int) -> bool:
         CNT011=is_type("response.reasoning_summary_part.added"),
         CNT008=is_type(*(TEXT_DELTAS[delta] for delta in CONTENT_DELTAS)),
         CNT009=is_type("response.content_part.done"),
+        CNT015=is_type("response.reasoning_summary_text.done"),
         CNT005=delta_of(TEXT_DELTAS),
         FCA001=_streamed_arguments,
+        FCA005=closes_deltas(FUNCTION_ARGUMENTS_DONE),
+        FCA006=closes_deltas(*OTHER_ARGUMENT_DONES),
         ITM001=is_type("response.output_item.added"),
         ITM007=_closes_listed_item,
         TOL003=lambda ctx, at: hosted_completed(ctx.events[at].get("type")),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from validator.strategies.model import Json
 from validator.strategies.mutations.core import Context, Outcome, edit_one, operator, remove_one, renumber, send_to_item
-from validator.strategies.mutations.declaring import OPENAI, Needs
+from validator.strategies.mutations.declaring import OPENAI, Needs, closes_deltas, declares
 from validator.strategies.mutations.tables import (
     ARGUMENT_DELTAS,
     CALL_FIELDS,
     CALL_KINDS,
     FINISHED,
+    FUNCTION_ARGUMENTS_DONE,
     HOSTED_KINDS,
     HOSTED_PROGRESS,
+    OTHER_ARGUMENT_DONES,
     hosted_completed,
 )
 
@@ -68,6 +70,17 @@ def _arguments_after_done(ctx: Context) -> Outcome | None:
     return ctx.change(renumber(events), f"a delta after {ctx.label(index)}")
 
 
+@operator(
+    "drop-arguments-done",
+    "close a call whose arguments were streamed without their `.done` event",
+    declares(FCA005=closes_deltas(FUNCTION_ARGUMENTS_DONE), FCA006=closes_deltas(*OTHER_ARGUMENT_DONES)),
+    needs=CALLS,
+)
+def _drop_arguments_done(ctx: Context) -> Outcome | None:
+    streamed = closes_deltas(*ARGUMENT_DELTAS.values())
+    return remove_one(ctx, [i for i in ctx.of_type(*ARGUMENT_DELTAS.values()) if streamed(ctx, i)])
+
+
 def _hosted_completions(ctx: Context) -> list[int]:
     """The `completed` events of hosted tool calls."""
     return ctx.where(lambda e: "item_id" in e and hosted_completed(e.get("type")))
@@ -95,10 +108,10 @@ def _tool_event_on_wrong_item(ctx: Context) -> Outcome | None:
 )
 def _tool_progress_out_of_order(ctx: Context) -> Outcome | None:
     def after_progress(i: int) -> bool:
+        """Whether event ``i`` follows an earlier-stage progress event of its own call."""
         before, event = ctx.events[i - 1], ctx.events[i]
-        return HOSTED_PROGRESS.get(before.get("type", ""), FINISHED) < FINISHED and before.get("item_id") == event.get(
-            "item_id"
-        )
+        stage = HOSTED_PROGRESS.get(before.get("type", ""), FINISHED)
+        return stage != FINISHED and before.get("item_id") == event.get("item_id")
 
     index = ctx.chosen([i for i in _hosted_completions(ctx) if after_progress(i)])
     if index is None:
