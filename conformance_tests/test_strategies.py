@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from validator import check
+from validator import check, machine
 from validator.cli import main
+from validator.rules import RETIRED, catalogue
 from validator.sources import streams_from_bytes
 from validator.strategies import (
     OPERATORS,
@@ -25,10 +26,22 @@ from validator.strategies import (
     mutate,
     streams,
 )
-from validator.strategies.model import Annotation, GeneratedStream, Item, TextPart
-from validator.strategies.mutations import applies_in
+from validator.strategies.model import ENDINGS, Annotation, GeneratedStream, Item, TextPart
+from validator.strategies.mutations import (
+    ARGUMENT_DELTAS,
+    HOSTED_PROGRESS,
+    TERMINAL_TYPES,
+    TEXT_DELTAS,
+    Declares,
+    Needs,
+    Operator,
+    applies_in,
+    declares,
+    operator,
+)
+from validator.strategies.mutations.declaring import is_type
 from validator.strategies.samples import mutated_stream, valid_stream
-from validator.writers import RawData, to_json, to_jsonl, to_sse
+from validator.writers import FORMATS, RawData, to_json, to_jsonl, to_sse
 
 PROFILES = ("openai", "openresponses")
 
@@ -261,6 +274,111 @@ def test_a_mutation_changes_the_stream_and_declares_profile_codes() -> None:
             assert mutation.operator == name
             valid = valid_stream(1, profile)  # type: ignore[arg-type]
             assert mutation.to_bytes() != valid.sse()
+
+
+# --- what each operator declares ---------------------------------------------------------------
+
+
+def test_every_operator_declares_catalogued_codes_and_where_it_applies() -> None:
+    rules = catalogue()
+    for op in OPERATORS.values():
+        assert isinstance(op.declares, Declares) and isinstance(op.needs, Needs), op.name
+        assert op.may_declare, f"{op.name} declares no code"
+        assert op.may_declare <= set(rules), (op.name, sorted(op.may_declare - set(rules)))
+        assert not op.may_declare & set(RETIRED), (op.name, sorted(op.may_declare & set(RETIRED)))
+        needs = op.needs
+        assert needs.profiles and set(needs.profiles) <= set(PROFILES), op.name
+        assert needs.formats and set(needs.formats) <= set(FORMATS), op.name
+        assert needs.endings is None or (needs.endings and set(needs.endings) <= set(ENDINGS)), op.name
+        assert needs.min_items >= 0, op.name
+        for profile in needs.profiles:
+            # A profile it claims must check one of its codes and have one of the item kinds it wants.
+            assert any(rules[code].severity_for(profile) for code in op.may_declare), (op.name, profile)
+            assert needs.kinds_in(profile) != [], (op.name, profile)
+
+
+def test_an_operator_cannot_be_registered_without_its_applicability() -> None:
+    with pytest.raises(TypeError, match="needs"):
+        operator("nonesuch", "no declaration of where it applies", "SEQ001")  # type: ignore[call-arg]
+    assert "nonesuch" not in OPERATORS
+
+
+def test_every_rule_a_stream_can_break_has_an_operator_where_the_rule_is_checked() -> None:
+    missing = [
+        code
+        for code, rule in sorted(catalogue().items())
+        if not code.startswith("HTT")  # only a live HTTP exchange breaks these
+        and not any(
+            code in op.may_declare and any(rule.severity_for(p) for p in op.needs.profiles)
+            for op in OPERATORS.values()
+        )
+    ]
+    assert missing == []
+
+
+def test_the_event_tables_are_the_machines() -> None:
+    assert "response.code_interpreter_call_code.delta" in ARGUMENT_DELTAS
+    assert set(ARGUMENT_DELTAS) == {f"{prefix}.delta" for prefix in machine.ARGUMENT_EVENTS}
+    assert set(TEXT_DELTAS) == {f"{prefix}.delta" for prefix in machine.TEXT_EVENTS}
+    assert set(TEXT_DELTAS) | set(ARGUMENT_DELTAS) == set(machine.DELTA_INDEX_FIELD)
+    assert set(HOSTED_PROGRESS) == {f"{p}.{s}" for p in machine.TOOL_EVENTS for s in machine.TOOL_EVENT}
+    assert set(TERMINAL_TYPES) == machine.TERMINAL_EVENTS
+    # The generators stream every delta and `.done` the operators may break.
+    streamed = set(event_types("openai")) | set(event_types("openresponses"))
+    assert {*TEXT_DELTAS, *TEXT_DELTAS.values(), *ARGUMENT_DELTAS, *ARGUMENT_DELTAS.values()} <= streamed
+
+
+def _first(events: list[dict[str, object]], kind: str) -> int:
+    return next(i for i, e in enumerate(events) if e["type"] == kind)
+
+
+def test_code_interpreter_code_is_broken_like_arguments() -> None:
+    item = Item(kind="code_interpreter_call", id="ci_1", chunks=["print(", "1)"], container_id="cntr_1", output="1")
+    plan = StreamPlan(items=[item])  # its only item: whatever the operators break is the call's code
+    built = build_events(plan)
+    delta = _first(built, "response.code_interpreter_call_code.delta")
+    cases = {
+        # operator: (the choice that picks the code event, the code it must then declare)
+        "drop": (delta - 1, "FCA001"),
+        "duplicate": (delta, "FCA001"),
+        "corrupt-delta": (0, "FCA001"),
+        "arguments-after-done": (0, "FCA004"),
+        "tool-item-arguments": (0, "FCA002"),
+        "drop-arguments-done": (0, "FCA006"),
+    }
+    for name, (choice, code) in cases.items():
+        mutation = mutate(plan, built, OPERATORS[name], pick=lambda n, c=choice: c)
+        assert mutation is not None and code in mutation.codes, name
+        assert code in {f.code for f in check(mutation.to_bytes(), "openai").findings}, name
+
+
+def test_a_completed_image_call_sent_before_its_partial_image_is_out_of_order() -> None:
+    item = Item(kind="image_generation_call", id="ig_1", partial_images=["AA=="], result="AA==")
+    plan = StreamPlan(items=[item])
+    built = build_events(plan)
+    mutation = mutate(plan, built, OPERATORS["tool-progress-out-of-order"], pick=lambda n: 0)
+    assert mutation is not None and mutation.codes == {"TOL002"}
+    assert "before response.image_generation_call.partial_image" in mutation.detail
+    assert "TOL002" in {f.code for f in check(mutation.to_bytes(), "openai").findings}
+
+
+def test_the_declared_profiles_formats_and_endings_are_enforced() -> None:
+    for profile in PROFILES:
+        plan = StreamPlan(profile=profile, ending="error")  # type: ignore[arg-type]
+        built = build_events(plan)
+        found = mutate(plan, built, OPERATORS["error-without-failed"], pick=lambda n: 0)
+        assert (found is not None) == (profile == "openresponses")
+        assert mutate(plan, built, OPERATORS["usage-missing"], pick=lambda n: 0) is None
+        assert mutate(plan, built, OPERATORS["not-json"], fmt="json", pick=lambda n: 0) is None
+        assert mutate(plan, built, OPERATORS["not-json"], fmt="jsonl", pick=lambda n: 0) is not None
+
+
+def test_an_operator_with_conditional_codes_must_say_which_event_it_changed() -> None:
+    conditional = declares("SEQ002", SEQ004=is_type("response.created"))
+    forgetful = Operator("forgetful", "says nothing", conditional, Needs(), lambda ctx: ctx.change(ctx.copy(), ""))
+    plan = StreamPlan()
+    with pytest.raises(AssertionError, match=r"Outcome\.at"):
+        mutate(plan, build_events(plan), forgetful, pick=lambda n: 0)
 
 
 # --- generate -----------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from typing import Any
 
 from validator.emitter import Emitter
 from validator.machine import annotation, deltas, final, items, lifecycle, parts, refs, sequence, texts, tools
-from validator.machine.automata import LIFECYCLE_EVENTS, TERMINAL_EVENTS, Response
+from validator.machine.automata import LIFECYCLE_EVENTS, TERMINAL_EVENTS, TOOL_EVENT, Response
 from validator.machine.deltas import DELTA_INDEX_FIELD, taken_fields
 from validator.machine.state import State
 from validator.model import Event
@@ -63,10 +63,19 @@ _HANDLERS: dict[str, Handler] = {
     **tools.HANDLERS,
 }
 
+# Re-exports: the event tables validator.strategies derives its own from.
+TEXT_EVENTS = texts.TEXT_EVENTS
+ARGUMENT_EVENTS = tools.ARGUMENT_EVENTS
+TOOL_EVENTS = tools.TOOL_EVENTS
+
 __all__ = [
+    "ARGUMENT_EVENTS",
     "DELTA_INDEX_FIELD",
     "LIFECYCLE_EVENTS",
     "TERMINAL_EVENTS",
+    "TEXT_EVENTS",
+    "TOOL_EVENT",
+    "TOOL_EVENTS",
     "MachineStage",
     "taken_fields",
 ]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from validator.strategies.model import ENDINGS, ITEM_KINDS, Ending, GeneratedStream, Json, Profile
-from validator.strategies.mutations import OPERATORS, Mutation, applies_in, first_applicable, hint
+from validator.strategies.mutations import OPERATORS, Mutation, applies_in, first_applicable
 from validator.strategies.plans import Chooser, Sizes, draw_plan
 
 T = TypeVar("T")
@@ -182,13 +182,13 @@ def mutated_streams(
 
 
 def _base_for(names: Sequence[str], profile: Profile) -> st.SearchStrategy[GeneratedStream]:
-    """Valid streams that the named operators can break (each operator's ``Hint``)."""
+    """Valid streams that the named operators can break (each operator's ``Needs``)."""
     if len(names) != 1:
         return streams(profile, min_items=1)
-    wanted = hint(names[0])
-    kinds = [k for k in wanted.kinds or ITEM_KINDS[profile] if k in ITEM_KINDS[profile]]
-    endings: list[Ending] | None = [e for e in ENDINGS if e in wanted.endings] if wanted.endings else None
-    if wanted.kinds is None:
+    wanted = OPERATORS[names[0]].needs
+    kinds = wanted.kinds_in(profile)
+    endings = wanted.ending_list()
+    if kinds is None:
         return streams(profile, min_items=wanted.min_items, endings=endings, background=wanted.background)
     # One item of a wanted kind, among others of any kind.
     extra = streams(profile, min_items=max(0, wanted.min_items - 1), max_items=2, endings=endings)

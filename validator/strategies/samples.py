@@ -7,10 +7,9 @@ them where a fixed, cheap sample per operator is enough.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 
-from validator.strategies.model import ENDINGS, ITEM_KINDS, Ending, GeneratedStream, Profile
-from validator.strategies.mutations import OPERATORS, Mutation, applies_in, hint, mutate
+from validator.strategies.model import GeneratedStream, Profile
+from validator.strategies.mutations import OPERATORS, Mutation, applies_in, mutate
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan
 
 
@@ -29,7 +28,7 @@ def mutated_stream(
 ) -> Mutation | None:
     """One mutation drawn from ``seed`` (of ``operator``, else of any operator that fits).
 
-    Streams are drawn to suit the operator (its ``Hint``); None when no
+    Streams are drawn to suit the operator (its ``Needs``); None when no
     attempt gave it anything to break.
     """
     rng = random.Random(seed)
@@ -48,15 +47,17 @@ def mutated_stream(
 
 
 def _suited_stream(seed: int, profile: Profile, name: str) -> GeneratedStream | None:
-    wanted = hint(name)
-    kinds: Sequence[str] | None = None
-    if wanted.kinds is not None:
-        kinds = [k for k in wanted.kinds if k in ITEM_KINDS[profile]]
-        if not kinds:
-            return None
-    endings: list[Ending] | None = [e for e in ENDINGS if e in wanted.endings] if wanted.endings else None
+    wanted = OPERATORS[name].needs
+    kinds = wanted.kinds_in(profile)
+    if kinds is not None and not kinds:
+        return None
     sizes = Sizes(min_items=wanted.min_items, max_items=max(3, wanted.min_items))
     plan = draw_plan(
-        RandomChooser(seed), profile, kinds=kinds, endings=endings, background=wanted.background, sizes=sizes
+        RandomChooser(seed),
+        profile,
+        kinds=kinds,
+        endings=wanted.ending_list(),
+        background=wanted.background,
+        sizes=sizes,
     )
     return GeneratedStream.from_plan(plan)
