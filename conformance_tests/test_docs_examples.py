@@ -288,6 +288,13 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
                 elif "tools/gen_rule_docs.py" in part:
                     run_shell(part + f" --out {tmp_path}/rules.md", None, sandbox, server)
                     assert (tmp_path / "rules.md").read_text() == (ROOT / "docs" / "rules.md").read_text()
+                elif "tools/gen_clients_doc.py" in part:  # measures into tmp_path, never into docs/
+                    run_shell(part + f" --out {tmp_path}", None, sandbox, server)
+                    written = (tmp_path / "clients.md").read_text()
+                    if "--js" in part:  # measured today: the same rows, today's date
+                        assert "| ai-sdk |" in written and (tmp_path / "clients-js.json").exists()
+                    else:
+                        assert written == (ROOT / "docs" / "clients.md").read_text()
                 elif is_synopsis(part, snippet.lang == "inline"):
                     check_synopsis(part)
                 else:

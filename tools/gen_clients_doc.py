@@ -88,10 +88,10 @@ def versions(matrix: Matrix) -> dict[str, dict[str, str]]:
     return {c.spec.name: c.versions for c in matrix.clients if c.available}
 
 
-def load_js() -> dict[str, Any]:
-    if not JS_RECORD.exists():
+def load_js(record: Path = JS_RECORD) -> dict[str, Any]:
+    if not record.exists():
         return {"measured": None, "versions": {}, "outcomes": {}}
-    data: dict[str, Any] = json.loads(JS_RECORD.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
     return data
 
 
@@ -202,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the page is out of date")
     parser.add_argument("--js", action="store_true", help="re-measure the JavaScript clients too")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write clients.md (and clients-js.json) into this directory instead of docs/")
     args = parser.parse_args(argv)
+    out = args.out / OUT.name if args.out else OUT
+    js_out = args.out / JS_RECORD.name if args.out else JS_RECORD
     python = measure(PYTHON_CLIENTS)
     missing = [c.spec.name for c in python.clients if not c.available]
     if missing:
@@ -216,16 +220,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"JavaScript clients not run: {reasons}", file=sys.stderr)
             return 2
         record = js_record(measured, datetime.date.today().isoformat())
-        JS_RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        js = load_js()  # render from the record as written, as later runs will
+        js_out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        js = load_js(js_out)  # render from the record as written, as later runs will
     text = render(python, js)
     if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
         if current != text:
-            print(f"{OUT} is out of date: run python tools/gen_clients_doc.py", file=sys.stderr)
+            print(f"{out} is out of date: run python tools/gen_clients_doc.py", file=sys.stderr)
             return 1
         return 0
-    OUT.write_text(text, encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
     return 0
 
 
