@@ -168,7 +168,6 @@ def mutated(index: int, change: Any) -> list[dict[str, Any]]:
         (4, lambda e: e.pop("delta"), "", "'delta' is a required property"),
         (4, lambda e: e.update(content_index="0"), "/content_index", "/content_index: '0' is not of type 'integer'"),
         (4, lambda e: e.update(item_id=None), "/item_id", "/item_id: None is not of type 'string'"),
-        (3, lambda e: e["part"].update(type="output_txt"), "/part/type", None),
         (3, lambda e: e["part"].pop("text"), "/part", "/part: 'text' is a required property"),
         (7, lambda e: e["item"]["content"][0].update(annotations={}), "/item/content/0/annotations", None),
         (8, lambda e: e["response"]["output"][0].update(role=7), "/response/output/0/role", None),
@@ -186,11 +185,94 @@ def test_invalid_events_are_reported_at_the_failing_pointer(
     assert findings[0].severity.value == "error"
 
 
-def test_an_unknown_item_type_names_the_type_pointer() -> None:
+def test_an_unknown_item_type_is_an_error_in_openresponses() -> None:
     stream = mutated(2, lambda e: e["item"].update(type="mystery_call"))
-    (finding,) = sch(stream, "openai")
-    assert finding.pointer == "/item/type"
+    (finding,) = sch(stream, "openresponses")
+    assert (finding.code, finding.severity.value, finding.pointer) == ("SCH001", "error", "/item/type")
     assert "'mystery_call' is not one of" in finding.message
+    (finding,) = sch(mutated(3, lambda e: e["part"].update(type="output_txt")), "openresponses")
+    assert (finding.code, finding.pointer) == ("SCH001", "/part/type")
+
+
+# ---- unknown union members (SCH004) -----------------------------------------------------------
+
+WEB_SEARCH = {"id": "ws_1", "type": "web_search_call", "status": "completed", "action": {"type": "search", "query": "q"}}
+
+
+def with_item(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return mutated(2, lambda e: e.update(item=copy.deepcopy(item)))
+
+
+@pytest.mark.parametrize(
+    ("stream", "pointer", "union", "tag"),
+    [
+        (lambda: mutated(2, lambda e: e["item"].update(type="mystery_call")), "/item/type", "OutputItem", "mystery_call"),
+        (lambda: mutated(3, lambda e: e["part"].update(type="output_txt")), "/part/type", "OutputContent", "output_txt"),
+        (
+            lambda: with_item({**WEB_SEARCH, "action": {"type": "lookup", "query": "q"}}),
+            "/item/action/type",
+            "WebSearchToolCall.action",
+            "lookup",
+        ),
+        (
+            lambda: with_item({**WEB_SEARCH, "action": {"type": "search", "sources": [{"type": "api", "name": "w"}]}}),
+            "/item/action/sources/0/type",
+            "WebSearchActionSearch.sources[]",
+            "api",
+        ),
+        (
+            lambda: mutated(7, lambda e: e["item"]["content"][0]["annotations"].append({"type": "page_citation"})),
+            "/item/content/0/annotations/0/type",
+            "Annotation",
+            "page_citation",
+        ),
+    ],
+    ids=["item", "content-part", "web-search-action", "web-search-source", "annotation"],
+)
+def test_an_unknown_union_member_is_a_warning_in_openai_that_names_it(
+    stream: Any, pointer: str, union: str, tag: str
+) -> None:
+    (finding,) = sch(stream(), "openai")
+    assert (finding.code, finding.severity.value, finding.pointer) == ("SCH004", "warning", pointer)
+    assert f"unknown {union} member type {tag!r}" in finding.message
+    assert "could not be checked" in finding.message
+    assert finding.actual == tag and tag not in finding.expected
+    (strict,) = sch(stream(), "openresponses") or [None]
+    assert strict is None or (strict.code, strict.severity.value) == ("SCH001", "error")
+
+
+def test_known_members_stay_strict_and_other_violations_are_still_sch001() -> None:
+    # A known member with a wrong field: SCH001 as before.
+    (finding,) = sch(with_item({**WEB_SEARCH, "action": {"type": "search", "query": 5}}), "openai")
+    assert (finding.code, finding.pointer) == ("SCH001", "/item/action/query")
+    # An unknown member and, elsewhere in the event, a real violation: both are reported.
+    item = {**WEB_SEARCH, "status": "ready", "action": {"type": "lookup"}}
+    assert sorted((f.code, f.pointer) for f in sch(with_item(item), "openai")) == [
+        ("SCH001", "/item/status"),
+        ("SCH004", "/item/action/type"),
+    ]
+    # A member's `type` of the wrong JSON type is not an unknown member.
+    (finding,) = sch(mutated(2, lambda e: e["item"].update(type=7)), "openai")
+    assert finding.code == "SCH001"
+
+
+def test_an_unknown_member_is_reported_once_per_stream_and_can_be_ignored() -> None:
+    stream = events()
+    for index, where in ((2, "item"), (7, "item")):
+        stream[index][where]["type"] = "mystery_call"
+    stream[8]["response"]["output"][0]["type"] = "mystery_call"
+    assert [(f.code, f.event_index) for f in sch(stream, "openai")] == [("SCH004", 2)]
+    report = validator.check(stream, "openai", ignore=["SCH004"])
+    assert not [f for f in report.findings if f.code.startswith("SCH")]
+
+
+def test_the_build_records_each_union_with_its_members() -> None:
+    unions = schemas.union_tags("openai")
+    assert unions[frozenset({"search", "open_page", "find_in_page"})] == "WebSearchToolCall.action"
+    assert unions[frozenset({"url"})] == "WebSearchActionSearch.sources[]"
+    assert "message" in next(tags for tags, name in unions.items() if name == "OutputItem")
+    index = schemas.index("openresponses")
+    assert any(u["at"] == "ItemField#" and u["open"] for u in index["unions"])
 
 
 def test_openresponses_accepts_slug_prefixed_items_with_id_type_status() -> None:
@@ -205,7 +287,7 @@ def test_openresponses_accepts_slug_prefixed_items_with_id_type_status() -> None
 
 def test_unknown_event_type_is_a_warning_in_openai_and_reported_once_per_type() -> None:
     stream = events()
-    stream[3:3] = [{"type": "ping"}, {"type": "ping"}, {"type": "keepalive", "sequence_number": 99}]
+    stream[3:3] = [{"type": "heartbeat"}, {"type": "heartbeat"}, {"type": "vendor.progress", "sequence_number": 99}]
     findings = sch(stream, "openai")
     assert [(f.code, f.severity.value, f.pointer, f.event_index) for f in findings] == [
         ("SCH002", "warning", "/type", 3),
@@ -216,7 +298,7 @@ def test_unknown_event_type_is_a_warning_in_openai_and_reported_once_per_type() 
 def test_openresponses_unknown_types_need_a_slug_and_a_sequence_number() -> None:
     stream = events()
     stream[3:3] = [
-        {"type": "keepalive"},
+        {"type": "heartbeat"},
         {"type": "acme:trace_event", "sequence_number": 3, "phase": "x"},
         {"type": "acme:trace_event", "phase": "y"},
         {"type": "acme:trace_event", "sequence_number": "4"},
@@ -227,6 +309,59 @@ def test_openresponses_unknown_types_need_a_slug_and_a_sequence_number() -> None
         ("SCH003", "error", 5, "/sequence_number"),
         ("SCH003", "error", 6, "/sequence_number"),
     ]
+
+
+# ---- non-standard events by name (SCH005-SCH007) ----------------------------------------------
+
+NON_STANDARD = [
+    ({"type": "keepalive", "sequence_number": 3}, "SCH005", "info", "OpenAI"),
+    ({"type": "response.apply_patch_call_operation_diff.delta", "sequence_number": 3, "delta": "@@"}, "SCH005",
+     "info", "apply_patch"),
+    ({"type": "codex.rate_limits", "rate_limits": {"allowed": True}}, "SCH005", "info", "Codex"),
+    ({"type": "response.keep_alive"}, "SCH006", "warning", "OpenRouter"),
+    ({"type": "ping"}, "SCH006", "warning", "another API"),
+    ({"type": "response.error", "error": {"message": "m"}}, "SCH007", "error", "response.failed"),
+]
+
+
+@pytest.mark.parametrize(("payload", "code", "severity", "words"), NON_STANDARD, ids=lambda v: str(v)[:40])
+def test_non_standard_events_are_named_with_their_diagnosis(
+    payload: dict[str, Any], code: str, severity: str, words: str
+) -> None:
+    stream = events()
+    stream[3:3] = [payload, dict(payload)]
+    findings = sch(stream, "openai")
+    assert [(f.code, f.severity.value, f.event_index, f.pointer) for f in findings] == [(code, severity, 3, "/type")]
+    assert words in findings[0].message
+    (strict,) = sch(stream, "openresponses")
+    assert (strict.code, strict.severity.value) == (code, "error")
+    assert "slug-prefixed" in strict.message
+
+
+def test_keepalive_takes_its_place_in_the_sequence() -> None:
+    stream = events()
+    stream.insert(5, {"type": "keepalive"})
+    renumbered = [{**e, "sequence_number": i} for i, e in enumerate(stream)]
+    report = validator.check(renumbered, "openai")
+    assert [(f.code, f.severity.value) for f in report.findings] == [("SCH005", "info")]
+    skipped = [e for e in renumbered if e["type"] != "keepalive"]
+    assert {f.code for f in validator.check(skipped, "openai").findings} == {"SEQ004"}  # the gap it leaves
+
+
+def test_a_stream_ending_with_a_terminal_lookalike_is_told_so_by_name() -> None:
+    stream = events()
+    stream[-1] = {**stream[-1], "type": "response.done"}
+    findings = validator.check(stream, "openai").findings
+    assert [(f.code, f.severity.value) for f in findings] == [("SCH007", "error"), ("LIF007", "error")]
+    assert "Realtime API" in findings[0].message
+    assert "it ends with the non-standard response.done" in findings[1].message
+
+
+def test_a_family_member_name_is_escaped_in_the_message() -> None:
+    stream = events()
+    stream.insert(3, {"type": "response.apply_patch_call_operation_diff.\x1b[31mred"})
+    (finding,) = sch(stream, "openai")
+    assert finding.code == "SCH005" and "\x1b" not in finding.message
 
 
 def test_openai_error_event_accepts_the_nested_and_the_flat_form_but_not_neither() -> None:

@@ -198,13 +198,19 @@ def _open_pattern(schema: Any) -> str | None:
     return None
 
 
-def dispatch_unions(schema: Any, defs: dict[str, Any]) -> Any:
-    """Rewrite every union of type-tagged objects as a dispatch on ``type``."""
+def dispatch_unions(schema: Any, defs: dict[str, Any], unions: list[dict[str, Any]] | None = None, at: str = "") -> Any:
+    """Rewrite every union of type-tagged objects as a dispatch on ``type``.
+
+    Each union rewritten is recorded in ``unions`` (when given) as ``{"at":
+    where, "tags": [the known values of type]}``, ``where`` being ``at`` plus
+    the JSON pointer inside the schema: the SCH stage tells an unknown member
+    of one of these unions from a broken known one (``validator.schemas``).
+    """
     if isinstance(schema, list):
-        return [dispatch_unions(s, defs) for s in schema]
+        return [dispatch_unions(s, defs, unions, f"{at}/{i}") for i, s in enumerate(schema)]
     if not isinstance(schema, dict):
         return schema
-    out = {k: dispatch_unions(v, defs) for k, v in schema.items()}
+    out = {k: dispatch_unions(v, defs, unions, f"{at}/{_escape(k)}") for k, v in schema.items()}
     for key in ("oneOf", "anyOf"):
         branches = out.get(key)
         if not isinstance(branches, list) or len(branches) < 2:
@@ -219,7 +225,13 @@ def dispatch_unions(schema: Any, defs: dict[str, Any]) -> Any:
             continue
         del out[key]
         out.update(dispatch([tags or [] for tags, _ in found], closed, open_branches[0] if open_branches else None))
+        if unions is not None:
+            unions.append({"at": at or "/", "tags": sorted(every), "open": bool(open_branches)})
     return out
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def dispatch(tags: list[list[str]], branches: list[Any], open_branch: Any = None) -> dict[str, Any]:
@@ -277,8 +289,11 @@ def build_profile(profile: str, spec: dict[str, Any], events: dict[str, str]) ->
     event_schemas = {tag: copy.deepcopy(components[name]) for tag, name in events.items()}
     origin = dict(events)
     schema_overlay.apply(profile, components, event_schemas)
-    components = {name: dispatch_unions(schema, components) for name, schema in components.items()}
-    event_schemas = {tag: dispatch_unions(schema, components) for tag, schema in event_schemas.items()}
+    unions: list[dict[str, Any]] = []
+    components = {name: dispatch_unions(schema, components, unions, name + "#") for name, schema in components.items()}
+    event_schemas = {
+        tag: dispatch_unions(schema, components, unions, f"event:{tag}#") for tag, schema in event_schemas.items()
+    }
     needed: set[str] = set()
     for schema in event_schemas.values():
         needed |= closure(refs_in(schema), components)
@@ -293,8 +308,84 @@ def build_profile(profile: str, spec: dict[str, Any], events: dict[str, str]) ->
         "spec": {"title": info.get("title", ""), "version": info.get("version", "")},
         "events": {tag: {"file": f"{tag}.json", "component": origin.get(tag)} for tag in sorted(event_schemas)},
         "overlay": [entry.summary() for entry in schema_overlay.entries(profile)],
+        # The unions told apart by `type` that the files reach, with their known members; and the
+        # objects tagged with a single `type` outside any union (a union of one so far, such as a web
+        # search source): the SCH stage tells an unknown member of either from a broken known one.
+        "unions": sorted(
+            (u for u in [*unions, *tagged_singletons(components, event_schemas)] if _reached(u["at"], needed, event_schemas)),
+            key=lambda u: str(u["at"]),
+        ),
     }
     return files
+
+
+def _single_tag(schema: Any) -> str | None:
+    """The one value of a required ``type`` of an object schema, if that is what it has."""
+    if not isinstance(schema, dict) or "type" not in schema.get("required", ()):
+        return None
+    prop = schema.get("properties", {}).get("type")
+    if not isinstance(prop, dict):
+        return None
+    values = [prop["const"]] if "const" in prop else prop.get("enum")
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
+        return values[0]
+    return None
+
+
+def _is_dispatch(schema: dict[str, Any]) -> bool:
+    cases = schema.get("allOf")
+    return isinstance(cases, list) and bool(cases) and all(isinstance(c, dict) and set(c) == {"if", "then"} for c in cases)
+
+
+def tagged_singletons(components: dict[str, Any], events: dict[str, Any]) -> list[dict[str, Any]]:
+    """Objects tagged with one ``type`` that stand where no union chose them (``{"at", "tags"}``).
+
+    A dispatch's members are chosen by their tag, so their own one-valued
+    ``type`` never fails; these can, and when a server sends a new kind in
+    their place (a web search source that is not a ``url``) it is an unknown
+    variant as much as a new member of a declared union is.
+    """
+    standalone: dict[str, str] = {}
+    found: list[dict[str, Any]] = []
+
+    def visit(node: Any, at: str, member: bool, root: bool = False) -> None:
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                visit(value, f"{at}/{i}", False)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not member:
+            standalone.setdefault(ref.rsplit("/", 1)[-1], at)
+        tag = _single_tag(node)
+        if tag is not None and not member and not root:
+            found.append({"at": at, "tags": [tag], "open": False})
+        dispatch_node = _is_dispatch(node)
+        for key, value in node.items():
+            if key in ("properties", "$defs", "patternProperties", "dependentSchemas") and isinstance(value, dict):
+                for name, sub in value.items():
+                    visit(sub, f"{at}/{key}/{_escape(name)}", False)
+            elif key == "allOf" and dispatch_node:
+                for i, case in enumerate(value):
+                    visit(case["then"], f"{at}/allOf/{i}/then", True)
+            elif key != "if":
+                visit(value, f"{at}/{_escape(key)}", False)
+
+    for name, schema in components.items():
+        visit(schema, name + "#", False, root=True)
+    for kind, schema in events.items():
+        visit(schema, f"event:{kind}#", False, root=True)
+    for name in sorted(standalone):
+        tag = _single_tag(components.get(name))
+        if tag is not None:
+            found.append({"at": name + "#", "tags": [tag], "open": False})
+    return found
+
+
+def _reached(at: str, needed: set[str], events: dict[str, Any]) -> bool:
+    owner = at.split("#", 1)[0]
+    return owner in needed or (owner.startswith("event:") and owner[len("event:") :] in events)
 
 
 def _rebase(schema: Any, defs_file: str) -> Any:

@@ -138,7 +138,8 @@ class AddEvent(Entry):
         events[tag] = copy.deepcopy(self.schema)
 
     def explains(self, drift: Any) -> bool:
-        return bool(drift.target == self.target)
+        # The SDK's union lacks an event production sends (or the whole event differs from it).
+        return bool(drift.target == self.target and (drift.kind != "event" or drift.only == "ours"))
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,8 @@ class Unrequire(Entry):
 
     def explains(self, drift: Any) -> bool:
         # The SDK requires the field (or no longer declares it); we do not require it.
-        return drift.kind in ("required", "field") and any(self._here(drift, self.path, f) for f in self.fields)
+        wanted = drift.kind == "required" or (drift.kind == "field" and drift.only == "ours")
+        return wanted and any(self._here(drift, self.path, f) for f in self.fields)
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class AddProperty(Entry):
 
     def explains(self, drift: Any) -> bool:
         # Only a property the SDK does not declare: where it does, the two are compared.
-        return bool(drift.kind == "field" and self._here(drift, self.path, self.name))
+        return bool(drift.kind == "field" and drift.only == "ours" and self._here(drift, self.path, self.name))
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ class AddVariant(Entry):
         raise OverlayError(f"{self.profile}: {self.target}{self.path} is not a union")
 
     def explains(self, drift: Any) -> bool:
-        return bool(drift.kind == "variant" and drift.stricter == "sdk" and self._here(drift, self.path))
+        return bool(drift.kind == "variant" and drift.only == "ours" and self._here(drift, self.path))
 
     def summary(self) -> dict[str, Any]:
         return {**super().summary(), "tag": self.tag}

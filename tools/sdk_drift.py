@@ -46,6 +46,7 @@ ones. Exit status: 0 when every difference is explained, 1 when some are not,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.metadata
 import json
 import sys
@@ -322,6 +323,7 @@ class Drift:
     stricter: str  # "ours", "sdk" or "-"
     detail: str
     surface: str = "sse"
+    only: str = ""  # for event, variant and field: the side that has it ("ours" or "sdk")
     explained_by: schema_overlay.Entry | None = None
 
     @property
@@ -341,6 +343,8 @@ class Drift:
             "stricter": self.stricter,
             "detail": self.detail,
         }
+        if self.only:
+            out["only_in"] = self.only
         if self.explained_by is not None:
             out["explained_by"] = self.explained_by.summary()
         return out
@@ -353,11 +357,11 @@ class Walk:
     seen: set[tuple[int, int]] = field(default_factory=set)
     reported: set[tuple[str, str, tuple[str, ...], str]] = field(default_factory=set)
 
-    def add(self, kind: str, target: str, path: tuple[str, ...], stricter: str, detail: str) -> None:
+    def add(self, kind: str, target: str, path: tuple[str, ...], stricter: str, detail: str, only: str = "") -> None:
         key = (kind, target, path, detail)
         if key not in self.reported:
             self.reported.add(key)
-            self.found.append(Drift(kind, target, path, stricter, detail, self.surface))
+            self.found.append(Drift(kind, target, path, stricter, detail, self.surface, only))
 
     def compare(self, ours: Shape, sdk: Shape, target: str, path: tuple[str, ...]) -> None:
         if ours.name is not None:
@@ -408,10 +412,10 @@ class Walk:
             return
         for tag in sorted(set(theirs) - set(mine)):
             if not ours.open_variants:
-                self.add("variant", target, path, "ours", f"SDK member type={tag!r} is not in ours")
+                self.add("variant", target, path, "ours", f"SDK member type={tag!r} is not in ours", "sdk")
         for tag in sorted(set(mine) - set(theirs)):
             if not sdk.open_variants:
-                self.add("variant", target, path, "sdk", f"our member type={tag!r} is not in the SDK")
+                self.add("variant", target, path, "sdk", f"our member type={tag!r} is not in the SDK", "ours")
         for tag in sorted(set(mine) & set(theirs)):
             self.compare(mine[tag], theirs[tag], target, (*path, f"<{tag}>"))
 
@@ -426,12 +430,12 @@ class Walk:
             t, p = (where, ()) if where and where != target and ours.name is not None else (target, path)
             if name not in ours.props:
                 need = "required" if name in sdk.required else "optional"
-                self.add("field", t, (*p, name), "-", f"SDK declares {need} `{name}`; ours does not")
+                self.add("field", t, (*p, name), "-", f"SDK declares {need} `{name}`; ours does not", "sdk")
                 continue
             if name not in sdk.props:
                 need = "required" if name in ours.required else "optional"
                 self.add("field", t, (*p, name), "ours" if need == "required" else "-",
-                         f"ours declares {need} `{name}`; the SDK does not")
+                         f"ours declares {need} `{name}`; the SDK does not", "ours")
                 continue
             mine, theirs = ours.props[name], sdk.props[name]
             if name in sdk.defaulted and name not in sdk.required:
@@ -557,9 +561,11 @@ def compare(ours: Side, sdk: dict[str, Side]) -> list[Drift]:
     walk = Walk("sse")
     stream = sdk["sse"]
     for kind in sorted(set(stream.events) - set(ours.events)):
-        walk.add("event", f"event:{kind}", (), "ours", f"the SDK's ResponseStreamEvent has {kind!r}; ours does not")
+        walk.add("event", f"event:{kind}", (), "ours", f"the SDK's ResponseStreamEvent has {kind!r}; ours does not",
+                 "sdk")
     for kind in sorted(set(ours.events) - set(stream.events)):
-        walk.add("event", f"event:{kind}", (), "-", f"ours defines {kind!r}; the SDK's ResponseStreamEvent does not")
+        walk.add("event", f"event:{kind}", (), "-", f"ours defines {kind!r}; the SDK's ResponseStreamEvent does not",
+                 "ours")
     for kind in sorted(set(ours.events) & set(stream.events)):
         walk.compare(ours.events[kind], stream.events[kind], f"event:{kind}", ())
     for name, shape in stream.roots.items():
@@ -571,7 +577,8 @@ def compare(ours: Side, sdk: dict[str, Side]) -> list[Drift]:
     if "websocket-client" in sdk:
         ws = Walk("websocket-client")
         for kind in sorted(sdk["websocket-client"].events):
-            ws.add("event", f"client:{kind}", (), "-", f"the SDK's ResponsesClientEvent has {kind!r}; ours has no client schemas")
+            ws.add("event", f"client:{kind}", (), "-",
+                   f"the SDK's ResponsesClientEvent has {kind!r}; ours has no client schemas", "sdk")
         found += ws.found
     return found
 
@@ -580,14 +587,16 @@ def _websocket_server(ours: Side, stream: Side, server: Side) -> list[Drift]:
     """What the WebSocket server union adds to the SSE one: its own events and fields."""
     walk = Walk("websocket-server")
     for kind in sorted(set(server.events) - set(ours.events)):
-        walk.add("event", f"event:{kind}", (), "ours", f"the SDK's ResponsesServerEvent has {kind!r}; ours does not")
+        walk.add("event", f"event:{kind}", (), "ours", f"the SDK's ResponsesServerEvent has {kind!r}; ours does not",
+                 "sdk")
     for kind in sorted(set(server.events) & set(ours.events)):
         shared = stream.events.get(kind)
         member = server.events[kind]
         added = set(member.props) - set(shared.props if shared else ())
         for name in sorted(added):
             if name in WS_ONLY_FIELDS and name not in ours.events[kind].props:
-                walk.add("field", "event:*", (name,), "-", f"the WebSocket events carry `{name}`; ours (SSE) does not")
+                walk.add("field", "event:*", (name,), "-", f"the WebSocket events carry `{name}`; ours (SSE) does not",
+                         "sdk")
         if shared is None or added - WS_ONLY_FIELDS:
             # A WebSocket member with its own shape (the error envelope): compare it whole.
             sub = Walk("websocket-server")
@@ -602,7 +611,7 @@ def explain(drifts: list[Drift], entries: Iterable[schema_overlay.Entry]) -> lis
     out = []
     for drift in drifts:
         entry = next((e for e in entries if e.explains(drift)), None)
-        out.append(Drift(drift.kind, drift.target, drift.path, drift.stricter, drift.detail, drift.surface, entry))
+        out.append(dataclasses.replace(drift, explained_by=entry))
     return out
 
 

@@ -14,6 +14,16 @@ backends compile it without a reference resolver. One compiled validator per
 Two backends: the fast one (``jsonschema-rs``) answers valid/invalid on the
 accept path; only when it rejects does ``jsonschema`` run to explain the
 failure with ``best_match``, rendered as one line.
+
+Unknown union members. The build records, per profile, every union told
+apart by ``type`` and its known members (``unions`` in ``_index.json``).
+When an event is rejected, ``EventSchema.diagnose`` sorts the violations:
+one that is only "this ``type`` is not among the union's members" (the enum
+of a union's ``type``, or every plausible branch of an ``anyOf``/``oneOf``
+failing that way) is an unknown variant; anything else is a schema
+violation. In profiles where SCH004 applies (``openai``) unknown variants
+are reported as SCH004 and the rest, if any, as SCH001; elsewhere
+everything stays SCH001.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from validator import nonstandard
 from validator.emitter import Emitter
 from validator.model import Event
 from validator.quick_schema import QuickCheck, quick_predicate
@@ -169,6 +180,43 @@ def fast_backend_name() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownVariant:
+    """A union member whose ``type`` the union does not list."""
+
+    pointer: str  # the member's `type` field
+    tag: str
+    union: str  # where the union is declared, e.g. "OutputItem", "WebSearchToolCall.action"
+    known: tuple[str, ...]
+
+
+Unions = Mapping[frozenset[str], str]
+
+
+@cache
+def union_tags(profile: str) -> dict[frozenset[str], str]:
+    """Each recorded union's set of known ``type`` values, mapped to a readable name of the union."""
+    out: dict[frozenset[str], str] = {}
+    for union in index(profile).get("unions", ()):
+        tags = frozenset(t for t in union.get("tags", ()) if isinstance(t, str))
+        if tags and not union.get("open"):
+            out.setdefault(tags, _union_name(str(union.get("at", ""))))
+    return out
+
+
+def _union_name(at: str) -> str:
+    owner, _, pointer = at.partition("#")
+    owner = owner[len("event:") :] if owner.startswith("event:") else owner
+    parts = pointer.strip("/").split("/") if pointer.strip("/") else []
+    name = owner
+    for i, part in enumerate(parts):
+        if i and parts[i - 1] == "properties":
+            name += "." + part.replace("~1", "/").replace("~0", "~")
+        elif part == "items":
+            name += "[]"
+    return name
+
+
+@dataclass(frozen=True, slots=True)
 class Violation:
     """Why an event does not match its schema, in one line."""
 
@@ -230,6 +278,30 @@ class EventSchema:
         except RecursionError:
             return False
 
+    def diagnose(self, payload: Any, unions: Unions) -> tuple[Violation | None, tuple[UnknownVariant, ...]]:
+        """The violation that is not an unknown union member (if any), and the unknown members."""
+        try:
+            unknown: list[UnknownVariant] = []
+            rest: list[ValidationError] = []
+            for error in self.reference.iter_errors(payload):
+                found = _unknown_members(error, unions)
+                if found is None:
+                    rest.append(error)
+                else:
+                    unknown.extend(found)
+            if unknown and rest:
+                # What else fails inside a member of unknown type (a one-member union's other fields) was
+                # checked against the wrong schema: the member could not be checked, as reported.
+                members = [u.pointer[: -len("/type")] for u in unknown]
+                rest = [e for e in rest if not _inside(_pointer(e), members)]
+            best = best_match(rest) if rest else None
+            if best is None:
+                return None, tuple(unknown)
+            best = _refine(best)
+            return Violation(_pointer(best), _detail(best), str(best.validator)), tuple(unknown)
+        except RecursionError:
+            return Violation("", "the event is nested too deeply to be checked against its schema", "depth"), ()
+
     def explain(self, payload: Any) -> Violation | None:
         """The most relevant violation, or None when the payload is valid."""
         try:
@@ -268,6 +340,65 @@ def validate(profile: str, payload: dict[str, Any]) -> Violation | None:
     return schema.explain(payload)
 
 
+_TAG_ENUM = ("properties", "type", "enum")
+
+
+def _inside(pointer: str, members: list[str]) -> bool:
+    return any(pointer == m or pointer.startswith(m + "/") for m in members)
+
+
+def _unknown_members(error: ValidationError, unions: Unions, depth: int = 0) -> list[UnknownVariant] | None:
+    """The unknown union members ``error`` consists of, or None when it is (also) something else.
+
+    An unknown member fails exactly one keyword: the ``enum`` of the union's
+    ``type`` (our dispatch form, or a one-member union's tag). Inside an
+    ``anyOf``/``oneOf`` (a nullable member, a union the build left as it
+    was) the branches that fail on the instance's JSON type are ruled out;
+    if every other branch fails only that way, the member is unknown to all
+    of them.
+    """
+    if depth > 40:
+        return None
+    path = tuple(error.relative_schema_path)[-3:]
+    if error.validator == "enum" and path == _TAG_ENUM and isinstance(error.instance, str):
+        values = error.validator_value
+        tags = frozenset(values) if isinstance(values, list) and all(isinstance(v, str) for v in values) else None
+        union = unions.get(tags) if tags is not None else None
+        if union is None or tags is None or error.instance in tags:
+            return None
+        pointer = _pointer(error)
+        return [UnknownVariant(pointer, error.instance, union, tuple(sorted(tags)))]
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return None
+    level = len(error.absolute_path)
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context:
+        if sub.relative_schema_path:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    plausible = [
+        errs
+        for errs in branches.values()
+        if not any(e.validator == "type" and len(e.absolute_path) == level for e in errs)
+    ]
+    if not plausible:
+        return None
+    members: list[list[UnknownVariant]] = []
+    for errs in plausible:
+        found: list[UnknownVariant] = []
+        for sub in errs:
+            one = _unknown_members(sub, unions, depth + 1)
+            if one is None:
+                return None
+            found.extend(one)
+        members.append(found)
+    first = members[0]
+    if len(members) == 1 or any(len(m) != 1 for m in members) or len(first) != 1:
+        return first
+    # One member unknown to every branch: one finding, with every branch's known types.
+    known = tuple(sorted({tag for m in members for tag in m[0].known}))
+    return [UnknownVariant(first[0].pointer, first[0].tag, first[0].union, known)]
+
+
 def _refine(error: ValidationError) -> ValidationError:
     """Look inside an anyOf/oneOf that best_match left whole, when only one branch can be meant.
 
@@ -299,6 +430,11 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _listing(values: tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
 def _detail(error: ValidationError) -> str:
     kind = error.validator
     expected = error.validator_value
@@ -322,13 +458,20 @@ class SchemaStage:
 
     def __init__(self, emitter: Emitter, *, shortcuts: bool = True) -> None:
         self._emit = emitter.emit
+        self._emit_wants = emitter.wants
         self._profile = emitter.profile
         self._check_schema = emitter.wants(rules.SCHEMA_VIOLATION)
+        self._check_variant = emitter.wants(rules.UNKNOWN_VARIANT)
+        # Where SCH004 applies, an unknown union member is not a schema violation (even when ignored).
+        self._unions: Unions | None = (
+            union_tags(self._profile) if rules.UNKNOWN_VARIANT.severity_for(self._profile) is not None else None
+        )
         self._check_unknown = emitter.wants(rules.UNKNOWN_EVENT_TYPE)
         self._check_extension = emitter.wants(rules.EXTENSION_WITHOUT_SEQUENCE)
         self._quick_on = shortcuts
         self._cache: dict[str, EventSchema | None] = {}
         self._unknown_seen: set[str] = set()
+        self._variants_seen: set[tuple[str, str]] = set()
 
     def _schema(self, kind: str) -> EventSchema | None:
         try:
@@ -358,18 +501,49 @@ class SchemaStage:
             valid = schema.is_valid(payload)
         except (ValueError, TypeError, OverflowError, RecursionError):
             valid = schema.accepts(payload)
-        if not valid and self._check_schema:
+        if valid:
+            return
+        unknown: tuple[UnknownVariant, ...] = ()
+        if self._unions is not None:
+            if not (self._check_schema or self._check_variant):
+                return
+            violation, unknown = schema.diagnose(payload, self._unions)
+        elif self._check_schema:
             violation = schema.explain(payload)
-            if violation is not None:
-                self._emit(
-                    rules.SCHEMA_VIOLATION,
-                    violation.message,
-                    event,
-                    pointer=violation.pointer,
-                    expected=violation.keyword,
-                )
+        else:
+            return
+        if violation is not None and self._check_schema:
+            self._emit(
+                rules.SCHEMA_VIOLATION,
+                violation.message,
+                event,
+                pointer=violation.pointer,
+                expected=violation.keyword,
+            )
+        for member in unknown:
+            self._unknown_variant(event, member)
+
+    def _unknown_variant(self, event: Event, member: UnknownVariant) -> None:
+        key = (member.union, member.tag)
+        if not self._check_variant or key in self._variants_seen:
+            return
+        self._variants_seen.add(key)
+        self._emit(
+            rules.UNKNOWN_VARIANT,
+            f"unknown {member.union} member type {_short(member.tag)}: not among the {len(member.known)} "
+            f"type(s) the {self._profile} profile knows there ({_listing(member.known)}), so this member "
+            "could not be checked",
+            event,
+            pointer=member.pointer,
+            expected=list(member.known),
+            actual=member.tag,
+        )
 
     def _unknown(self, event: Event, payload: dict[str, Any], kind: str) -> None:
+        known = nonstandard.lookup(kind)
+        if known is not None:
+            self._non_standard(event, kind, known)
+            return
         extension = self._profile == "openresponses" and SLUG_PREFIXED.match(kind) is not None
         if extension:
             seq = payload.get("sequence_number")
@@ -397,5 +571,26 @@ class SchemaStage:
                 actual=kind,
             )
 
+    def _non_standard(self, event: Event, kind: str, known: nonstandard.KnownEvent) -> None:
+        rule = _NON_STANDARD_RULES[known.origin]
+        if kind in self._unknown_seen or not self._emit_wants(rule):
+            return
+        self._unknown_seen.add(kind)
+        tail = (
+            "; not an Open Responses event: extension events must be slug-prefixed (e.g. `acme:trace_event`)"
+            if self._profile == "openresponses"
+            else ""
+        )
+        self._emit(
+            rule, f"{_short(kind)}, sent by {known.sender}: {known.diagnosis}{tail}", event, pointer="/type", actual=kind
+        )
+
     def close(self) -> None:
         return None
+
+
+_NON_STANDARD_RULES = {
+    "openai": rules.OPENAI_EXTENSION_EVENT,
+    "vendor": rules.NON_STANDARD_EVENT,
+    "terminal": rules.NON_STANDARD_TERMINAL,
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from validator import nonstandard
 from validator.machine import final
 from validator.machine.automata import RESPONSE, RESPONSE_END, RESPONSE_EVENT, TERMINAL_EVENTS, Response
 from validator.machine.state import State, as_str
@@ -155,9 +156,13 @@ def close(state: State, last: Event | None) -> None:
     """What the end of the stream means in the response's state."""
     for rule in RESPONSE_END[state.response]:
         if rule is rules.NO_TERMINAL:
+            # A stream that ends with a look-alike (response.done, response.error) is told so by name.
+            payload = last.payload if last is not None else None
+            lookalike = nonstandard.terminal_lookalike(payload.get("type") if isinstance(payload, dict) else None)
+            ending = f" (it ends with the non-standard {lookalike.name}, which is no terminal event)" if lookalike else ""
             message = (
                 f"stream ends after {state.events} event(s) without response.completed, "
-                "response.failed or response.incomplete"
+                f"response.failed or response.incomplete{ending}"
             )
         else:
             line = state.error_event.line if state.error_event is not None else 0

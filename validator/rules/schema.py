@@ -12,6 +12,7 @@ from validator.rules import (
     ERROR,
     OPENAI_PROD,
     OPENAI_SDK,
+    INFO,
     OPENAI_SPEC,
     OPENRESPONSES,
     WARNING,
@@ -56,8 +57,9 @@ SCHEMA_VIOLATION = Rule(
         "In the openai profile the schemas accept what OpenAI's production API sends where it differs "
         "from the spec: the `error` event nested under `error`, `function_call_arguments.done` without "
         "`name`, `obfuscation` on deltas, items without `status`, deltas without `logprobs`; each "
-        "correction is an overlay entry with its corpus evidence. Extra properties are allowed, as the "
-        "specs allow them."
+        "correction is an overlay entry with its corpus evidence; tools/sdk_drift.py keeps the schemas in "
+        "line with openai-python's types. Extra properties are allowed, as the specs allow them. In the "
+        "openai profile a union member of unknown `type` is SCH004 (a warning), not SCH001."
     ),
     evidence=(
         (
@@ -93,7 +95,7 @@ UNKNOWN_EVENT_TYPE = Rule(
         "A warning in the openai profile: openai-python passes unknown types through, and OpenAI "
         "adds event types before its spec lists them. In openresponses an unprefixed unknown type is "
         "an error; a slug-prefixed one (`acme:trace_event`) is a legal extension and is not reported "
-        "here (see SCH003)."
+        "here (see SCH003). Non-standard events seen in the wild are named instead (SCH005-SCH007)."
     ),
     evidence=(
         (
@@ -135,4 +137,126 @@ EXTENSION_WITHOUT_SEQUENCE = Rule(
     ),
 )
 
-register(SCHEMA_VIOLATION, UNKNOWN_EVENT_TYPE, EXTENSION_WITHOUT_SEQUENCE)
+_OR_EXTENSIONS = SpecRef(OPENRESPONSES, "Extending Open Responses / Extending streaming events")
+_OPENAI_SDK_TYPES = "openai-python 3.57 types (tools/sdk_drift.py compares them with our schemas)"
+
+UNKNOWN_VARIANT = Rule(
+    code="SCH004",
+    name="unknown-variant",
+    summary=(
+        "A member of a union told apart by `type` (an output item, content part, annotation, web search "
+        "action or source, tool, ...) has a `type` the profile does not know, so it could not be checked."
+    ),
+    requirement=(
+        "Each member of a discriminated union is one of the union's declared members; a member the schema "
+        "does not know cannot be checked against it."
+    ),
+    severity={"openai": WARNING},
+    refs=(
+        SpecRef(OPENAI_SPEC, "the unions of OutputItem, OutputContent, Annotation, WebSearchToolCall.action, Tool"),
+        SpecRef(OPENAI_SDK, _OPENAI_SDK_TYPES),
+    ),
+    breaks=(
+        "openai-python builds an unknown member as the union's first member: an unknown item type arrives "
+        "as a ResponseOutputMessage whose `type` says otherwise, an unknown annotation as an "
+        "AnnotationFileCitation with empty fields; code that dispatches on isinstance() misroutes it",
+        "clients generated from the OpenAPI spec with closed unions (Go, Java, .NET) fail to decode it",
+    ),
+    rationale=(
+        "OpenAI adds union members in production before its spec and SDKs list them (new item types, "
+        "annotations, web search sources), so in the openai profile an unknown member is a warning that "
+        "names it, not a schema error: the next production addition must not fail every gate. Known members "
+        "are checked as strictly as before, and a violation elsewhere in the same event is still SCH001. "
+        "The openresponses profile does not check this rule: there an unknown member is SCH001 (the spec "
+        "lets implementors add only slug-prefixed item types). The known members of each union are recorded "
+        "by the schema build (`unions` in schemas/<profile>/_index.json). Reported once per union member type "
+        "per stream."
+    ),
+)
+
+OPENAI_EXTENSION_EVENT = Rule(
+    code="SCH005",
+    name="openai-extension-event",
+    summary=(
+        "An event OpenAI's own services send outside OpenAI's published spec (`keepalive`, "
+        "`response.apply_patch_call_operation_diff.*`, the Codex backend's `codex.*` events), named with "
+        "what it is."
+    ),
+    requirement=(
+        "Implementors MAY introduce new, non-standard streaming event types [...] all extended streaming "
+        "events MUST be prefixed with the implementor slug (for example, `acme:trace_event`)."
+    ),
+    severity={"openai": INFO, "openresponses": ERROR},
+    refs=(_OR_EXTENSIONS, SpecRef(OPENAI_PROD, "validator/nonstandard.py lists each event with its evidence")),
+    breaks=(
+        "clients with an exhaustive switch over event types (openai-php before its fix, openai-node before "
+        "6.45 for keepalive, generated Go/Java/.NET clients)",
+    ),
+    rationale=(
+        "In the openai profile these are what OpenAI itself sends, so they are reported as information only, "
+        "with what each event is (openai-node skips `keepalive`; its sequence_number counts like any "
+        "other event's). In the openresponses profile they are unprefixed non-standard types, which the "
+        "extension rules forbid."
+    ),
+)
+
+NON_STANDARD_EVENT = Rule(
+    code="SCH006",
+    name="non-standard-event",
+    summary=(
+        "A known non-standard event of another implementation (OpenRouter's `response.keep_alive`, `ping`), "
+        "named with what it is."
+    ),
+    requirement=(
+        "Each streaming event is one of the events the spec defines; extended streaming events MUST be "
+        "prefixed with the implementor slug."
+    ),
+    severity={"openai": WARNING, "openresponses": ERROR},
+    refs=(_OR_EXTENSIONS, SpecRef(OPENAI_SPEC, "ResponseStreamEvent")),
+    breaks=(
+        "openai-node's responses.stream() throws on every unknown type except `keepalive`",
+        "openai-php and OpenRouter's Python SDK crashed on `response.keep_alive`",
+    ),
+    rationale=(
+        "A warning in the openai profile, as any unknown type is (SCH002), with the event's own diagnosis "
+        "instead of \"unknown type\"; an error in openresponses (unprefixed non-standard type)."
+    ),
+)
+
+NON_STANDARD_TERMINAL = Rule(
+    code="SCH007",
+    name="non-standard-terminal-event",
+    summary=(
+        "`response.done` or `response.error`: a look-alike of a terminal event from another API; a stream "
+        "that ends with it has no valid terminal event."
+    ),
+    requirement=(
+        "A Responses stream ends with response.completed, response.failed or response.incomplete (after an "
+        "`error` event, response.failed); `response.done` is the Realtime API's terminal event and "
+        "`response.error` is in neither spec."
+    ),
+    severity=both(ERROR),
+    refs=(
+        SpecRef(OPENAI_SPEC, "ResponseStreamEvent (terminal events); the Realtime API's response.done"),
+        SpecRef(OPENRESPONSES, "Streaming: terminal events"),
+    ),
+    breaks=(
+        "openai-python: get_final_response() raises \"Didn't receive a response.completed event\"",
+        "Codex: \"stream closed before response.completed\"",
+        "openai-node: responses.stream() throws on the unknown type",
+    ),
+    rationale=(
+        "An error in both profiles: clients that wait for a terminal event never get one. The missing "
+        "terminal itself is LIF007, whose message names the look-alike the stream ended with."
+    ),
+)
+
+register(
+    SCHEMA_VIOLATION,
+    UNKNOWN_EVENT_TYPE,
+    EXTENSION_WITHOUT_SEQUENCE,
+    UNKNOWN_VARIANT,
+    OPENAI_EXTENSION_EVENT,
+    NON_STANDARD_EVENT,
+    NON_STANDARD_TERMINAL,
+)
