@@ -196,7 +196,9 @@ def test_an_unknown_item_type_is_an_error_in_openresponses() -> None:
 
 # ---- unknown union members (SCH004) -----------------------------------------------------------
 
-WEB_SEARCH = {"id": "ws_1", "type": "web_search_call", "status": "completed", "action": {"type": "search", "query": "q"}}
+WEB_SEARCH = {
+    "id": "ws_1", "type": "web_search_call", "status": "completed", "action": {"type": "search", "query": "q"}
+}
 
 
 def with_item(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -206,8 +208,10 @@ def with_item(item: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("stream", "pointer", "union", "tag"),
     [
-        (lambda: mutated(2, lambda e: e["item"].update(type="mystery_call")), "/item/type", "OutputItem", "mystery_call"),
-        (lambda: mutated(3, lambda e: e["part"].update(type="output_txt")), "/part/type", "OutputContent", "output_txt"),
+        (lambda: mutated(2, lambda e: e["item"].update(type="mystery_call")), "/item/type", "OutputItem",
+         "mystery_call"),
+        (lambda: mutated(3, lambda e: e["part"].update(type="output_txt")), "/part/type", "OutputContent",
+         "output_txt"),
         (
             lambda: with_item({**WEB_SEARCH, "action": {"type": "lookup", "query": "q"}}),
             "/item/action/type",

@@ -312,7 +312,11 @@ def build_profile(profile: str, spec: dict[str, Any], events: dict[str, str]) ->
         # objects tagged with a single `type` outside any union (a union of one so far, such as a web
         # search source): the SCH stage tells an unknown member of either from a broken known one.
         "unions": sorted(
-            (u for u in [*unions, *tagged_singletons(components, event_schemas)] if _reached(u["at"], needed, event_schemas)),
+            (
+                u
+                for u in [*unions, *tagged_singletons(components, event_schemas)]
+                if _reached(u["at"], needed, event_schemas)
+            ),
             key=lambda u: str(u["at"]),
         ),
     }
@@ -334,7 +338,9 @@ def _single_tag(schema: Any) -> str | None:
 
 def _is_dispatch(schema: dict[str, Any]) -> bool:
     cases = schema.get("allOf")
-    return isinstance(cases, list) and bool(cases) and all(isinstance(c, dict) and set(c) == {"if", "then"} for c in cases)
+    if not isinstance(cases, list) or not cases:
+        return False
+    return all(isinstance(c, dict) and set(c) == {"if", "then"} for c in cases)
 
 
 def tagged_singletons(components: dict[str, Any], events: dict[str, Any]) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ import dataclasses
 import importlib.metadata
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,9 @@ class Normaliser:
             out.types = out.types or {"object"}
             out.props = {name: self.shape(sub) for name, sub in props.items()}
             out.defaulted = {
-                name for name, sub in props.items() if isinstance(sub, dict) and "default" in sub and sub["default"] is None
+                name
+                for name, sub in props.items()
+                if isinstance(sub, dict) and "default" in sub and sub["default"] is None
             }
         if isinstance(schema.get("required"), list):
             out.required = set(schema["required"])
@@ -224,7 +226,8 @@ def _union(branches: list[Shape]) -> Shape:
     else:
         strings = [b for b in branches if "string" in b.types]
         if strings:
-            out.enum = None if any(b.enum is None for b in strings) else set().union(*(b.enum or set() for b in strings))
+            open_string = any(b.enum is None for b in strings)
+            out.enum = None if open_string else set().union(*(b.enum or set() for b in strings))
     arrays = [b.items for b in branches if b.items is not None]
     if arrays:
         out.items = arrays[0] if len(arrays) == 1 else _union(arrays)
@@ -668,8 +671,7 @@ def render(version: str, drifts: list[Drift], show_all: bool = False) -> str:
             lines.append(f"{mark}{drift.kind:9} {drift.location}: {drift.detail} (stricter: {drift.stricter})")
             if drift.explained_by is not None:
                 lines.append(f"    accepted: {drift.explained_by.reason}")
-    for entry in stale_entries(drifts):
-        lines.append(f"! stale overlay entry: {entry.summary()}")
+    lines += [f"! stale overlay entry: {entry.summary()}" for entry in stale_entries(drifts)]
     return "\n".join(lines) + "\n"
 
 
@@ -696,10 +698,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n".join(text.splitlines()[:2]) + "\n" if args.quiet else text)
     bad = any(d.explained_by is None for d in drifts) or bool(stale_entries(drifts))
     return 1 if bad else 0
-
-
-def iter_unexplained(drifts: Iterable[Drift]) -> Iterator[Drift]:
-    return (d for d in drifts if d.explained_by is None)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from validator import compliance
 from validator.model import Elided, Finding, HttpInfo
 
 REPORT_VERSION = 1
@@ -46,6 +47,13 @@ class StreamReport:
     def codes(self) -> set[str]:
         return {f.code for f in self.findings}
 
+    def _finding(self, finding: Finding) -> dict[str, Any]:
+        out = finding.to_dict()
+        tests = compliance.tests_for(self.profile, finding.code)
+        if tests:
+            out["compliance_tests"] = list(tests)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name,
@@ -53,10 +61,15 @@ class StreamReport:
             "format": self.format,
             "events": self.events,
             "ok": self.ok(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding(f) for f in self.findings],
         }
         if self.elided:
             out["elided"] = [{"code": e.code, "severity": e.severity.value, "count": e.count} for e in self.elided]
+        # The Open Responses compliance suite's tests these findings make fail (validator.compliance).
+        codes = [f.code for f in self.findings] + [e.code for e in self.elided]
+        failed = compliance.failed_tests(self.profile, codes)
+        if failed:
+            out["compliance"] = {"suite": compliance.SUITE, "failed": failed}
         if self.error is not None:
             out["error"] = self.error
         if self.scenario is not None:

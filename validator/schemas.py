@@ -581,9 +581,8 @@ class SchemaStage:
             if self._profile == "openresponses"
             else ""
         )
-        self._emit(
-            rule, f"{_short(kind)}, sent by {known.sender}: {known.diagnosis}{tail}", event, pointer="/type", actual=kind
-        )
+        message = f"{_short(kind)}, sent by {known.sender}: {known.diagnosis}{tail}"
+        self._emit(rule, message, event, pointer="/type", actual=kind)
 
     def close(self) -> None:
         return None

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from validator.rules import (
     ERROR,
+    INFO,
     OPENAI_PROD,
     OPENAI_SDK,
-    INFO,
     OPENAI_SPEC,
     OPENRESPONSES,
     WARNING,
