@@ -138,8 +138,8 @@ class AddEvent(Entry):
         events[tag] = copy.deepcopy(self.schema)
 
     def explains(self, drift: Any) -> bool:
-        # The SDK's union lacks an event production sends (or the whole event differs from it).
-        return bool(drift.target == self.target and (drift.kind != "event" or drift.only == "ours"))
+        # Only that the SDK's union lacks the event; where the SDK has it, the two are compared.
+        return bool(drift.target == self.target and drift.kind == "event" and drift.only == "ours")
 
 
 @dataclass(frozen=True)
