@@ -156,18 +156,21 @@ def close(state: State, last: Event | None) -> None:
     """What the end of the stream means in the response's state."""
     for rule in RESPONSE_END[state.response]:
         if rule is rules.NO_TERMINAL:
-            # A stream that ends with a look-alike (response.done, response.error) is told so by name.
-            payload = last.payload if last is not None else None
-            lookalike = nonstandard.terminal_lookalike(payload.get("type") if isinstance(payload, dict) else None)
-            ending = f" (it ends with the non-standard {lookalike.name}, which is no terminal event)" if lookalike else ""
             message = (
                 f"stream ends after {state.events} event(s) without response.completed, "
-                f"response.failed or response.incomplete{ending}"
+                f"response.failed or response.incomplete{_lookalike_ending(last)}"
             )
         else:
             line = state.error_event.line if state.error_event is not None else 0
             message = f"the error event on line {line} is not followed by response.failed"
         state.emit(rule, message, last)
+
+
+def _lookalike_ending(last: Event | None) -> str:
+    """A stream that ends with a look-alike (response.done, response.error) is told so by name."""
+    payload = last.payload if last is not None else None
+    lookalike = nonstandard.terminal_lookalike(payload.get("type") if isinstance(payload, dict) else None)
+    return f" (it ends with the non-standard {lookalike.name}, which is no terminal event)" if lookalike else ""
 
 
 def on_error(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
