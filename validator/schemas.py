@@ -292,7 +292,7 @@ class EventSchema:
             if unknown and rest:
                 # What else fails inside a member of unknown type (a one-member union's other fields) was
                 # checked against the wrong schema: the member could not be checked, as reported.
-                members = [u.pointer[: -len("/type")] for u in unknown]
+                members = {u.pointer[: -len("/type")] for u in unknown}
                 rest = [e for e in rest if not _inside(_pointer(e), members)]
             best = best_match(rest) if rest else None
             if best is None:
@@ -343,8 +343,14 @@ def validate(profile: str, payload: dict[str, Any]) -> Violation | None:
 _TAG_ENUM = ("properties", "type", "enum")
 
 
-def _inside(pointer: str, members: list[str]) -> bool:
-    return any(pointer == m or pointer.startswith(m + "/") for m in members)
+def _inside(pointer: str, members: set[str]) -> bool:
+    """Whether ``pointer`` is one of ``members`` or inside one (each ancestor looked up once)."""
+    while True:
+        if pointer in members:
+            return True
+        if not pointer:
+            return False
+        pointer = pointer.rpartition("/")[0]
 
 
 def _unknown_members(error: ValidationError, unions: Unions, depth: int = 0) -> list[UnknownVariant] | None:
