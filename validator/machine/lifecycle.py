@@ -158,7 +158,7 @@ def close(state: State, last: Event | None) -> None:
         if rule is rules.NO_TERMINAL:
             message = (
                 f"stream ends after {state.events} event(s) without response.completed, "
-                f"response.failed or response.incomplete{_lookalike_ending(last)}"
+                f"response.failed or response.incomplete{_lookalike_ending(state)}"
             )
         else:
             line = state.error_event.line if state.error_event is not None else 0
@@ -166,15 +166,24 @@ def close(state: State, last: Event | None) -> None:
         state.emit(rule, message, last)
 
 
-def _lookalike_ending(last: Event | None) -> str:
-    """A stream that ends with a look-alike (response.done, response.error) is told so by name."""
-    payload = last.payload if last is not None else None
-    lookalike = nonstandard.terminal_lookalike(payload.get("type") if isinstance(payload, dict) else None)
-    return f" (it ends with the non-standard {lookalike.name}, which is no terminal event)" if lookalike else ""
+def _lookalike_ending(state: State) -> str:
+    """A stream whose last event is a look-alike (response.done, response.error) is told so by name."""
+    if state.lookalike is None or state.lookalike[1] != state.events:
+        return ""
+    return f" (it ends with the non-standard {state.lookalike[0]}, which is no terminal event)"
+
+
+def on_lookalike(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
+    """A non-standard terminal (``validator.nonstandard``): remembered for the end-of-stream message."""
+    state.lookalike = (kind, state.events)
 
 
 def on_error(state: State, event: Event, payload: dict[str, Any], kind: str) -> None:
     """An `error` event: its place in the stream is the response automaton's (``before_event``)."""
 
 
-HANDLERS = {**dict.fromkeys(_STATUS, on_lifecycle), "error": on_error}
+HANDLERS = {
+    **dict.fromkeys(_STATUS, on_lifecycle),
+    "error": on_error,
+    **{entry.name: on_lookalike for entry in nonstandard.REGISTRY if entry.origin == "terminal"},
+}

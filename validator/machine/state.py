@@ -115,6 +115,7 @@ class State:
     in_progress: int = 0
     error_event: Event | None = None  # the `error` event, for messages
     terminal: str | None = None  # the terminal event's type, for messages
+    lookalike: tuple[str, int] | None = None  # a non-standard terminal (response.done, ...) and its event count
     items: dict[int, Item] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     next_index: int = 0
