@@ -36,7 +36,7 @@ overlay = _tool("schema_overlay")
 
 def pinned_openai() -> str:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    (pin,) = [req for req in extras["test"] if re.match(r"openai\b", req)]
+    (pin,) = [req for req in extras["test"] if re.match(r"openai(?![-\w])", req)]
     match = re.fullmatch(r"openai==([0-9.]+)", pin)
     assert match, f"the test extra must pin openai exactly, not {pin!r}"
     return match.group(1)
