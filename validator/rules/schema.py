@@ -157,6 +157,7 @@ UNKNOWN_VARIANT = Rule(
         SpecRef(OPENAI_SDK, _OPENAI_SDK_TYPES),
     ),
     breaks=(
+        "ai-sdk (raises TypeValidationError: the member fails its schema)",
         "openai-python builds an unknown member as the union's first member: an unknown item type arrives "
         "as a ResponseOutputMessage whose `type` says otherwise, an unknown annotation as an "
         "AnnotationFileCitation with empty fields; code that dispatches on isinstance() misroutes it",
@@ -171,6 +172,17 @@ UNKNOWN_VARIANT = Rule(
         "lets implementors add only slug-prefixed item types). The known members of each union are recorded "
         "by the schema build (`unions` in schemas/<profile>/_index.json). Reported once per union member type "
         "per stream."
+    ),    evidence=(
+        (
+            "Measured (SCH/unknown-variant.sse, 8 clients, versions in docs/clients.md): ai-sdk raises "
+            "(TypeValidationError on the web_search_call action); the other 7 read it as the stream says."
+        ),
+        (
+            "Warning in the openai profile although the AI SDK raises on it: OpenAI adds union members in "
+            "production and its SDK before the published spec lists them (tools/schema_overlay.py records "
+            "such members, e.g. the `configuration_update` input item from openai-python 3.57), so an error "
+            "would fail OpenAI's own streams the day it adds one."
+        ),
     ),
 )
 
@@ -189,6 +201,7 @@ OPENAI_EXTENSION_EVENT = Rule(
     severity={"openai": INFO, "openresponses": ERROR},
     refs=(_OR_EXTENSIONS, SpecRef(OPENAI_PROD, "validator/nonstandard.py lists each event with its evidence")),
     breaks=(
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown; `keepalive` is skipped)",
         "clients with an exhaustive switch over event types (openai-php before its fix, openai-node before "
         "6.45 for keepalive, generated Go/Java/.NET clients)",
     ),
@@ -197,6 +210,20 @@ OPENAI_EXTENSION_EVENT = Rule(
         "with what each event is (openai-node skips `keepalive`; its sequence_number counts like any "
         "other event's). In the openresponses profile they are unprefixed non-standard types, which the "
         "extension rules forbid."
+    ),    evidence=(
+        (
+            "Measured (SCH/apply-patch-diff-openresponses.sse, SCH/codex-rate-limits-first.sse, "
+            "SCH/keepalive-openresponses.sse, 8 clients, versions in docs/clients.md): openai-node raises on "
+            "the apply_patch diff and codex.rate_limits events and skips `keepalive`; the other 7 read them "
+            "as the stream says (openai-python-stream's raise on codex-rate-limits-first is LIF001's: the "
+            "event comes before response.created)."
+        ),
+        (
+            "Information in the openai profile although openai-node raises on some of them: OpenAI's own "
+            "services send them (validator/nonstandard.py gives each one's evidence), and the openai "
+            "profile never calls what OpenAI sends an error."
+        ),
+        "MUST (openresponses): extended streaming events MUST be prefixed with the implementor slug.",
     ),
 )
 
@@ -211,15 +238,23 @@ NON_STANDARD_EVENT = Rule(
         "Each streaming event is one of the events the spec defines; extended streaming events MUST be "
         "prefixed with the implementor slug."
     ),
-    severity={"openai": WARNING, "openresponses": ERROR},
+    severity=both(ERROR),
     refs=(_OR_EXTENSIONS, SpecRef(OPENAI_SPEC, "ResponseStreamEvent")),
     breaks=(
-        "openai-node's responses.stream() throws on every unknown type except `keepalive`",
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
         "openai-php and OpenRouter's Python SDK crashed on `response.keep_alive`",
     ),
     rationale=(
-        "A warning in the openai profile, as any unknown type is (SCH002), with the event's own diagnosis "
-        "instead of \"unknown type\"; an error in openresponses (unprefixed non-standard type)."
+        "An error in both profiles, with the event's own diagnosis instead of \"unknown type\": openai-node "
+        "throws on these events, and unlike `keepalive` (SCH002's reason to stay a warning in openai) OpenAI "
+        "does not send them."
+    ),
+    evidence=(
+        (
+            "Measured (SCH/openrouter-keep-alive.sse, SCH/ping.sse, 8 clients, versions in docs/clients.md): "
+            "openai-node raises; the other 7 read it as the stream says."
+        ),
+        "MUST (openresponses): extended streaming events MUST be prefixed with the implementor slug.",
     ),
 )
 
@@ -241,13 +276,25 @@ NON_STANDARD_TERMINAL = Rule(
         SpecRef(OPENRESPONSES, "Streaming: terminal events"),
     ),
     breaks=(
-        "openai-python: get_final_response() raises \"Didn't receive a response.completed event\"",
+        "openai-python-stream (raises RuntimeError: Didn't receive a `response.completed` event)",
+        "openai-agents (raises ModelBehaviorError: Model did not produce a final response!)",
+        "llamaindex (wrong: the text is lost on response.done; raises APIError on response.error)",
+        "openai-node (raises OpenAIError: Unhandled response stream event: unknown)",
+        "openai-python-events (raises APIError on response.error: the SDK reads it as an error event)",
+        "langchain-openai (raises APIError on response.error)",
+        "pydantic-ai (raises ModelServerError on response.error)",
         "Codex: \"stream closed before response.completed\"",
-        "openai-node: responses.stream() throws on the unknown type",
     ),
     rationale=(
         "An error in both profiles: clients that wait for a terminal event never get one. The missing "
         "terminal itself is LIF007, whose message names the look-alike the stream ended with."
+    ),    evidence=(
+        (
+            "Measured (SCH/response-done-terminal.sse, SCH/response-error-terminal.sse, "
+            "SCH/response-error-terminal-openresponses.sse, 8 clients, versions in docs/clients.md): on "
+            "response.done openai-python-stream, openai-agents and openai-node raise and llamaindex loses the "
+            "text; on response.error every client but the AI SDK raises."
+        ),
     ),
 )
 
