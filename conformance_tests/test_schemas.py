@@ -185,6 +185,29 @@ def test_invalid_events_are_reported_at_the_failing_pointer(
     assert findings[0].severity.value == "error"
 
 
+@pytest.mark.parametrize("profile", PROFILES)
+def test_one_finding_per_event_names_every_violation_in_it(profile: str) -> None:
+    def break_three(event: dict[str, Any]) -> None:
+        event.pop("delta")
+        event.update(content_index="0", item_id=None)
+
+    (finding,) = sch(mutated(4, break_three), profile)
+    assert finding.code == "SCH001" and finding.event_index == 4
+    assert "(and 2 more in this event: " in finding.message
+    for part in ("'delta' is a required property", "/content_index: '0' is not of type", "/item_id: None"):
+        assert part in finding.message
+    assert "\n" not in finding.message
+
+
+def test_a_flood_of_violations_in_one_event_is_counted_not_listed() -> None:
+    stream = events()
+    stream[0]["response"]["output"] = [7] * 5000  # each element fails the item union
+    (finding,) = sch(stream, "openai")
+    assert finding.code == "SCH001"
+    assert "(and 4999 more in this event: " in finding.message and finding.message.endswith(", ...)")
+    assert len(finding.message) < 1000
+
+
 def test_an_unknown_item_type_is_an_error_in_openresponses() -> None:
     stream = mutated(2, lambda e: e["item"].update(type="mystery_call"))
     (finding,) = sch(stream, "openresponses")

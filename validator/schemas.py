@@ -223,10 +223,46 @@ class Violation:
     pointer: str
     detail: str
     keyword: str
+    others: tuple[str, ...] = ()  # the event's other violations, one line each (at most KEPT_OTHERS)
+    more: int = 0  # how many other violations there are in all
 
     @property
     def message(self) -> str:
-        return f"{self.pointer}: {self.detail}" if self.pointer else self.detail
+        first = f"{self.pointer}: {self.detail}" if self.pointer else self.detail
+        if not self.more:
+            return first
+        listed = "; ".join(self.others[:SHOWN_OTHERS])
+        rest = ", ..." if self.more > SHOWN_OTHERS else ""
+        return f"{first} (and {self.more} more in this event: {listed}{rest})"
+
+
+# SCH001 is one finding per event; its message names the other violations of the same event.
+SHOWN_OTHERS = 3
+KEPT_OTHERS = 200  # violations kept per event; the rest are only counted (a hostile array can hold millions)
+
+
+def _violation(errors: list[ValidationError], total: int) -> Violation | None:
+    """The most relevant of an event's violations, naming the others (``total``: how many in all)."""
+    best = best_match(errors) if errors else None
+    if best is None:
+        return None
+    refined = _refine(best)
+    others = tuple(_line(_refine(e)) for e in errors if e is not best)
+    return Violation(_pointer(refined), _detail(refined), str(refined.validator), others[:SHOWN_OTHERS], total - 1)
+
+
+def _first_time(error: ValidationError, seen: set[tuple[str, str]]) -> bool:
+    """Whether this is the first error of its place and message (the branches of an ``allOf`` repeat one)."""
+    key = (_pointer(error), error.message)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _line(error: ValidationError) -> str:
+    pointer = _pointer(error)
+    return f"{pointer}: {_detail(error)}" if pointer else _detail(error)
 
 
 class EventSchema:
@@ -283,33 +319,38 @@ class EventSchema:
         try:
             unknown: list[UnknownVariant] = []
             rest: list[ValidationError] = []
+            beyond = 0  # violations past KEPT_OTHERS, counted only
+            seen: set[tuple[str, str]] = set()
             for error in self.reference.iter_errors(payload):
                 found = _unknown_members(error, unions)
-                if found is None:
-                    rest.append(error)
-                else:
+                if found is not None:
                     unknown.extend(found)
+                elif _first_time(error, seen):
+                    if len(rest) < KEPT_OTHERS:
+                        rest.append(error)
+                    else:
+                        beyond += 1
             if unknown and rest:
                 # What else fails inside a member of unknown type (a one-member union's other fields) was
                 # checked against the wrong schema: the member could not be checked, as reported.
                 members = {u.pointer[: -len("/type")] for u in unknown}
                 rest = [e for e in rest if not _inside(_pointer(e), members)]
-            best = best_match(rest) if rest else None
-            if best is None:
-                return None, tuple(unknown)
-            best = _refine(best)
-            return Violation(_pointer(best), _detail(best), str(best.validator)), tuple(unknown)
+            return _violation(rest, len(rest) + beyond), tuple(unknown)
         except RecursionError:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth"), ()
 
     def explain(self, payload: Any) -> Violation | None:
         """The most relevant violation, or None when the payload is valid."""
         try:
-            error = best_match(self.reference.iter_errors(payload))
-            if error is None:
-                return None
-            error = _refine(error)
-            return Violation(_pointer(error), _detail(error), str(error.validator))
+            errors: list[ValidationError] = []
+            total = 0
+            seen: set[tuple[str, str]] = set()
+            for error in self.reference.iter_errors(payload):
+                if _first_time(error, seen):
+                    total += 1
+                    if len(errors) < KEPT_OTHERS:
+                        errors.append(error)
+            return _violation(errors, total)
         except RecursionError:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
 
