@@ -21,16 +21,20 @@ class RenderOptions:
     verbose: int = 0
     quiet: bool = False
     strict: bool = False
+    # Masks secrets in each string a reporter copies from a payload (the HTML report applies it
+    # value by value, where masking the finished text could break its JSON).
+    redact: Callable[[str], str] | None = None
 
 
 Renderer = Callable[[Report, RenderOptions], str]
 
 
 def _registry() -> dict[str, Renderer]:
-    from validator.reporters import github, json_report, junit, markdown, sarif, text
+    from validator.reporters import github, html, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.render,
+        "html": html.render,
         "json": json_report.render,
         "junit": junit.render,
         "sarif": sarif.render,
