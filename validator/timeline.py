@@ -44,7 +44,7 @@ from typing import Any
 import orjson
 
 from validator.model import Event
-from validator.redact import Redactor
+from validator.redact import CREDENTIAL_PARAMS, Redactor
 
 # How much of a payload is kept: strings, list items, object members, nesting.
 CLIP_STRING = 2_000
@@ -69,15 +69,18 @@ _PART_FIELDS = (("content_index", "c"), ("summary_index", "s"))
 _COMPACT_EVERY = 1_024  # a run's text pieces are joined in blocks of this many
 
 # Text in which none of ``validator.redact``'s patterns can match: what it masks starts with
-# "Bearer", holds "://" or is a sensitive query parameter. A quick test spares the three
-# substitutions on most payloads; conformance_tests/test_timeline.py holds it to the patterns.
-_SENSITIVE_PARAMETER = re.compile(r"[?&](?:api[-_]?key|key|token|access_token|sig)=", re.IGNORECASE)
+# "Bearer", holds "://", or is a credential query parameter (``redact.CREDENTIAL_PARAMS``). A
+# quick test spares the substitutions on most payloads; conformance_tests/test_timeline.py
+# holds it to the Redactor.
+_CREDENTIAL_PARAMETER = re.compile(
+    "[?&](?:" + "|".join(sorted(map(re.escape, CREDENTIAL_PARAMS), key=len, reverse=True)) + ")=", re.IGNORECASE
+)
 _GENERIC = Redactor()
 
 
 def maybe_secret(text: str) -> bool:
     """False when none of the generic patterns can match ``text`` (a quick test, in C)."""
-    return "://" in text or ("=" in text and _SENSITIVE_PARAMETER.search(text) is not None) or (
+    return "://" in text or ("=" in text and _CREDENTIAL_PARAMETER.search(text) is not None) or (
         "bearer" in text.lower()
     )
 
@@ -152,11 +155,12 @@ class Entry:
         return self.text if self.text is None or isinstance(self.text, str) else "".join(self.text)
 
     def to_list(self, redact: Callable[[str], str]) -> list[Any]:
-        """``[first, count, type, lane, seq, line, raw, text, text_len, lengths, sse]`` (see ``Timeline.to_dict``)."""
+        """The entry as ``Timeline.to_dict`` lists it."""
         text = self.joined()
+        shown = redact(text) if text is not None else None
         lengths = self.lengths.tolist() if self.lengths is not None else None
         return [self.first, self.count, self.type, self.lane, self.seq, self.line, self.raw,
-                redact(text) if text is not None else None, self.text_len, lengths, self.sse]
+                shown, self.text_len, lengths, self.sse, self.clipped, shown != text]
 
 
 class Timeline:
@@ -230,7 +234,7 @@ class Timeline:
         """The end of the stream: keeps the Checker's reconstruction, clipped and redacted."""
         self._close_run()
         if reconstruction is not None:
-            self.reconstruction = self._redact_value(clip_value(reconstruction))
+            self.reconstruction = _redact_value(clip_value(reconstruction), self._redact)
 
     # ---- output ---------------------------------------------------------------------------------
 
@@ -251,29 +255,46 @@ class Timeline:
                 total += 4 * len(entry.lengths)
         return total
 
-    def to_dict(self) -> dict[str, Any]:
-        """The plain data a report embeds.
+    def to_dict(self, redact: Callable[[str], str] | None = None) -> dict[str, Any]:
+        """The plain data a report embeds; ``redact`` masks every string once more (a report's own).
 
         ``entries`` are lists: ``[first event index, events in it, type id, lane id, first
         sequence number, line, payload JSON or None, delta or run text or None, its full
-        length, per-delta lengths or None, the SSE event name when it differs from the type]``.
+        length, per-delta lengths or None, the SSE event name when it differs from the type,
+        whether the text was clipped, whether masking changed it]``, without the trailing
+        items that are None or False.
         ``gap`` is the position in ``entries`` where ``dropped.events`` events are missing.
         ``order`` lists the lanes in use, in display order.
         """
+        more = redact if redact is not None else _same
+        entries = [entry.to_list(self._redact) for entry in self.entries]
+        if redact is not None:
+            for entry in entries:
+                if entry[6] is not None:
+                    entry[6] = _redact_json(entry[6], redact)
+                if entry[7] is not None:
+                    masked = redact(entry[7])
+                    entry[12] = entry[12] or masked != entry[7]
+                    entry[7] = masked
+                if entry[10] is not None:
+                    entry[10] = redact(entry[10])
+        for entry in entries:  # what is left out at the end reads as null (or false) in the page
+            while entry[-1] is None or entry[-1] is False:
+                entry.pop()
         return {
             "events": self.events,
-            "types": self.types,
+            "types": [more(t) for t in self.types],
             "lanes": [
-                {"key": key, "label": label, "kind": kind, "output_index": oi, "part": part}
+                {"key": key, "label": more(label), "kind": kind, "output_index": oi, "part": part}
                 for key, label, kind, oi, part in self.lanes
             ],
             "order": self.lane_order(),
-            "entries": [entry.to_list(self._redact) for entry in self.entries],
+            "entries": entries,
             "gap": len(self.head) if self.dropped_events else None,
             "dropped": {"events": self.dropped_events, "entries": self.dropped_entries},
             "raw_dropped": self.raw_dropped,
             "texts_clipped": self.texts_clipped,
-            "reconstruction": self.reconstruction,
+            "reconstruction": _redact_value(self.reconstruction, more),
         }
 
     def lane_order(self) -> list[int]:
@@ -448,7 +469,7 @@ class Timeline:
                 return self._redact(text[:CLIP_RAW]) + f"…[{len(text) - CLIP_RAW} more characters]"
         if self._redact(text) == text:
             return text
-        return to_json(self._redact_value(value))
+        return to_json(_redact_value(value, self._redact))
 
     def _type_id(self, kind: str) -> int:
         ids = self._type_ids
@@ -517,15 +538,32 @@ class Timeline:
             if type(part) is dict and part.get("type") is not None:
                 lane[1] = self._redact(f"#{lane[0]} {_word(part.get('type'))}")
 
-    def _redact_value(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self._redact(value)
-        if isinstance(value, list):
-            return [self._redact_value(v) for v in value]
-        if isinstance(value, dict):
-            return {self._redact(k): self._redact_value(v) for k, v in value.items()}
-        return value
-
 
 def _word(value: Any) -> str:
     return value[:CLIP_NAME] if type(value) is str else ""
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _redact_value(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` with every string in it (keys too) masked."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_value(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {redact(k): _redact_value(v, redact) for k, v in value.items()}
+    return value
+
+
+def _redact_json(text: str, redact: Callable[[str], str]) -> str:
+    """JSON text masked string by string (so that a mask cannot swallow a quote); other text as text."""
+    if redact(text) == text:
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return redact(text)
+    return to_json(_redact_value(value, redact))

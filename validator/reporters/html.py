@@ -100,6 +100,7 @@ class _Masker:
     def __init__(self, redact: Callable[[str], str] | None) -> None:
         self._generic = Redactor().text
         self._redact = redact
+        self.custom = redact is not None  # the timeline masked the generic patterns itself
 
     def text(self, value: str) -> str:
         if self._redact is not None:
@@ -166,7 +167,7 @@ def _stream(stream: StreamReport, mask: _Masker, budget: list[int], strict: bool
         size = timeline.size()
         if size <= budget[0]:
             budget[0] -= size
-            out["timeline"] = timeline.to_dict()
+            out["timeline"] = timeline.to_dict(mask.text if mask.custom else None)
         else:
             out["timeline_note"] = "the events of this stream were left out: the report's size bound was reached"
     elif stream.skipped is None:
@@ -197,6 +198,9 @@ def build(report: Report, options: RenderOptions) -> dict[str, Any]:
         },
         "rules": {code: rule_info(rules[code]) for code in used if code in rules},
         "streams": streams,
+        "complete": report.complete,
+        "interrupted": mask.text(report.interrupted) if report.interrupted is not None else None,
+        "problems": [mask.text(problem) for problem in report.problems],
     }
 
 
@@ -262,11 +266,24 @@ def _headline(report: Report, options: RenderOptions) -> str:
     checked = [s for s in report.streams if s.skipped is None]
     failing = sum(1 for s in checked if not s.ok(strict=options.strict))
     verdict = "conformant" if failing == 0 else f"{failing} of {len(checked)} streams do not conform"
-    return (
+    text = (
         f"{len(checked)} stream{'s' if len(checked) != 1 else ''}, {report.events} events: "
         f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings; {verdict} "
         f"({report.profile} profile{', strict' if options.strict else ''})"
     )
+    if report.problems:
+        text += f"; {len(report.problems)} run problem{'s' if len(report.problems) != 1 else ''}"
+    if not report.complete:
+        text += "; interrupted: a partial report"
+    return text
+
+
+def _run_notes(report: Report, mask: _Masker) -> str:
+    """What went wrong with the run as a whole: an interruption, problems that belong to no stream."""
+    items = [f"<li>{escape(mask.text(problem))}</li>" for problem in report.problems]
+    if report.interrupted is not None:
+        items.append(f"<li>{escape(mask.text(report.interrupted))}: the report holds what was found so far</li>")
+    return f'<section id="run-problems"><h2>Run problems</h2><ul>{"".join(items)}</ul></section>' if items else ""
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -288,6 +305,7 @@ def render(report: Report, options: RenderOptions) -> str:
         f'<header><h1>responses-conformance report</h1><p id="headline" class="{state}">'
         f"{escape(_headline(report, options))}</p>"
         f'<p class="tool">responses-conformance {escape(__version__)}</p></header>\n<main>\n'
+        + _run_notes(report, mask)
         + _summary_tables(report, options, mask)
         + '\n<noscript><p class="empty">The timeline of each stream needs JavaScript; the tables above '
         "are complete.</p></noscript>\n"

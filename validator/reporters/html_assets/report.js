@@ -550,12 +550,13 @@
       add(detailBox, list);
       if (shown.length < found.length) add(detailBox, el("p", "meta", (found.length - shown.length) + " hidden by the filters"));
     }
-    if (e[7] !== null) {
+    if (typeof e[7] === "string") {
       add(detailBox, el("h3", null, "Text of " + (count > 1 ? "the run" : "the delta") + " (" + plural(e[8], "character") + ")"));
       var text = el("pre", null, e[7]);
       text.id = "run-text";
       add(detailBox, text);
-      if (e[7].length < e[8]) add(detailBox, el("p", "note", "Clipped: the first " + e[7].length + " characters are kept."));
+      if (e[11]) add(detailBox, el("p", "note", "Clipped: the timeline keeps the start of the text."));
+      if (e[12]) add(detailBox, el("p", "note", "Secrets in the text are masked."));
       if (count > 1 && e[9]) add(detailBox, deltaTable(e, sel.event));
     }
     add(detailBox, el("h3", null, count > 1 ? "Raw event (the first of the run)" : "Raw event"));
@@ -577,7 +578,9 @@
     function more() {
       var end = Math.min(lengths.length, start + shown + 200);
       for (var j = start + shown; j < end; j++) {
-        var piece = offsets[j] < text.length ? text.slice(offsets[j], offsets[j] + lengths[j]) : "(clipped)";
+        // A masked text no longer lines up with the deltas' lengths: then only the lengths are shown.
+        var piece = e[12] ? "(masked)" : offsets[j] < text.length ? text.slice(offsets[j], offsets[j] + lengths[j]) :
+          "(clipped)";
         var tr = add(el("tr"), el("td", null, "#" + (e[0] + j)), el("td", null, e[4] !== null ? String(e[4] + j) : ""),
           el("td", null, String(lengths[j])), el("td", "code", oneLine(piece)));
         if (focus === e[0] + j) tr.className = "selected";
