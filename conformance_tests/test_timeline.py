@@ -189,6 +189,8 @@ def test_the_text_budget_clips_runs() -> None:
     [run] = entries(timeline)
     assert run[1] == 1_000 and run[8] == 10_000 and run[7] == "abcdefghij" * 9 + "abcde"
     assert timeline.texts_clipped == 1
+    long_first = timeline_of([delta(0, "x" * 50), delta(1, "y")], text_chars=10)
+    assert entries(long_first)[0][9] == [50, 1]  # lengths are whole, texts clipped
     small = timeline_of(events, text_budget=400)
     [run] = entries(small)
     assert len(run[7]) + 4 * len(run[9]) <= 400

@@ -344,12 +344,13 @@ class Timeline:
             return False
         run = self._open
         assert run is not None
-        if run.count == 1:
+        if run.count == 1:  # a delta becomes a run: its pieces in a list, each delta's length
             first = run.text
             assert isinstance(first, str)
             run.text = [first] if first else []
-            run.lengths = array("I", [len(first) if self._text_left >= 4 else 0])
-            self._text_left -= 4
+            if self._text_left >= 4:  # text_len is still the first delta's whole length
+                run.lengths = array("I", [min(run.text_len, 0xFFFFFFFF)])
+                self._text_left -= 4
         run.count += 1
         self._open_seq = seq
         self._append_text(run, delta)
