@@ -252,3 +252,18 @@ def test_run_problems_and_interruptions_are_shown() -> None:
     assert "interrupted: a partial report" in "".join(page.text)
     data = page.data()
     assert data["complete"] is False and data["problems"] == report.problems and not data["ok"]
+
+
+def test_the_wheel_ships_the_assets(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ("report.js", "report.css"):
+            shipped = archive.read(f"validator/reporters/html_assets/{name}").decode()
+            assert shipped == (ASSETS / name).read_text()
