@@ -133,6 +133,25 @@ def test_lanes_lifecycle_items_and_parts() -> None:
     assert data["entries"][0][3] == LIFECYCLE_LANE
 
 
+def test_only_lifecycle_events_take_the_lifecycle_lane() -> None:
+    timeline = Timeline()
+    for index, payload in enumerate([
+        {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1"}},
+        {"type": "ping"},
+        {"type": "vendor.keepalive", "sequence_number": 1},
+        {"no": "type"},
+        {"type": "error", "sequence_number": 2, "code": "x", "message": "m"},
+        {"type": "response.failed", "sequence_number": 3, "response": {"id": "resp_1"}},
+    ]):
+        timeline.add(Event(payload, index))
+    timeline.add(Event(None, 6, error="invalid JSON"))
+    timeline.add(Event([1], 7))
+    timeline.add(Event(None, 8, done=True))
+    data = timeline.to_dict()
+    lane_of = [data["lanes"][e[3]]["key"] for e in data["entries"]]
+    assert lane_of == ["response", "other", "other", "other", "response", "response", "other", "other", "response"]
+
+
 def test_events_that_are_not_event_objects() -> None:
     timeline = Timeline()
     timeline.add(Event(None, 0, error="invalid JSON: unexpected character at line 1 column 1"))

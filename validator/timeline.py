@@ -58,8 +58,8 @@ MAX_TYPES = 1_024
 MAX_RUN_MARKS = 65_536  # per-delta lengths kept for one run
 ENTRY_COST = 200  # what one entry costs besides its strings, roughly, in bytes
 
-LIFECYCLE_LANE = 0  # the lane of events that name no output item
-OTHER_LANE = 1  # events past MAX_LANES, or with an index that is not a plausible one
+LIFECYCLE_LANE = 0  # response.* events that name no output item, error, [DONE]
+OTHER_LANE = 1  # unknown or undecodable events, events past MAX_LANES or with an implausible index
 OTHER_TYPE = "(other types)"
 NO_OBJECT = "(not an event object)"
 UNDECODABLE = "(undecodable)"
@@ -387,7 +387,10 @@ class Timeline:
         self._close_run()
         raw = self._raw(event, payload)
         is_dict = type(payload) is dict
-        lane = self._lane(payload) if is_dict else LIFECYCLE_LANE
+        if is_dict:
+            lane = self._lane(payload)
+        else:
+            lane = LIFECYCLE_LANE if kind == DONE else OTHER_LANE
         seq = payload.get("sequence_number") if is_dict else None
         entry = Entry(event.index, self._type_id(kind), lane, _int(seq), event.line, raw)
         sse = event.sse_event
@@ -487,15 +490,20 @@ class Timeline:
         return found
 
     def _lane(self, payload: dict[str, Any]) -> int:
-        """The lane of an event: its content or summary part, its output item, or the lifecycle lane."""
+        """The lane of an event: its content or summary part, its output item, the lifecycle lane
+        (``response.*`` and ``error`` events that name no item), or ``other`` (the rest: ``ping``,
+        ``keepalive``, vendor events, events without a type)."""
         raw_oi = payload.get("output_index")
         item_id = payload.get("item_id")
         oi = _int(raw_oi)
         if oi is None and raw_oi is None and type(item_id) is str:
             oi = self._item_ids.get(item_id)
-        if oi is None:
-            return OTHER_LANE if raw_oi is not None or item_id is not None else LIFECYCLE_LANE
         kind = payload.get("type")
+        if oi is None:
+            if raw_oi is not None or item_id is not None:
+                return OTHER_LANE
+            lifecycle = type(kind) is str and (kind.startswith("response.") or kind == "error")
+            return LIFECYCLE_LANE if lifecycle else OTHER_LANE
         if kind in ("response.output_item.added", "response.output_item.done"):
             item = payload.get("item")
             if type(item) is dict:
