@@ -267,3 +267,32 @@ def test_the_wheel_ships_the_assets(tmp_path: Path) -> None:
         for name in ("report.js", "report.css"):
             shipped = archive.read(f"validator/reporters/html_assets/{name}").decode()
             assert shipped == (ASSETS / name).read_text()
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("", "skipped"), ("true", "error")])
+def test_the_browser_tests_skip_locally_and_fail_under_ci(ci: str, outcome: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CI": ci, "RESPONSES_CONFORMANCE_CHROMIUM": str(tmp_path / "no-chromium")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         "conformance_tests/test_html_browser.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert re.search(rf"\b1 {outcome}\b", result.stdout), result.stdout[-2000:]
+    # A module skipped whole collects no test (pytest's exit 5); an error at collection fails the run (2).
+    assert result.returncode == (5 if outcome == "skipped" else 2), result.stdout[-2000:]
+    if outcome == "error":
+        assert "CI is set, so the browser tests cannot be skipped: chromium is not installed" in result.stdout
+
+
+def test_ci_installs_chromium_and_fails_without_it() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    block = script[script.index("# --- chromium"):script.index("# --- end chromium")]
+    assert "apt-get install -y -qq --no-install-recommends chromium" in block
+    # No fallback that would let the run go on (and the browser tests skip) without chromium.
+    assert "||" not in block and "if !" not in block.replace("if ! command -v chromium", "")
+    assert script.index("# --- chromium") < script.index("pytest")
+    assert "set -euo pipefail" in script
