@@ -387,10 +387,7 @@ class Timeline:
         self._close_run()
         raw = self._raw(event, payload)
         is_dict = type(payload) is dict
-        if is_dict:
-            lane = self._lane(payload)
-        else:
-            lane = LIFECYCLE_LANE if kind == DONE else OTHER_LANE
+        lane = self._lane(payload) if is_dict else (LIFECYCLE_LANE if kind == DONE else OTHER_LANE)
         seq = payload.get("sequence_number") if is_dict else None
         entry = Entry(event.index, self._type_id(kind), lane, _int(seq), event.line, raw)
         sse = event.sse_event
