@@ -24,6 +24,7 @@ import pytest
 
 from conformance_tests.html_pages import HOSTILE, SECRETS, fixture_report, hostile_report, render
 from validator.reporters import write_atomically
+from validator.rules import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / ".cache" / "artifacts" / "html-report"
@@ -125,6 +126,12 @@ def test_findings_timeline_filters_and_raw_events(browser: Any, tmp_path: Path) 
         assert f"Event #{finding.event_index}" in detail or f"#{finding.event_index}–" in detail
         assert finding.code in detail
         assert "Requirement:" in str(page.locator("#detail details.rule .req").first.text_content())
+        # What `explain CODE` says about the rule, at the event: summary, requirement, rationale.
+        rule = catalogue()[finding.code]
+        explained = loaded.text("#detail details.rule")
+        assert f"{finding.code} {rule.name}: {rule.summary}" in explained
+        assert f"Requirement: {rule.requirement}" in explained
+        assert rule.rationale in explained
         assert f'"type": "{finding.event_type}"' in loaded.text("#raw")
         assert loaded.count(".tl-row.selected") == 1
         loaded.shot("findings.png", tmp_path)
