@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conformance_tests.html_pages import HOSTILE, SECRETS, fixture_report, hostile_report, render
+from conformance_tests.html_pages import HOSTILE, HOSTILE_SSE_EVENT, SECRETS, fixture_report, hostile_report, render
 from validator.reporters import write_atomically
 from validator.rules import catalogue
 
@@ -195,6 +195,11 @@ def test_hostile_strings_stay_text(browser: Any, tmp_path: Path) -> None:
         # The unknown hostile event type is a finding whose message shows the type as text.
         messages = " ".join(page.locator("#findings-list li.finding").all_text_contents())
         assert HOSTILE[0] in messages
+        # The event whose SSE name is hostile: the name shown as text in the event's detail.
+        n = HOSTILE_SSE_EVENT
+        page.locator(".tl-row[data-entry]").filter(has_text=f"#{n} · {n}").click()
+        assert f"Event #{n}" in loaded.text("#detail")
+        assert HOSTILE[1] in loaded.text("#detail")
         reconstruction = loaded.text("#reconstruction")
         assert HOSTILE[3] in reconstruction  # the function's name
         html_now = page.content()
