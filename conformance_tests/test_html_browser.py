@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / ".cache" / "artifacts" / "html-report"
 # RESPONSES_CONFORMANCE_CHROMIUM names another chromium build (any recent one drives the same way).
 CHROMIUM = os.environ.get("RESPONSES_CONFORMANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# --no-sandbox: CI runs as root; --disable-dev-shm-usage: a container's small /dev/shm would crash a large page.
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
