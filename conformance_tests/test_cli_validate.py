@@ -175,13 +175,14 @@ def test_secrets_inside_har_files_appear_in_no_report(tmp_path: Path) -> None:
     }]}}
     path = tmp_path / "capture.har"
     path.write_text(json.dumps(har))
-    reports = [f"{fmt}={tmp_path / ('r.' + fmt)}" for fmt in ("json", "junit", "sarif", "github")]
+    formats = ("json", "junit", "sarif", "github", "html")
+    reports = [f"{fmt}={tmp_path / ('r.' + fmt)}" for fmt in formats]
     args = ["validate", "-v", str(path)]
     for report in reports:
         args += ["--report", report]
     code, out, err = run(*args)
     assert code == 1
-    for text in [out, err] + [(tmp_path / f"r.{fmt}").read_text() for fmt in ("json", "junit", "sarif", "github")]:
+    for text in [out, err] + [(tmp_path / f"r.{fmt}").read_text() for fmt in formats]:
         assert key not in text
 
 

@@ -73,6 +73,8 @@ NOT_HERE = {
     "benchmarks/capture.py --size-mb 100": "writes 100 MB and times it; test_benchmarks.py runs capture.py and "
     "jobs.py on 1 MB",
     "benchmarks/schema_backends.py": "reads the whole recorded corpus for a timing; run by hand",
+    "benchmarks/html_report.py": "three 100k-event streams and a browser, minutes by design; "
+    "test_html_report.py runs it on 3,000 events",
     "fuzz/campaign.py --atheris-runs 60000": "an hour-long fuzzing campaign by design; test_fuzz_smoke.py runs the "
     "same harnesses briefly",
     'pip install\n"$GITHUB_ACTION_PATH[live]"': "a step of action.yml, quoted in prose; test_action.py runs it",
@@ -86,6 +88,8 @@ NOT_HERE = {
 # A fragment of a command -> the exit status it must end with (0 when not listed).
 EXIT = {
     "validate -v fixtures/invalid/CNT": 1,
+    "validate --report html=report.html fixtures/invalid/": 1,
+    "validate -o html fixtures/invalid/": 1,
 }
 SERVERS = ("python -m validator.reference_server",)
 

@@ -38,6 +38,7 @@ from validator.rules import PROFILES, Rule
 from validator.schemas import SchemaStage
 from validator.sources import EventSink, JSONLDecoder, Stream, streams_from_bytes, streams_from_path
 from validator.sse import SSEDecoder
+from validator.timeline import Timeline
 
 TRANSPORTS = ("sse", "jsonl", "events")
 
@@ -249,6 +250,7 @@ def check_stream(
     max_per_rule: int | None = None,
     shortcuts: bool = True,
     resumed_after: int | None = None,
+    timeline: Timeline | None = None,
 ) -> StreamReport:
     """Check one stream to its end.
 
@@ -256,6 +258,8 @@ def check_stream(
     rest are counted, never dropped from the verdict); None keeps every one.
     ``resumed_after`` declares a resumed stream (see ``Checker``); a HAR entry
     that resumes one (``starting_after=N`` in its request) declares it itself.
+    ``timeline`` records the events and the reconstruction for a report that
+    draws the stream (``report.timeline``); without it nothing is kept.
     """
     checker = Checker(
         profile,
@@ -266,6 +270,8 @@ def check_stream(
         max_per_rule=max_per_rule,
         shortcuts=shortcuts,
         resumed_after=resumed_after if resumed_after is not None else stream.meta.get("resumed_after"),
+        reconstruct=timeline is not None,
+        on_event=timeline.add if timeline is not None else None,
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
     try:
@@ -278,6 +284,9 @@ def check_stream(
         report.findings = checker.close()
     report.events = checker.events
     report.elided = checker.elided()
+    if timeline is not None:
+        timeline.finish(checker.reconstruction())
+        report.timeline = timeline
     return report
 
 

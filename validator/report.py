@@ -9,6 +9,7 @@ from typing import Any
 
 from validator import compliance
 from validator.model import Elided, Finding, HttpInfo
+from validator.timeline import Timeline
 
 REPORT_VERSION = 1
 
@@ -28,6 +29,8 @@ class StreamReport:
     skipped: str | None = None  # why a live scenario was not run (never a pass)
     elided: list[Elided] = field(default_factory=list)  # findings counted but not kept
     clients: list[dict[str, Any]] | None = None  # what real clients did with it (validate --clients)
+    # The events as a report draws them, kept only when such a report is asked for.
+    timeline: Timeline | None = None
 
     def ok(self, *, strict: bool = False) -> bool:
         return (

@@ -23,6 +23,7 @@ from validator.checker import check_stream
 from validator.errors import InputError, Interrupted
 from validator.report import StreamReport
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
+from validator.timeline import Timeline
 
 # Below this many bytes in all, worker processes cost more than they save (measured with
 # benchmarks/jobs.py: a worker's start and import take about as long as checking 10 MB).
@@ -42,6 +43,7 @@ class CheckOptions:
     resumed_after: int | None = None  # every stream resumes after this sequence number
     stdin_name: str = "<stdin>"  # the name findings carry for ``-``
     selection: FileSelection = field(default_factory=FileSelection)  # which files a directory walk takes
+    timeline: bool = False  # keep each stream's events for a report that draws them (the HTML report)
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
+                timeline=Timeline() if options.timeline else None,
             )
             if result.interrupted:
                 result.streams.append(report)  # its error says where reading stopped

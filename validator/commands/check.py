@@ -193,6 +193,7 @@ def execute(options: BatteryOptions) -> int:
             select=options.select,
             ignore=options.ignore,
             progress=tick,
+            timeline=options.output.timeline,
         )
     except KeyboardInterrupt:
         # A live scenario is short and bounded: Ctrl-C stops at once; what finished is reported.

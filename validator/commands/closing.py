@@ -7,7 +7,8 @@ A command parses its options, builds what it needs, runs, and hands a
    run problems) and records input errors, an interruption, or that nothing
    was checked on the report, so every report format shows them;
 2. renders the console output and writes every ``--report FORMAT=PATH``
-   (atomically), all through the run's redactor when it has one;
+   (atomically), all through the run's redactor when it has one (the HTML
+   report takes it in its ``RenderOptions`` and masks value by value);
 3. prints, on stderr, the input errors, the baseline's notes and the
    interruption, each with the one prefix ``responses-conformance:``;
 4. writes ``--write-baseline`` when asked (a complete run only);
@@ -17,7 +18,7 @@ A command parses its options, builds what it needs, runs, and hands a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import click
@@ -36,7 +37,7 @@ from validator.commands.options import (
 from validator.errors import InputError
 from validator.redact import Redactor
 from validator.report import Report
-from validator.reporters import REPORTERS, RenderOptions, write_atomically
+from validator.reporters import REPORTERS, SELF_REDACTING, RenderOptions, wants_timeline, write_atomically
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,11 @@ class OutputOptions:
     strict: bool = False
     baseline: Baseline | None = None
     write_baseline: str | None = None
+
+    @property
+    def timeline(self) -> bool:
+        """Whether a format asked for draws each stream's events (so the run keeps them)."""
+        return wants_timeline([self.console, *(fmt for fmt, _ in self.reports)])
 
 
 def parse_output(params: dict[str, Any]) -> OutputOptions:
@@ -101,11 +107,11 @@ def close(run: Finished, output: OutputOptions) -> int:
         report.problems.append(run.nothing_checked)
     options = RenderOptions(color=output.color, verbose=output.verbose, quiet=output.quiet, strict=output.strict)
     if report.streams or output.console != "text":
-        text = REPORTERS[output.console](report, options)
+        text = _render(output.console, report, options, run.redactor)
         if text:
-            click.echo(redact(text), nl=False, color=options.color)
+            click.echo(text, nl=False, color=options.color)
     for fmt, path in output.reports:
-        write_atomically(path, redact(REPORTERS[fmt](report, RenderOptions(strict=output.strict))))
+        write_atomically(path, _render(fmt, report, RenderOptions(strict=output.strict), run.redactor))
     for message in run.input_errors:
         error(redact(message))
     for message in outcome.messages() if outcome is not None else ():
@@ -122,6 +128,15 @@ def close(run: Finished, output: OutputOptions) -> int:
         click.echo(f"{PREFIX} wrote {output.write_baseline}", err=True)
         return EXIT_OK
     return EXIT_OK if report.ok(strict=output.strict) else EXIT_VIOLATIONS
+
+
+def _render(fmt: str, report: Report, options: RenderOptions, redactor: Redactor | None) -> str:
+    """One format, masked: the finished text, or value by value where the format embeds JSON."""
+    if redactor is None:
+        return REPORTERS[fmt](report, options)
+    if fmt in SELF_REDACTING:
+        return REPORTERS[fmt](report, replace(options, redact=redactor.text))
+    return redactor.text(REPORTERS[fmt](report, options))
 
 
 def _same(text: str) -> str:

@@ -60,6 +60,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
             selection=FileSelection(
                 include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
             ),
+            timeline=output.timeline,
         ),
         jobs=params["jobs"] or (os.cpu_count() or 1),
         progress=progress,

@@ -57,8 +57,12 @@ def run_battery(
     ignore: list[str] | None = None,
     progress: Progress | None = None,
     transport: httpx.BaseTransport | None = None,
+    timeline: bool = False,
 ) -> Report:
-    """Run the battery; a scenario whose capability is not declared is skipped, never passed."""
+    """Run the battery; a scenario whose capability is not declared is skipped, never passed.
+
+    ``timeline`` keeps each stream's events for a report that draws them (the HTML report).
+    """
     report = Report(profile)
     redacted_url = target.redactor().text(target.url)
     with httpx.Client(follow_redirects=False, transport=transport) as client:
@@ -66,7 +70,9 @@ def run_battery(
             if reason is not None:
                 stream = skipped_report(scenario, profile, reason, redacted_url)
             else:
-                stream = run_scenario(client, target, scenario, profile, select=select, ignore=ignore)
+                stream = run_scenario(
+                    client, target, scenario, profile, select=select, ignore=ignore, timeline=timeline
+                )
             report.streams.append(stream)
             if progress is not None:
                 progress(stream)

@@ -25,6 +25,7 @@ from validator.redact import Redactor
 from validator.report import StreamReport
 from validator.rules import Rule
 from validator.rules import http as rules
+from validator.timeline import Timeline
 
 # How much of an error body is read to describe it.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -97,6 +98,7 @@ class _Run:
         select: list[str] | None,
         ignore: list[str] | None,
         redactor: Redactor,
+        timeline: bool = False,
     ) -> None:
         self.target = target
         self.scenario = scenario
@@ -105,6 +107,8 @@ class _Run:
         self.capture_path = capture
         self.capture: bytearray | None = bytearray() if capture is not None else None
         self.observation = Observation()
+        # The events, for a report that draws them (the HTML report), masked like every finding.
+        self.timeline = Timeline(redact=redactor.text) if timeline else None
         self.checker = Checker(
             profile,
             select=select,
@@ -113,6 +117,7 @@ class _Run:
             transport="sse",
             on_event=self._observe,
             redact=redactor.text,  # a server may echo what it was sent, the key included
+            reconstruct=timeline,
         )
         self.report = StreamReport(
             scenario.name,
@@ -123,6 +128,8 @@ class _Run:
         )
 
     def _observe(self, event: Event) -> None:
+        if self.timeline is not None:
+            self.timeline.add(event)
         if isinstance(event.payload, dict):
             self.observation.feed(event.payload)
 
@@ -138,6 +145,9 @@ class _Run:
         self.report.findings += self.checker.close()
         self.report.events = self.checker.events
         self.report.elided = self.checker.elided()
+        if self.timeline is not None:
+            self.timeline.finish(self.checker.reconstruction())
+            self.report.timeline = self.timeline
 
     def save_capture(self) -> None:
         if self.capture is not None and self.capture_path is not None:
@@ -155,12 +165,16 @@ def run_scenario(
     ignore: list[str] | None = None,
     extra_headers: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
+    timeline: bool = False,
 ) -> StreamReport:
-    """Send one scenario's request and check its answer as it streams in."""
+    """Send one scenario's request and check its answer as it streams in.
+
+    ``timeline`` keeps the events for a report that draws them (``report.timeline``).
+    """
     redactor = target.redactor()
     headers = target.request_headers(extra_headers)
     redactor.add_headers(headers)
-    run = _Run(target, scenario, profile, select, ignore, redactor)
+    run = _Run(target, scenario, profile, select, ignore, redactor, timeline)
     timeouts = target.timeouts
     started = time.monotonic()
     request = client.build_request(
