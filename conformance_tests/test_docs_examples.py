@@ -90,6 +90,7 @@ EXIT = {
     "validate -v fixtures/invalid/CNT": 1,
     "validate --report html=report.html fixtures/invalid/": 1,
     "validate -o html fixtures/invalid/": 1,
+    "validate --profile openresponses -o json fixtures/invalid/SCH/": 1,
 }
 SERVERS = ("python -m validator.reference_server",)
 
@@ -269,7 +270,8 @@ def needs_shared(command: str) -> str:
     if not SHARED.is_dir():
         pytest.skip("../shared (the specifications and the recorded corpus) is not beside the checkout")
     return (command.replace("OPENAPI_YAML", str(SHARED / "specs" / "openai" / "openapi.yaml"))
-            .replace("OPENRESPONSES_JSON", str(SHARED / "specs" / "openresponses" / "openapi.json")))
+            .replace("OPENRESPONSES_JSON", str(SHARED / "specs" / "openresponses" / "openapi.json"))
+            .replace("../shared/", f"{SHARED}/"))
 
 
 # --- one test per snippet -------------------------------------------------------------------------

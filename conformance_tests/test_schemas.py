@@ -345,8 +345,8 @@ NON_STANDARD = [
     ({"type": "response.apply_patch_call_operation_diff.delta", "sequence_number": 3, "delta": "@@"}, "SCH005",
      "info", "apply_patch"),
     ({"type": "codex.rate_limits", "rate_limits": {"allowed": True}}, "SCH005", "info", "Codex"),
-    ({"type": "response.keep_alive"}, "SCH006", "warning", "OpenRouter"),
-    ({"type": "ping"}, "SCH006", "warning", "another API"),
+    ({"type": "response.keep_alive"}, "SCH006", "error", "OpenRouter"),
+    ({"type": "ping"}, "SCH006", "error", "another API"),
     ({"type": "response.error", "error": {"message": "m"}}, "SCH007", "error", "response.failed"),
 ]
 
