@@ -1,0 +1,105 @@
+"""Issue 15, hostile input and hostile servers, round two: one regression test per item.
+
+Each test feeds what the outside attack used and asserts the outcome a wrong
+implementation does not give: a finding or a one-line error with exit 2, the
+other results kept, nothing injected into the output, no secret shown.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+from click.testing import CliRunner
+
+from validator.cli import main
+from validator.emitter import KEEP_AT_MOST
+from validator.model import Event, Finding
+from validator.report import Report, StreamReport
+from validator.reporters import REPORTERS, RenderOptions
+
+
+def run(*args: str, input: bytes | None = None) -> Any:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def nested(depth: int, leaf: object = 1) -> Any:
+    value: Any = leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# ---- already on main: depth-safe values, the findings cap, one bad file among many ---------------
+
+
+def deep_sequence_number_stream(depth: int) -> bytes:
+    created = {"type": "response.created", "sequence_number": 0,
+               "response": {"id": "r", "object": "response", "status": "in_progress", "output": []}}
+    # orjson refuses nesting past 1024 levels; the raw text goes in as it is, one level at a time.
+    deep = "[" * depth + "1" + "]" * depth
+    return (b"data: " + orjson.dumps(created) + b"\n\n"
+            b'data: {"type":"response.in_progress","sequence_number":' + deep.encode() + b"}\n\n")
+
+
+def test_a_sequence_number_nested_1000_deep_is_a_finding_in_every_format(tmp_path: Path) -> None:
+    path = tmp_path / "deep.sse"
+    path.write_bytes(deep_sequence_number_stream(1000))
+    for fmt in REPORTERS:
+        result = run("validate", "-vv", "-o", fmt, str(path))
+        assert result.exit_code in (1, 2), (fmt, result.output)
+        assert "Traceback" not in result.output + result.stderr
+        assert "RecursionError" not in result.output + result.stderr
+    result = run("validate", "-o", "json", str(path))
+    assert json.loads(result.output)["streams"][0]["findings"], result.output
+
+
+def deep_finding(depth: int) -> Finding:
+    from validator.emitter import Emitter
+    from validator.rules.sequence import NOT_INCREASING
+
+    emitter = Emitter("openai", source="deep.sse")
+    event = Event({"type": "x", "sequence_number": nested(depth)}, index=0, line=1)
+    emitter.emit(NOT_INCREASING, "deep", event, expected=nested(depth), actual=nested(depth))
+    (finding,) = emitter.take()
+    return finding
+
+
+def test_an_actual_nested_300_deep_goes_through_the_json_and_sarif_writers() -> None:
+    finding = deep_finding(300)
+    stream = StreamReport("deep.sse", "openai", "sse", findings=[finding], events=1)
+    report = Report("openai", [stream])
+    for fmt in ("json", "sarif", "junit", "markdown", "github", "text"):
+        rendered = REPORTERS[fmt](report, RenderOptions(verbose=2))
+        assert "deep" in rendered
+        if fmt in ("json", "sarif"):
+            json.loads(rendered)
+
+
+def test_in_a_directory_run_a_hostile_file_keeps_every_other_result(tmp_path: Path) -> None:
+    good = (Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "openai").glob("*.sse")
+    first = sorted(good)[0]
+    (tmp_path / "a.sse").write_bytes(first.read_bytes())
+    (tmp_path / "b.sse").write_bytes(deep_sequence_number_stream(1000))
+    (tmp_path / "c.sse").write_bytes(b'data: {"type":"response.in_progress","sequence_number":"x"}\n\n')
+    result = run("validate", "-o", "json", str(tmp_path))
+    report = json.loads(result.output)
+    names = [Path(s["name"]).name for s in report["streams"]]
+    assert names == ["a.sse", "b.sse", "c.sse"], names
+    ok = {Path(s["name"]).name: not s["findings"] and not s.get("error") for s in report["streams"]}
+    assert ok["a.sse"] and not ok["b.sse"] and not ok["c.sse"]
+
+
+def test_a_flood_of_findings_keeps_the_cap_and_counts_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "flood.sse"
+    path.write_bytes(b"data: {}\n\n" * (KEEP_AT_MOST + 5000))
+    result = run("validate", "--max-per-rule", "0", "-o", "json", str(path))
+    (stream,) = json.loads(result.output)["streams"]
+    assert len(stream["findings"]) == KEEP_AT_MOST
+    elided = sum(e["count"] for e in stream["elided"])
+    assert elided > 0
+    # every event breaks the same rules: what was counted is what was not kept
+    total = len(stream["findings"]) + elided
+    assert total >= KEEP_AT_MOST + 5000
