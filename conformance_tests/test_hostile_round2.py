@@ -8,6 +8,7 @@ other results kept, nothing injected into the output, no secret shown.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,66 @@ def test_a_flood_of_findings_keeps_the_cap_and_counts_the_rest(tmp_path: Path) -
     # every event breaks the same rules: what was counted is what was not kept
     total = len(stream["findings"]) + elided
     assert total >= KEEP_AT_MOST + 5000
+
+
+# ---- (1) output injection: everything that leaves the tool is escaped per format -------------------
+
+INJECTED = (
+    b'data: {"type":"response.created","sequence_number":0,'
+    b'"response":{"id":"r\x1b]0;pwn\x07","status":"\xc2\x9b31m"}}\n\n'
+    b"event: \x1b[2J::error file=x::hacked\n"
+    b'data: {"type":"\\n::error file=a.py::injected\\u001b[31m\\u202e\\r::warning::cr","sequence_number":1}\n\n'
+    b'data: {"type":"\\u0085::notice::nel \\u2028::notice::ls","sequence_number":2}\n\n'
+)
+# Everything but LF may not reach the output raw: C0, DEL, C1, line/paragraph separators, bidi overrides.
+UNSAFE = [chr(c) for c in (*range(0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0))] + [
+    "\u2028", "\u2029", "\u202e", "\u2066",
+]
+
+
+def hostile_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "evil\x1b[31m\u202e.sse").write_bytes(INJECTED)
+    (root / "::error file=name::x.sse").write_bytes(INJECTED)
+    # A name that is not UTF-8 (it reaches Python as a lone surrogate).
+    with open(bytes(root) + b"/\xff\xfe.sse", "wb") as handle:
+        handle.write(INJECTED)
+    return root
+
+
+def assert_no_raw_controls(text: str, where: str) -> None:
+    for char in UNSAFE:
+        assert char not in text, (where, repr(char))
+
+
+def test_no_format_lets_a_payload_or_file_name_inject_controls_or_workflow_commands(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = hostile_tree(tmp_path)
+    for fmt in REPORTERS:
+        result = run("validate", "-vv", "-o", fmt, "--report", f"{fmt}={tmp_path / ('r.' + fmt)}", str(root))
+        assert result.exit_code == 1, (fmt, result.output, result.stderr)
+        written = (tmp_path / ("r." + fmt)).read_text(encoding="utf-8")
+        for text in (result.output, result.stderr, written):
+            assert_no_raw_controls(text, fmt)
+            for line in text.splitlines():
+                if line.lstrip().startswith("::"):
+                    # only our own annotations, one a line, their properties free of the payload's colons
+                    assert fmt == "github" and re.match(r"::(error|warning|notice) [^:]*::", line), (fmt, line)
+        if fmt in ("json", "sarif"):
+            json.loads(written)
+        if fmt == "junit":
+            ET.fromstring(written.encode())
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert any(uri.endswith("%FF%FE.sse") for uri in uris), uris  # the name's own bytes
+
+
+def test_diagnostics_on_stderr_are_escaped_too(tmp_path: Path) -> None:
+    missing = str(tmp_path / "gone\x1b[31m\n::error file=x::boom.sse")
+    result = run("validate", missing)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert_no_raw_controls(result.stderr, "stderr")
+    assert "\n::" not in result.stderr

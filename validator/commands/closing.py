@@ -38,6 +38,7 @@ from validator.errors import InputError
 from validator.redact import Redactor
 from validator.report import Report
 from validator.reporters import REPORTERS, SELF_REDACTING, RenderOptions, wants_timeline, write_atomically
+from validator.reporters.escape import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Finished:
 
 def error(message: str) -> None:
     """One diagnostic line on stderr, with the prefix every command uses."""
-    click.echo(f"{PREFIX} error: {message}", err=True)
+    click.echo(f"{PREFIX} error: {one_line(message)}", err=True)
 
 
 def close(run: Finished, output: OutputOptions) -> int:
@@ -115,9 +116,9 @@ def close(run: Finished, output: OutputOptions) -> int:
     for message in run.input_errors:
         error(redact(message))
     for message in outcome.messages() if outcome is not None else ():
-        click.echo(f"{PREFIX} baseline: {redact(message)}", err=True)
+        click.echo(f"{PREFIX} baseline: {one_line(redact(message))}", err=True)
     if report.interrupted is not None:
-        click.echo(f"{PREFIX} {report.interrupted}; the reports hold what was found so far", err=True)
+        click.echo(f"{PREFIX} {one_line(report.interrupted)}; the reports hold what was found so far", err=True)
         return EXIT_INTERRUPTED
     if nothing:
         error(redact(run.nothing_checked))
