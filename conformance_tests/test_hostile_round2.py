@@ -54,7 +54,7 @@ def test_a_sequence_number_nested_1000_deep_is_a_finding_in_every_format(tmp_pat
         assert "Traceback" not in result.output + result.stderr
         assert "RecursionError" not in result.output + result.stderr
     result = run("validate", "-o", "json", str(path))
-    assert json.loads(result.output)["streams"][0]["findings"], result.output
+    assert json.loads(result.stdout)["streams"][0]["findings"], result.output
 
 
 def deep_finding(depth: int) -> Finding:
@@ -86,7 +86,7 @@ def test_in_a_directory_run_a_hostile_file_keeps_every_other_result(tmp_path: Pa
     (tmp_path / "b.sse").write_bytes(deep_sequence_number_stream(1000))
     (tmp_path / "c.sse").write_bytes(b'data: {"type":"response.in_progress","sequence_number":"x"}\n\n')
     result = run("validate", "-o", "json", str(tmp_path))
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     names = [Path(s["name"]).name for s in report["streams"]]
     assert names == ["a.sse", "b.sse", "c.sse"], names
     ok = {Path(s["name"]).name: not s["findings"] and not s.get("error") for s in report["streams"]}
@@ -97,7 +97,7 @@ def test_a_flood_of_findings_keeps_the_cap_and_counts_the_rest(tmp_path: Path) -
     path = tmp_path / "flood.sse"
     path.write_bytes(b"data: {}\n\n" * (KEEP_AT_MOST + 5000))
     result = run("validate", "--max-per-rule", "0", "-o", "json", str(path))
-    (stream,) = json.loads(result.output)["streams"]
+    (stream,) = json.loads(result.stdout)["streams"]
     assert len(stream["findings"]) == KEEP_AT_MOST
     elided = sum(e["count"] for e in stream["elided"])
     assert elided > 0
@@ -167,3 +167,72 @@ def test_diagnostics_on_stderr_are_escaped_too(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert_no_raw_controls(result.stderr, "stderr")
     assert "\n::" not in result.stderr
+
+
+# ---- (2) validate's size bounds: named findings, decoded bytes counted ------------------------------
+
+
+def gzip_bomb(path: Path, megabytes: int, line: bool = True) -> None:
+    """``megabytes`` of one never-ending event (``line``) or of tiny events, gzipped to a few hundred KB."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    event = b'data: {"type":"response.output_text.delta","delta":"a"}\n\n'
+    block = b"a" * (1 << 20) if line else event * ((1 << 20) // len(event))
+    parts = [packer.compress(b'data: {"type":"x","t":"' if line else b"")]
+    parts += [packer.compress(block) for _ in range(megabytes)]
+    path.write_bytes(b"".join(parts) + packer.flush())
+
+
+def test_a_gzip_bomb_stops_at_the_decoded_byte_limit_with_a_finding(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.sse.gz"
+    gzip_bomb(bomb, 64, line=False)
+    assert bomb.stat().st_size < 1_000_000
+    result = run("validate", "-o", "json", "--max-bytes", "2000000", str(bomb))
+    assert result.exit_code == 2
+    (stream,) = json.loads(result.stdout)["streams"]
+    codes = [f["code"] for f in stream["findings"]]
+    assert "HTT017" in codes and "2,000,000 bytes" in stream["error"]
+    assert "LIF007" not in codes  # the end was never read: no finding about it
+    assert result.stderr.count("\n") == 1 and "not read to its end" in result.stderr
+
+
+def test_one_endless_event_stops_at_the_event_limit(tmp_path: Path) -> None:
+    bomb = tmp_path / "line.sse.gz"
+    gzip_bomb(bomb, 8, line=True)
+    result = run("validate", "-o", "json", "--max-event-bytes", "1000000", str(bomb))
+    assert result.exit_code == 2
+    (stream,) = json.loads(result.stdout)["streams"]
+    # the event cut at the limit is not judged (no SSE001 "invalid JSON", no SSE009)
+    assert [f["code"] for f in stream["findings"]] == ["HTT018"]
+
+
+def test_a_json_array_or_har_past_the_limit_is_a_one_line_input_error(tmp_path: Path) -> None:
+    doc = tmp_path / "big.json"
+    doc.write_bytes(orjson.dumps([{"type": "response.output_text.delta", "delta": "x" * 1000}] * 2000))
+    result = run("validate", "--max-bytes", "100000", str(doc))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--max-bytes" in result.stderr
+
+
+def test_a_stream_within_the_limits_is_untouched(tmp_path: Path) -> None:
+    good = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "openai").glob("*.sse"))[0]
+    size = good.stat().st_size
+    assert run("validate", "--max-bytes", str(size), "--max-event-bytes", "65536", str(good)).exit_code == 0
+    result = run("validate", "--max-bytes", str(size - 1), str(good))
+    assert result.exit_code == 2 and "HTT017" in result.output
+
+
+def test_dev_zero_on_stdin_is_a_one_line_error_in_bounded_memory() -> None:
+    import subprocess
+    import sys
+
+    for fmt in ("sse", "jsonl", "json", "auto"):
+        with open("/dev/zero", "rb") as zero:
+            done = subprocess.run(
+                [sys.executable, "-m", "validator", "validate", "-q", "--format", fmt, "--max-bytes", "4000000", "-"],
+                stdin=zero, capture_output=True, timeout=120, check=False,
+            )
+        assert done.returncode == 2, (fmt, done.stderr)
+        assert done.stderr.count(b"\n") == 1, (fmt, done.stderr)
+        assert b"Traceback" not in done.stderr and b"MemoryError" not in done.stderr

@@ -31,6 +31,10 @@ POOL_MIN_BYTES = 32 * 1024 * 1024
 # The work handed to a worker at a time: about this many bytes, or this many files.
 BATCH_BYTES = 4 * 1024 * 1024
 BATCH_FILES = 256
+# The limits ``validate`` applies by default, as ``check`` does to a live body: a stream's decoded
+# bytes (gzip counted as it is undone), and what one unfinished event may hold.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_EVENT_BYTES = DEFAULT_MAX_BYTES // 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class CheckOptions:
     stdin_name: str = "<stdin>"  # the name findings carry for ``-``
     selection: FileSelection = field(default_factory=FileSelection)  # which files a directory walk takes
     timeline: bool = False  # keep each stream's events for a report that draws them (the HTML report)
+    max_bytes: int | None = DEFAULT_MAX_BYTES  # decoded bytes read of one stream (None: no limit)
+    max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES  # bytes one unfinished event may hold
 
 
 @dataclass(slots=True)
@@ -83,7 +89,8 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
 
     try:
         streams = streams_from_path(
-            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection
+            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection,
+            max_bytes=options.max_bytes,
         )
         for stream in streams:
             report = check_stream(
@@ -91,6 +98,8 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
                 timeline=Timeline() if options.timeline else None,
+                max_bytes=options.max_bytes,
+                max_event_bytes=options.max_event_bytes,
             )
             if result.interrupted:
                 result.streams.append(report)  # its error says where reading stopped
@@ -104,6 +113,9 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
     except InputError as exc:
         if not result.interrupted:
             result.errors.append(str(exc))
+    except MemoryError:
+        # Reading a document whole (a JSON array, a HAR archive) ran out of memory: the run goes on.
+        result.errors.append(f"{path}: ran out of memory reading it; the rest of it was not checked")
     return result
 
 

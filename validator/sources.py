@@ -434,8 +434,21 @@ class _Input:
                 on_read(len(chunk))
             yield chunk
 
-    def read_all(self) -> bytes:
-        return b"".join(self.chunks())
+    def read_all(self, limit: int | None = None) -> bytes:
+        """Everything, for a format parsed whole; past ``limit`` decoded bytes, an InputError."""
+        data = bytearray()
+        chunks = self.chunks()
+        try:
+            for chunk in chunks:
+                data += chunk
+                if limit is not None and len(data) > limit:
+                    raise InputError(
+                        f"{self.name}: larger than {limit:,} bytes (the --max-bytes limit); "
+                        "JSON arrays and HAR archives are read whole"
+                    )
+        finally:
+            chunks.close()
+        return bytes(data)
 
 
 class _Prefixed(io.RawIOBase):
@@ -463,7 +476,14 @@ def _short(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
+def _raise_if_out_of_memory(exc: orjson.JSONDecodeError) -> None:
+    """orjson reports a failed allocation as a JSONDecodeError; it says nothing about the data."""
+    if exc.msg.startswith("Not enough memory"):
+        raise MemoryError(exc.msg) from None
+
+
+def streams_from_input(source: _Input, fmt: str = "auto", max_bytes: int | None = None) -> list[Stream]:
+    """The streams of one input; a JSON array or HAR archive past ``max_bytes`` is an InputError."""
     name = source.name
     if fmt == "auto":
         fmt = sniff_format(source.head, name)
@@ -475,18 +495,21 @@ def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
         return [Stream(name, iter_jsonl_events(chunks), "jsonl", body=chunks)]
     if fmt not in ("json", "har"):
         raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    data = source.read_all()
+    data = source.read_all(max_bytes)
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        _raise_if_out_of_memory(exc)
         raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if fmt == "har":
         return har_streams(document, name)
     return json_document_streams(document, name)
 
 
-def streams_from_bytes(data: bytes, name: str = "<bytes>", fmt: str = "auto") -> list[Stream]:
-    return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt)
+def streams_from_bytes(
+    data: bytes, name: str = "<bytes>", fmt: str = "auto", *, max_bytes: int | None = None
+) -> list[Stream]:
+    return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt, max_bytes)
 
 
 def streams_from_path(
@@ -496,15 +519,18 @@ def streams_from_path(
     stdin_name: str = "<stdin>",
     on_read: ReadHook | None = None,
     selection: FileSelection | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[Stream]:
     """The streams in one file, stdin (``-``, named ``stdin_name``), or every stream file under a directory.
 
     ``on_read`` is called with the size of every chunk read (for progress, or to stop the read by
-    raising ``Interrupted``); ``selection`` says which files a directory walk takes.
+    raising ``Interrupted``); ``selection`` says which files a directory walk takes; a JSON array
+    or HAR archive larger than ``max_bytes`` (decoded) is an InputError (a stream read as bytes is
+    bounded by the Checker instead).
     """
     text = os.fspath(path)
     if text == "-":
-        yield from streams_from_input(_Input(stdin_name, handle=sys.stdin.buffer, on_read=on_read), fmt)
+        yield from streams_from_input(_Input(stdin_name, handle=sys.stdin.buffer, on_read=on_read), fmt, max_bytes)
         return
     target = Path(text)
     if target.is_dir():
@@ -512,9 +538,9 @@ def streams_from_path(
         if not files:
             raise InputError(f"{text}: no stream files found ({(selection or FileSelection()).describe()})")
         for file in files:
-            yield from _file_streams(file, fmt, on_read)
+            yield from _file_streams(file, fmt, on_read, max_bytes)
         return
-    yield from _file_streams(target, fmt, on_read)
+    yield from _file_streams(target, fmt, on_read, max_bytes)
 
 
 def is_stream_input(path: str) -> bool:
@@ -528,20 +554,24 @@ def is_stream_input(path: str) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
-def _file_streams(path: Path, fmt: str, on_read: ReadHook | None = None) -> list[Stream]:
+def _file_streams(
+    path: Path, fmt: str, on_read: ReadHook | None = None, max_bytes: int | None = None
+) -> list[Stream]:
     if is_stream_input(str(path)):
         try:
             handle = path.open("rb")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
         try:
-            return streams_from_input(_Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt)
+            return streams_from_input(
+                _Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt, max_bytes
+            )
         except BaseException:
             handle.close()
             raise
     if not path.is_file() and path.exists():
         raise InputError(f"{path}: not a regular file, FIFO or character device")
-    return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt)
+    return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt, max_bytes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ exchange (total). Redirects are never followed.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 import orjson
 
 from validator.checker import Checker
+from validator.live.decoding import DecodingFailed, decoded, layers
 from validator.live.scenarios import Observation, Scenario
 from validator.model import Event, HttpInfo
 from validator.redact import Redactor
@@ -269,8 +271,10 @@ def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, star
     timeout = request.extensions.get("timeout")
     if isinstance(timeout, dict):
         timeout["read"] = max(0.001, min(timeouts.idle, remaining))
+    # gzip and deflate are undone here, a bounded piece at a time per layer (see ``decoding``);
+    # httpx is left only what we do not decode ourselves (br, zstd).
     try:
-        for chunk in response.iter_bytes():
+        for chunk in _body(response):
             run.feed_bytes(chunk)
             if checker.bytes > target.max_bytes:
                 run.emit(
@@ -295,7 +299,7 @@ def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, star
                 f"no data for {timeouts.idle:g} s after {checker.bytes} bytes and {checker.events} events",
             )
         return True
-    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError, DecodingFailed) as exc:
         run.emit(
             rules.BODY_TRUNCATED,
             f"the connection broke after {checker.bytes} bytes and {checker.events} events: {_describe(exc)}",
@@ -336,14 +340,21 @@ def _check_error_body(run: _Run, status: int, content_type: str, text: str) -> N
         run.emit(rules.ERROR_BODY_NOT_JSON, f"HTTP {status} error body has no error object: {_snippet(text)}")
 
 
+def _body(response: httpx.Response) -> Iterator[bytes]:
+    """The decoded body: gzip and deflate undone here, a bounded piece at a time per layer (see
+    ``decoding``); httpx is left only what we do not decode ourselves (br, zstd)."""
+    codings = layers(response.headers.get("content-encoding", ""))
+    return response.iter_bytes() if codings is None else decoded(response.iter_raw(), codings)
+
+
 def _read_limited(response: httpx.Response) -> str:
     data = bytearray()
     try:
-        for chunk in response.iter_bytes():
+        for chunk in _body(response):
             data.extend(chunk)
             if len(data) >= ERROR_BODY_LIMIT:
                 break
-    except httpx.HTTPError:
+    except (httpx.HTTPError, DecodingFailed):
         pass
     return bytes(data[:ERROR_BODY_LIMIT]).decode("utf-8", "replace")
 
