@@ -33,10 +33,9 @@ def serving(answer: Answer) -> Iterator[str]:
     stop = threading.Event()
 
     def handle(conn: socket.socket) -> None:
-        with conn:
-            with contextlib.suppress(OSError):
-                read_request(conn)
-                answer(conn)
+        with conn, contextlib.suppress(OSError):
+            read_request(conn)
+            answer(conn)
 
     def loop() -> None:
         while not stop.is_set():
