@@ -31,7 +31,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -409,7 +409,7 @@ class _Input:
     def head(self) -> bytes:
         return self._head
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         if self._path is not None:
             with self._open_path(self._path) as raw:
                 yield from self._chunks_of(self._decompressed(raw))
