@@ -236,3 +236,90 @@ def test_dev_zero_on_stdin_is_a_one_line_error_in_bounded_memory() -> None:
         assert done.returncode == 2, (fmt, done.stderr)
         assert done.stderr.count(b"\n") == 1, (fmt, done.stderr)
         assert b"Traceback" not in done.stderr and b"MemoryError" not in done.stderr
+
+
+# ---- (3) input errors are errors: never a silent pass, and the good parts still checked ------------
+
+
+def valid_sse() -> bytes:
+    return sorted((Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "openai").glob("*.sse"))[0].read_bytes()
+
+
+def test_an_unreadable_subdirectory_is_an_input_error_not_conformant(tmp_path: Path, monkeypatch: Any) -> None:
+    import os
+
+    (tmp_path / "ok.sse").write_bytes(valid_sse())
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.sse").write_bytes(b"data: {}\n\n")
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        # As root, mode 000 does not stop a listing: the refusal is simulated where os.walk asks.
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run("validate", "-o", "json", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "locked" in result.stderr and "cannot list" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert [Path(s["name"]).name for s in json.loads(result.stdout)["streams"]] == ["ok.sse"]
+
+
+def har(entries: list[dict[str, Any]]) -> bytes:
+    return orjson.dumps({"log": {"version": "1.2", "entries": entries}})
+
+
+def har_entry(text: str, encoding: str | None = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"mimeType": "text/event-stream", "text": text}
+    if encoding:
+        content["encoding"] = encoding
+    return {"request": {"method": "POST", "url": "http://h/v1/responses", "headers": []},
+            "response": {"status": 200, "headers": [], "content": content}}
+
+
+def test_a_bad_base64_har_entry_is_reported_and_the_good_entries_checked(tmp_path: Path) -> None:
+    import base64
+
+    good = valid_sse()
+    path = tmp_path / "cap.har"
+    path.write_bytes(har([
+        har_entry(good.decode()),
+        har_entry("abc", "base64"),  # incorrect padding
+        har_entry(base64.b64encode(b'data: {"type":"response.in_progress"}\n\n').decode(), "base64"),
+    ]))
+    result = run("validate", "-o", "json", str(path))
+    assert result.exit_code == 2
+    streams = json.loads(result.stdout)["streams"]
+    assert len(streams) == 3
+    assert not streams[0]["findings"] and streams[0].get("error") is None
+    assert "base64" in streams[1]["error"]
+    assert streams[2]["findings"]  # checked: LIF001 and the like
+    assert result.stderr.count("\n") == 1 and "entries[1]" in result.stderr
+
+
+def test_a_baseline_that_is_a_fifo_or_dev_zero_is_a_one_line_error(tmp_path: Path) -> None:
+    import os
+
+    stream = tmp_path / "s.sse"
+    stream.write_bytes(valid_sse())
+    fifo = tmp_path / "baseline.fifo"
+    os.mkfifo(fifo)
+    for baseline in (str(fifo), "/dev/zero", str(tmp_path / "missing")):
+        result = run("validate", "--baseline", baseline, str(stream))  # a FIFO must not block
+        assert result.exit_code == 2, (baseline, result.output)
+        assert result.stderr.count("\n") == 1 and "baseline" in result.stderr, result.stderr
+
+
+def test_a_baseline_line_can_name_a_har_entry(tmp_path: Path) -> None:
+    path = tmp_path / "cap.har"
+    path.write_bytes(har([har_entry(valid_sse().decode()),
+                          har_entry('data: {"type":"response.in_progress","sequence_number":0}\n\n')]))
+    baseline = tmp_path / "baseline.txt"
+    codes = sorted({f["code"] for f in json.loads(run("validate", "-o", "json", str(path)).stdout)["streams"][1][
+        "findings"] if f["severity"] == "error"})
+    baseline.write_text("# known\n" + "".join(f"*cap.har#entries?1?*  {code}  # entry 1\n" for code in codes))
+    result = run("validate", "--baseline", str(baseline), str(path))
+    assert result.exit_code == 0, result.output

@@ -325,6 +325,9 @@ def check_stream(
         max_event_bytes=max_event_bytes,
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
+    if stream.error is not None:  # it cannot be read at all (a HAR entry whose body does not decode)
+        report.error = stream.error
+        return report
     try:
         if stream.body is not None:
             report.findings = checker.run_data(stream.body)

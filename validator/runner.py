@@ -125,14 +125,21 @@ def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
 
 
 def expand_paths(paths: Iterable[str], selection: FileSelection | None = None) -> Iterator[str]:
-    """Directories become the stream files below them; ``-``, files, FIFOs and devices pass through."""
+    """Directories become the stream files below them; ``-``, files, FIFOs and devices pass through.
+
+    A directory below that cannot be listed is passed on as it is, after the files that could
+    be found, so that ``check_file`` reports it as an input error (never a silent pass).
+    """
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            files = list(walk_stream_files(Path(path), selection))
-            if not files:
+            unreadable: list[Path] = []
+            files = list(walk_stream_files(Path(path), selection, unreadable))
+            if not files and not unreadable:
                 yield path  # check_file reports the empty directory
             for file in files:
                 yield str(file)
+            for directory in unreadable:
+                yield str(directory)
         else:
             yield path
 

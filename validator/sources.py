@@ -84,6 +84,9 @@ class Stream:
     # The bytes ``events`` decodes (SSE or JSON Lines), for a checker that reads them directly;
     # read one or the other.
     body: Iterable[bytes] | None = None
+    # Why the stream cannot be read at all (a HAR entry whose body does not decode): it is
+    # reported with this error, unchecked, and the file's other streams are checked.
+    error: str | None = None
 
     @property
     def transport(self) -> str:
@@ -276,11 +279,13 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
     text = content.get("text")
     if not isinstance(text, str):
         return None
+    error = None
+    body = b""
     if content.get("encoding") == "base64":
         try:
             body = base64.b64decode(text, validate=False)
         except ValueError as exc:
-            raise InputError(f"{name}: response body is not valid base64 ({exc})") from None
+            error = f"{name}: response body is not valid base64 ({exc}); the other entries are checked"
     else:
         body = text.encode("utf-8", "surrogatepass")
     method = request.get("method")
@@ -292,7 +297,8 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
         url=redactor.text(url) if isinstance(url, str) else None,
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
-    stream = Stream(label, iter_sse_events([body]), "har", http=http, body=[body])
+    pieces = [body[i : i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE)]  # so the event limit applies
+    stream = Stream(label, iter_sse_events(pieces), "har", http=http, body=pieces, error=error)
     resumed_after = _resumed_after(method, url)
     if resumed_after is not None:
         stream.meta["resumed_after"] = resumed_after
@@ -640,10 +646,23 @@ def looks_like_stream(head: bytes) -> bool:
     return isinstance(first, dict) and isinstance(first.get("type"), str)
 
 
-def walk_stream_files(root: Path, selection: FileSelection | None = None) -> Iterator[Path]:
-    """Stream files below ``root`` in sorted order, never following symlinked directories."""
+def walk_stream_files(
+    root: Path, selection: FileSelection | None = None, unreadable: list[Path] | None = None
+) -> Iterator[Path]:
+    """Stream files below ``root`` in sorted order, never following symlinked directories.
+
+    A directory that cannot be listed is never skipped in silence: it is appended to
+    ``unreadable`` when that list is given, and is an InputError otherwise.
+    """
     selection = selection or FileSelection()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename is not None else root
+        if unreadable is None:
+            raise InputError(f"{where}: cannot list the directory ({exc.strerror or _short(exc)})")
+        unreadable.append(where)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=failed, followlinks=False):
         here = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         dirnames[:] = sorted(d for d in dirnames if selection.wants_dir(here / d))
         for filename in sorted(filenames):

@@ -344,7 +344,7 @@ def _body(response: httpx.Response) -> Iterator[bytes]:
     """The decoded body: gzip and deflate undone here, a bounded piece at a time per layer (see
     ``decoding``); httpx is left only what we do not decode ourselves (br, zstd)."""
     codings = layers(response.headers.get("content-encoding", ""))
-    return response.iter_bytes() if codings is None else decoded(response.iter_raw(), codings)
+    return decoded(response.iter_raw(), codings) if codings else response.iter_bytes()
 
 
 def _read_limited(response: httpx.Response) -> str:
