@@ -323,3 +323,71 @@ def test_a_baseline_line_can_name_a_har_entry(tmp_path: Path) -> None:
     baseline.write_text("# known\n" + "".join(f"*cap.har#entries?1?*  {code}  # entry 1\n" for code in codes))
     result = run("validate", "--baseline", str(baseline), str(path))
     assert result.exit_code == 0, result.output
+
+
+# ---- (4) report paths: rename only over regular files, modes kept, one line per bad target ----------
+
+
+def test_a_report_to_a_fifo_or_through_a_symlink_never_replaces_it(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    stream = tmp_path / "s.sse"
+    stream.write_bytes(valid_sse())
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # stands for /dev/null or /dev/stdout: a node that is not a regular file
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    real = tmp_path / "real" / "report.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    result = run("validate", "--report", f"json={fifo}", "--report", f"sarif={link}", str(stream))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and json.loads(got[0])["ok"] is True
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text())["version"] == "2.1.0"
+    assert not [p.name for p in real.parent.iterdir() if p.name != "report.json"]  # no temporary left
+
+
+def test_reports_keep_the_umask_or_the_files_mode(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    stream = tmp_path / "s.sse"
+    stream.write_bytes(valid_sse())
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}")
+    kept.chmod(0o640)
+    old = os.umask(0o022)
+    try:
+        result = run("validate", "--report", f"json={tmp_path / 'new.json'}", "--report", f"json={kept}",
+                     str(stream))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644  # not mkstemp's 0600
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+
+
+def test_a_bad_report_path_is_one_line_and_the_other_reports_are_written(tmp_path: Path) -> None:
+    stream = tmp_path / "s.sse"
+    stream.write_bytes(valid_sse())
+    a_file = tmp_path / "plain"
+    a_file.write_text("x")
+    result = run(
+        "validate",
+        "--report", f"json={tmp_path}",  # a directory
+        "--report", f"junit={a_file / 'below' / 'r.xml'}",  # no such place: its parent is a file
+        "--report", f"sarif={tmp_path / 'ok.sarif'}",
+        str(stream),
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("responses-conformance: error: cannot write") for line in lines)
+    assert json.loads((tmp_path / "ok.sarif").read_text())["runs"]

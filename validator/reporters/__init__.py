@@ -6,7 +6,9 @@ maps the names accepted by ``-o/--output`` and ``--report FORMAT=PATH``.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -58,14 +60,39 @@ def wants_timeline(formats: Iterable[str]) -> bool:
 
 
 def write_atomically(path: str | os.PathLike[str], content: str) -> None:
-    """Write a report so that readers see the old file or the whole new one, never half."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    """Write a report so that readers see the old file or the whole new one, never half.
+
+    Only a regular file (or a new one) is replaced by a rename: a device, a FIFO or a socket
+    (``/dev/null``, ``/dev/stdout``, a pipe) is written in place, and a symbolic link is
+    followed, so the file it points at gets the report and the link stays a link. The file
+    keeps its mode; a new one gets the umask's (a temporary file's 0600 never shows). A path
+    that cannot be written raises ``OSError`` (a directory: ``IsADirectoryError``).
+    """
+    target = Path(os.path.realpath(path))
     try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", os.fspath(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # The umask can only be read by setting it; it is set straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
