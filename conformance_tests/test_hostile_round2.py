@@ -391,3 +391,26 @@ def test_a_bad_report_path_is_one_line_and_the_other_reports_are_written(tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("responses-conformance: error: cannot write") for line in lines)
     assert json.loads((tmp_path / "ok.sarif").read_text())["runs"]
+
+
+# ---- (5) secrets in captures: a HAR request's credentials echoed by the server ---------------------
+
+
+def test_a_har_requests_credentials_echoed_in_the_body_are_masked_in_every_format(tmp_path: Path) -> None:
+    token = "sk-har-\"&<0123456789"
+    entry = har_entry("data: " + json.dumps({"type": f"echo Bearer {token}", "sequence_number": 0,
+                                              "url": "https://h/?client_secret=cs-0123456789"}) + "\n\n")
+    entry["request"]["headers"] = [{"name": "Authorization", "value": f"Bearer {token}"}]
+    entry["request"]["url"] = "https://h/v1/responses?client_secret=cs-0123456789"
+    path = tmp_path / "cap.har"
+    path.write_bytes(har([entry]))
+    import html
+    from urllib.parse import quote
+
+    forms = {token, json.dumps(token)[1:-1], html.escape(token), quote(token, safe=""), repr(token)[1:-1],
+             "cs-0123456789"}
+    for fmt in REPORTERS:
+        result = run("validate", "-vv", "-o", fmt, str(path))
+        assert result.exit_code == 1, result.output
+        for form in forms:
+            assert form not in result.output, (fmt, form)

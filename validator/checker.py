@@ -323,6 +323,7 @@ def check_stream(
         on_event=timeline.add if timeline is not None else None,
         max_bytes=max_bytes,
         max_event_bytes=max_event_bytes,
+        redact=stream.redact,
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
     if stream.error is not None:  # it cannot be read at all (a HAR entry whose body does not decode)

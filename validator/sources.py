@@ -84,6 +84,8 @@ class Stream:
     # The bytes ``events`` decodes (SSE or JSON Lines), for a checker that reads them directly;
     # read one or the other.
     body: Iterable[bytes] | None = None
+    # Masks the secrets the source knows of (a HAR archive's credentials) in every finding.
+    redact: Callable[[str], str] | None = None
     # Why the stream cannot be read at all (a HAR entry whose body does not decode): it is
     # reported with this error, unchecked, and the file's other streams are checked.
     error: str | None = None
@@ -245,7 +247,13 @@ def _json_events(items: list[Any]) -> list[Event]:
 
 
 def har_streams(document: Any, name: str) -> list[Stream]:
-    """Every ``text/event-stream`` response in a HAR archive, in entry order."""
+    """Every ``text/event-stream`` response in a HAR archive, in entry order.
+
+    The credentials any entry carries (credential headers, bearer tokens, credential parameters
+    in URLs) are masked in every stream's name, headers and findings, so a server that echoed
+    the request's key is not quoted with it. An entry whose body cannot be decoded (bad base64)
+    becomes a stream with an ``error``; the others are checked.
+    """
     try:
         entries = document["log"]["entries"]
     except (TypeError, KeyError):
@@ -257,8 +265,11 @@ def har_streams(document: Any, name: str) -> list[Stream]:
     for entry in entries:
         # Secrets from any request or response are masked in every stream's name and headers.
         if isinstance(entry, dict):
-            redactor.add_headers(_har_headers(_member(entry, "request").get("headers")))
+            request = _member(entry, "request")
+            redactor.add_headers(_har_headers(request.get("headers")))
             redactor.add_headers(_har_headers(_member(entry, "response").get("headers")))
+            if isinstance(request.get("url"), str):
+                redactor.add_url(request["url"])
     for i, entry in enumerate(entries):
         stream = _har_entry_stream(entry, f"{name}#entries[{i}]", redactor)
         if stream is not None:
@@ -298,7 +309,10 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
     pieces = [body[i : i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE)]  # so the event limit applies
-    stream = Stream(label, iter_sse_events(pieces), "har", http=http, body=pieces, error=error)
+    stream = Stream(
+        redactor.text(label), iter_sse_events(pieces), "har", http=http, body=pieces, redact=redactor.text,
+        error=redactor.text(error) if error is not None else None,
+    )
     resumed_after = _resumed_after(method, url)
     if resumed_after is not None:
         stream.meta["resumed_after"] = resumed_after

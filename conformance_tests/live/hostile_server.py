@@ -23,9 +23,14 @@ def read_request(conn: socket.socket) -> bytes:
     return data
 
 
-@contextlib.contextmanager
-def serving(answer: Answer) -> Iterator[str]:
+def serving(answer: Answer) -> contextlib.AbstractContextManager[str]:
     """``http://127.0.0.1:PORT``: every connection is read, then ``answer``ed, then closed."""
+    return serving_request(lambda conn, head: answer(conn))
+
+
+@contextlib.contextmanager
+def serving_request(answer: Callable[[socket.socket, bytes], None]) -> Iterator[str]:
+    """As ``serving``, with the request's head (and what came with it) handed to ``answer``."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -34,8 +39,7 @@ def serving(answer: Answer) -> Iterator[str]:
 
     def handle(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
-            read_request(conn)
-            answer(conn)
+            answer(conn, read_request(conn))
 
     def loop() -> None:
         while not stop.is_set():

@@ -84,7 +84,7 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor([self.api_key] if self.api_key else [])
-        redactor.add_headers(self.headers)
+        redactor.add_user_headers(self.headers)  # --header values: any may be a credential
         redactor.add_url(self.base_url)
         return redactor
 
@@ -154,7 +154,9 @@ class _Run:
     def save_capture(self) -> None:
         if self.capture is not None and self.capture_path is not None:
             self.capture_path.parent.mkdir(parents=True, exist_ok=True)
-            self.capture_path.write_bytes(bytes(self.capture))
+            # A capture holds what the server sent with the secrets masked, as every report does
+            # (the server may echo the key); masks keep the line structure the findings point at.
+            self.capture_path.write_bytes(self.redactor.redact_bytes(bytes(self.capture)))
 
 
 def run_scenario(
