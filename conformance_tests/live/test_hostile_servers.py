@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 import socket
 import tracemalloc
 import zlib
@@ -120,3 +121,80 @@ def test_url_credentials_are_masked() -> None:
                        "oauthcode123", "at-12345678"):
             assert secret not in masked, url
     assert redactor.text("https://h/?state=keepme&x=1") == "https://h/?state=keepme&x=1"
+
+
+# ---- check: a header trickle is bounded; an interrupted run says so everywhere; unreachable: 1 line ---
+
+
+def trickle(conn: socket.socket, head: bytes) -> None:
+    """Response headers one byte at a time, forever (until the client goes away)."""
+    import itertools
+
+    for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 50):
+        conn.sendall(bytes([byte]))
+        time.sleep(0.05)
+
+
+def test_a_header_trickle_is_stopped_by_the_first_byte_timeout() -> None:
+    from conformance_tests.live.hostile_server import serving_request
+
+    import threading
+
+    reports = []
+    with serving_request(trickle) as url, httpx.Client() as client:
+        target = Target(base_url=url + "/v1", timeouts=Timeouts(connect=2.0, first_byte=1.5, idle=1.0, total=4.0))
+        # In a thread: per-read timeouts alone would wait forever, and the test must fail, not hang.
+        worker = threading.Thread(
+            target=lambda: reports.append(run_scenario(client, target, scenario())),  # type: ignore[arg-type]
+            daemon=True,
+        )
+        worker.start()
+        worker.join(timeout=4.0)
+    assert reports, "still waiting for the headers after the first-byte timeout"
+    assert reports[0].codes == {"HTT005"}, reports[0].codes
+
+
+def test_an_interrupted_check_says_so_in_every_report(tmp_path: Path) -> None:
+    import json
+    import signal
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    from conformance_tests.live.hostile_server import serving_request
+
+    formats = ("json", "sarif", "junit", "markdown", "text", "github")
+    with serving_request(trickle) as url:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "validator", "check", "--base-url", url + "/v1", "--scenario", "plain-text",
+             *[f"--report={fmt}={tmp_path / ('r.' + fmt)}" for fmt in formats]],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        time.sleep(2.0)  # the request is sent and the headers are trickling
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    assert "conformant" not in out and "Traceback" not in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["ok"] is False and report["complete"] is False and "interrupted" in report
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    junit = ET.fromstring((tmp_path / "r.junit").read_text())
+    assert int(junit.get("errors", "0")) >= 1
+    for fmt in ("markdown", "text", "github"):
+        assert "interrupted" in (tmp_path / ("r." + fmt)).read_text(), fmt
+
+
+def test_an_unreachable_server_is_one_line() -> None:
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = CliRunner().invoke(main, ["check", "--base-url", f"http://127.0.0.1:{port}/v1"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "cannot connect" in result.stderr

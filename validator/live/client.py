@@ -20,6 +20,7 @@ import httpx
 import orjson
 
 from validator.checker import Checker
+from validator.live.deadline import Deadline
 from validator.live.decoding import DecodingFailed, decoded, layers
 from validator.live.scenarios import Observation, Scenario
 from validator.model import Event, HttpInfo
@@ -181,11 +182,13 @@ def run_scenario(
     run = _Run(target, scenario, profile, select, ignore, redactor, timeline)
     timeouts = target.timeouts
     started = time.monotonic()
+    deadline = Deadline()  # the first-byte and total timeouts, even against a trickle (see ``deadline``)
     request = client.build_request(
         "POST",
         target.url,
         content=orjson.dumps(body if body is not None else scenario.body(target.model)),
-        headers=headers,
+        headers={**headers, "Connection": "close"},  # a connection of its own, whose socket the deadline knows
+        extensions={"trace": deadline.trace},
         timeout=httpx.Timeout(
             connect=timeouts.connect,
             read=min(timeouts.first_byte, timeouts.total),
@@ -193,30 +196,38 @@ def run_scenario(
             pool=timeouts.connect,
         ),
     )
+    first_byte = min(timeouts.first_byte, timeouts.total)
+    deadline.arm(first_byte)
     try:
         response = client.send(request, stream=True, follow_redirects=False)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
-        run.emit(rules.CONNECTION_FAILED, f"cannot connect to {target.url}: {_describe(exc)}")
-        run.report.error = run.redactor.text(f"cannot connect: {_describe(exc)}")
-        return run.report
-    except httpx.ReadTimeout:
-        run.emit(
-            rules.FIRST_BYTE_TIMEOUT,
-            f"no response headers within {min(timeouts.first_byte, timeouts.total):g} s",
-        )
-        return run.report
     except httpx.HTTPError as exc:
-        run.emit(rules.BODY_TRUNCATED, f"the exchange failed before the response headers: {_describe(exc)}")
+        deadline.cancel()
+        _failed_before_headers(run, exc, first_byte, deadline.fired)
         return run.report
+    deadline.arm(timeouts.total - (time.monotonic() - started))
     try:
-        _handle_response(run, request, response, started)
+        _handle_response(run, request, response, started, deadline)
     finally:
+        deadline.cancel()
         response.close()
     run.save_capture()
     return run.report
 
 
-def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> None:
+def _failed_before_headers(run: _Run, exc: httpx.HTTPError, first_byte: float, fired: bool) -> None:
+    """The finding for an exchange that ended before its response headers were complete."""
+    if fired or isinstance(exc, httpx.ReadTimeout):  # a silent server, or one trickling its headers
+        run.emit(rules.FIRST_BYTE_TIMEOUT, f"no complete response headers within {first_byte:g} s")
+    elif isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)):
+        run.emit(rules.CONNECTION_FAILED, f"cannot connect to {run.target.url}: {_describe(exc)}")
+        run.report.error = run.redactor.text(f"cannot connect: {_describe(exc)}")
+    else:
+        run.emit(rules.BODY_TRUNCATED, f"the exchange failed before the response headers: {_describe(exc)}")
+
+
+def _handle_response(
+    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+) -> None:
     """What came back: the status and headers first, then the body as it streams in."""
     http = run.report.http
     assert http is not None
@@ -232,7 +243,7 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
     if content_type.split(";", 1)[0].strip().lower() != "text/event-stream":
         shown = content_type or "no Content-Type"
         run.emit(rules.CONTENT_TYPE, f"Content-Type is {shown!r}, not 'text/event-stream'")
-    stopped = _read_body(run, request, response, started)
+    stopped = _read_body(run, request, response, started, deadline)
     if stopped:
         run.report.error = "the stream did not end within the limits; checked what arrived"
     run.finish()
@@ -263,7 +274,9 @@ def _error_status(run: _Run, response: httpx.Response, status: int, content_type
     _check_error_body(run, status, content_type, text)
 
 
-def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> bool:
+def _read_body(
+    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+) -> bool:
     """Stream the body into the Checker within the limits; True when a limit stopped it."""
     timeouts = run.target.timeouts
     target = run.target
@@ -302,10 +315,17 @@ def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, star
             )
         return True
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError, DecodingFailed) as exc:
+        if deadline.fired:  # our own deadline shut the socket: the total timeout, not a broken server
+            run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
+            return True
         run.emit(
             rules.BODY_TRUNCATED,
             f"the connection broke after {checker.bytes} bytes and {checker.events} events: {_describe(exc)}",
         )
+        return False
+    if deadline.fired:  # the deadline shut a body that ends with the connection: it did not end by itself
+        run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
+        return True
     return False
 
 
