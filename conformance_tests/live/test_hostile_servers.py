@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import time
 import socket
+import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -136,9 +136,9 @@ def trickle(conn: socket.socket, head: bytes) -> None:
 
 
 def test_a_header_trickle_is_stopped_by_the_first_byte_timeout() -> None:
-    from conformance_tests.live.hostile_server import serving_request
-
     import threading
+
+    from conformance_tests.live.hostile_server import serving_request
 
     reports = []
     with serving_request(trickle) as url, httpx.Client() as client:

@@ -202,7 +202,8 @@ def execute(options: BatteryOptions) -> int:
     ran = run.report.checked
     if ran and all((s.error or "").startswith("cannot connect") for s in ran):
         # The server is not there: one line says so (with why), not a stream per scenario.
-        run.input_errors.append(f"cannot connect to {target.url}: {(ran[0].error or '').removeprefix('cannot connect: ')}")
+        why = (ran[0].error or "").removeprefix("cannot connect: ")
+        run.input_errors.append(f"cannot connect to {target.url}: {why}")
         run.report.streams = []
     return close(run, options.output)
 
