@@ -198,3 +198,54 @@ def test_an_unreachable_server_is_one_line() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and "cannot connect" in result.stderr
+
+
+# ---- the reference server bounds what a client can make it hold ----------------------------------
+
+
+def raw_exchange(port: int, data: bytes, wait: float = 5.0) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        sock.sendall(data)
+        answer = b""
+        try:
+            while True:
+                piece = sock.recv(65536)
+                if not piece:
+                    break
+                answer += piece
+                if b"\r\n\r\n" in answer and b"Content-Length: 0" not in answer and answer.endswith(b"}"):
+                    break
+        except TimeoutError:
+            pass
+        return answer
+
+
+def test_the_reference_server_answers_bad_lengths_huge_and_deep_bodies() -> None:
+    from validator import reference_server
+
+    server, thread = reference_server.start(request_timeout=1.0, max_request_bytes=100_000)
+    port = server.server_address[1]
+    head = b"POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    try:
+        for length, status in ((b"abc", b"400"), (b"-5", b"400"), (b"2000000000", b"413")):
+            began = time.monotonic()
+            answer = raw_exchange(port, head + b"Content-Length: " + length + b"\r\n\r\n")
+            assert answer.startswith(b"HTTP/1.1 " + status), (length, answer[:80])
+            assert time.monotonic() - began < 3.0  # answered at once, the body never waited for
+        deep = b"[" * 50_000 + b"]" * 50_000
+        answer = raw_exchange(port, head + f"Content-Length: {len(deep)}\r\n\r\n".encode() + deep)
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
+        long_header = b"X-Big: " + b"a" * 70_000 + b"\r\n"
+        answer = raw_exchange(port, head + long_header + b"\r\n")
+        assert answer.split(b" ", 2)[1] in (b"400", b"431"), answer[:80]
+        # A slow client (half a request, then silence) loses its connection after the timeout.
+        began = time.monotonic()
+        answer = raw_exchange(port, head + b"Content-Length: 10\r\n\r\n{", wait=10.0)
+        assert time.monotonic() - began < 5.0, "the server held the connection past its request timeout"
+        # and the server still answers
+        ok = raw_exchange(port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert ok.startswith(b"HTTP/1.1 200")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
