@@ -414,3 +414,17 @@ def test_a_har_requests_credentials_echoed_in_the_body_are_masked_in_every_forma
         assert result.exit_code == 1, result.output
         for form in forms:
             assert form not in result.output, (fmt, form)
+
+
+def test_a_run_keeps_a_bounded_number_of_findings_and_counts_the_rest(tmp_path: Path) -> None:
+    from validator.runner import CheckOptions, check_files
+
+    for i in range(3):
+        (tmp_path / f"f{i}.sse").write_bytes(b"data: {}\n\n" * 50)
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    every = [r for result in check_files(files, CheckOptions(keep_at_most=None)) for r in result.streams]
+    total = sum(len(r.findings) + sum(e.count for e in r.elided) for r in every)
+    kept = [r for result in check_files(files, CheckOptions(keep_at_most=60)) for r in result.streams]
+    assert sum(len(r.findings) for r in kept) == 60
+    assert sum(len(r.findings) + sum(e.count for e in r.elided) for r in kept) == total
+    assert [r.ok() for r in kept] == [r.ok() for r in every]  # the verdicts count what was not kept

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from validator.checker import check_stream
 from validator.errors import InputError, Interrupted
+from validator.model import Elided
 from validator.report import StreamReport
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
 from validator.timeline import Timeline
@@ -35,6 +36,9 @@ BATCH_FILES = 256
 # bytes (gzip counted as it is undone), and what one unfinished event may hold.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_EVENT_BYTES = DEFAULT_MAX_BYTES // 4
+# Findings a run keeps in all (each stream keeps at most the Emitter's 10,000): past it, a stream's
+# findings are only counted, so a flood over thousands of files costs counters, not memory.
+RUN_KEEP_AT_MOST = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class CheckOptions:
     timeline: bool = False  # keep each stream's events for a report that draws them (the HTML report)
     max_bytes: int | None = DEFAULT_MAX_BYTES  # decoded bytes read of one stream (None: no limit)
     max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES  # bytes one unfinished event may hold
+    keep_at_most: int | None = RUN_KEEP_AT_MOST  # findings kept in a whole run; the rest are counted
 
 
 @dataclass(slots=True)
@@ -119,6 +124,32 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
     return result
 
 
+class Budget:
+    """How many more findings a run may keep; past it, a stream's findings are only counted."""
+
+    def __init__(self, keep_at_most: int | None) -> None:
+        self.left = keep_at_most
+
+    def trimmed(self, result: FileResult) -> FileResult:
+        for report in result.streams:
+            self.trim(report)
+        return result
+
+    def trim(self, report: StreamReport) -> None:
+        """Keep what the budget allows of ``report``'s findings; count the rest in its ``elided``."""
+        if self.left is None:
+            return
+        findings = report.findings
+        if len(findings) > self.left:
+            counts = {e.code: e for e in report.elided}
+            for finding in findings[self.left :]:
+                known = counts.get(finding.code)
+                counts[finding.code] = Elided(finding.code, finding.severity, (known.count if known else 0) + 1)
+            del findings[self.left :]
+            report.elided = [counts[code] for code in sorted(counts)]
+        self.left -= len(findings)
+
+
 def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
     """``check_file`` over several paths: what one worker does with one hand-out."""
     return [check_file(path, options) for path in paths]
@@ -186,15 +217,17 @@ def check_files(
     ``files`` are paths as ``expand_paths`` gives them. ``on_read`` is honoured only for files
     checked in this process.
     """
+    budget = Budget(options.keep_at_most)
     if not pool_pays_off(files, jobs):
         for path in files:
-            yield check_file(path, options, on_read)
+            yield budget.trimmed(check_file(path, options, on_read))
         return
     batches = _batches(files, [_size(path) for path in files])
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_sigint)
     try:
         for results in pool.map(check_batch, batches, [options] * len(batches)):
-            yield from results
+            for result in results:
+                yield budget.trimmed(result)
     finally:
         # On an interrupt or an early exit, pending files are dropped instead of waited for.
         pool.shutdown(wait=True, cancel_futures=True)

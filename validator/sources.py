@@ -99,6 +99,7 @@ class Stream:
 
 
 def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
+    _raise_if_out_of_memory(exc)  # never "invalid JSON" for valid JSON that did not fit
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as uni:
