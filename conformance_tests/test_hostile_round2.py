@@ -89,7 +89,7 @@ def test_in_a_directory_run_a_hostile_file_keeps_every_other_result(tmp_path: Pa
     report = json.loads(result.stdout)
     names = [Path(s["name"]).name for s in report["streams"]]
     assert names == ["a.sse", "b.sse", "c.sse"], names
-    ok = {Path(s["name"]).name: not s["findings"] and not s.get("error") for s in report["streams"]}
+    ok = {Path(s["name"]).name: s["ok"] for s in report["streams"]}
     assert ok["a.sse"] and not ok["b.sse"] and not ok["c.sse"]
 
 
@@ -294,7 +294,7 @@ def test_a_bad_base64_har_entry_is_reported_and_the_good_entries_checked(tmp_pat
     assert result.exit_code == 2
     streams = json.loads(result.stdout)["streams"]
     assert len(streams) == 3
-    assert not streams[0]["findings"] and streams[0].get("error") is None
+    assert streams[0]["ok"] and streams[0].get("error") is None
     assert "base64" in streams[1]["error"]
     assert streams[2]["findings"]  # checked: LIF001 and the like
     assert result.stderr.count("\n") == 1 and "entries[1]" in result.stderr
