@@ -163,15 +163,24 @@ def test_an_interrupted_check_says_so_in_every_report(tmp_path: Path) -> None:
 
     from conformance_tests.live.hostile_server import serving_request
 
+    import threading
+
     formats = ("json", "sarif", "junit", "markdown", "text", "github")
-    with serving_request(trickle) as url:
+    asked = threading.Event()
+
+    def answer(conn: socket.socket, head: bytes) -> None:
+        asked.set()
+        trickle(conn, head)
+
+    with serving_request(answer) as url:
         proc = subprocess.Popen(
             [sys.executable, "-m", "validator", "check", "--base-url", url + "/v1", "--scenario", "plain-text",
              *[f"--report={fmt}={tmp_path / ('r.' + fmt)}" for fmt in formats]],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-        time.sleep(2.0)  # the request is sent and the headers are trickling
+        assert asked.wait(60), "the check never sent its request"
+        time.sleep(0.5)  # the headers are trickling
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, out + err
