@@ -428,3 +428,27 @@ def test_a_run_keeps_a_bounded_number_of_findings_and_counts_the_rest(tmp_path: 
     assert sum(len(r.findings) for r in kept) == 60
     assert sum(len(r.findings) + sum(e.count for e in r.elided) for r in kept) == total
     assert [r.ok() for r in kept] == [r.ok() for r in every]  # the verdicts count what was not kept
+
+
+def test_a_report_writer_killed_mid_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "out" / "report.json"
+    target.parent.mkdir()
+    code = (
+        "import sys\n"
+        "from validator.reporters import write_atomically\n"
+        "content = 'x' * (400 * 1024 * 1024)\n"
+        "print('writing', flush=True)\n"
+        f"write_atomically({str(target)!r}, content)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "writing\n"
+    time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stdout.close()
+    assert [p.name for p in target.parent.iterdir() if p.name != "report.json"] == []

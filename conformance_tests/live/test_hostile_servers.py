@@ -159,11 +159,10 @@ def test_an_interrupted_check_says_so_in_every_report(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
+    import threading
     import xml.etree.ElementTree as ET
 
     from conformance_tests.live.hostile_server import serving_request
-
-    import threading
 
     formats = ("json", "sarif", "junit", "markdown", "text", "github")
     asked = threading.Event()

@@ -80,15 +80,52 @@ def write_atomically(path: str | os.PathLike[str], content: str) -> None:
             handle.write(content)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
+    wanted = stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask()
+    if _write_unnamed(target, content, wanted):
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
+        os.fchmod(fd, wanted)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_unnamed(target: Path, content: str, mode: int) -> bool:
+    """Linux: write into a file with no name (``O_TMPFILE``), give it a name only once it is
+    whole and rename that over ``target`` at once, so a process killed while writing (kill -9)
+    leaves nothing behind. False where the system cannot (then ``mkstemp`` is used)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return False
+    try:
+        fd = os.open(target.parent, flag | os.O_WRONLY, mode)
+    except OSError:
+        return False  # no O_TMPFILE on this file system
+    try:
+        os.fchmod(fd, mode)  # the umask applied to open(); the mode asked for is the one kept
+        with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as handle:
+            handle.write(content)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{id(content):x}.tmp"
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            # linkat(..., AT_SYMLINK_FOLLOW): Python calls linkat, not link, only when a dir_fd is given.
+            os.link(f"/proc/self/fd/{fd}", tmp.name, dst_dir_fd=directory, follow_symlinks=True)
+        except OSError:
+            return False  # no /proc: written again the portable way
+        finally:
+            os.close(directory)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
