@@ -95,3 +95,85 @@ def mutated_real_streams(draw: Any, seeds: list[bytes]) -> bytes:
         else:
             del data[pos]
     return bytes(data)
+
+
+# ---- structure-aware hostile inputs (issue 15): what the byte-level fuzzers did not find -----------
+
+# Strings a payload, an ``event:`` line or a file name may carry to attack what prints them: terminal
+# escapes (CSI, OSC hyperlinks, 8-bit CSI), GitHub workflow commands after a line break, bidi
+# overrides, line separators, XML-breaking text, NUL and a lone surrogate (as a JSON escape).
+HOSTILE_STRINGS = (
+    "\x1b[31mred", "\x1b]8;;http://evil/\x07link", "\x9b2J", "\n::error file=a.py::injected",
+    "\r::warning::cr", "%0A::notice::encoded", "\u202eevil", "a\u2028b", "<![CDATA[x]]>", "&<>\"'",
+    "\x00nul", "\\ud800", "\x7fdel", "::stop-commands::t",
+)
+# Fields a finding quotes or walks: where nesting and hostile strings hurt.
+QUOTED_FIELDS = ("sequence_number", "output_index", "item_id", "delta", "type", "item", "response", "part")
+
+
+def hostile_stream(kind: int, size: int, text: str, gz: bool) -> tuple[bytes, str]:
+    """A hostile stream and a hostile file name for it, built from a few numbers (so Hypothesis and
+    atheris can both drive it). ``kind``: 0 deep nesting in a known field, 1 a flood of findings,
+    2 hostile strings in types, ``event:`` lines and values, 3 all three; ``size`` is the depth
+    (up to 3,000) or the event count (up to 2,500)."""
+    import gzip
+    import json
+
+    text = text[:200]
+    name = "s" + text[:40].replace("\x00", "0").replace("/", "_") + ".sse"  # what a file system allows
+    frames = []
+    if kind in (0, 3):
+        depth = size % 3000 + 1
+        field = QUOTED_FIELDS[size % len(QUOTED_FIELDS)]
+        nested = "[" * depth + json.dumps(text) + "]" * depth
+        frames.append(b'data: {"type":"response.created","sequence_number":0,"' + field.encode() + b'":'
+                      + nested.encode("utf-8", "surrogatepass") + b"}\n\n")
+    if kind in (1, 3):
+        frames.append(b"data: {}\n\n" * (size % 2500 + 1))
+    if kind in (2, 3):
+        for i, hostile in enumerate((text, *HOSTILE_STRINGS[: size % len(HOSTILE_STRINGS) + 1])):
+            line = hostile.replace("\n", " ").replace("\r", " ")
+            event = {"type": hostile, "sequence_number": i, "delta": hostile, "item_id": hostile}
+            frames.append(b"event: " + line.encode("utf-8", "surrogatepass") + b"\ndata: "
+                          + json.dumps(event).encode() + b"\n\n")
+    data = b"".join(frames)
+    if gz:
+        data = gzip.compress(data, compresslevel=1)
+        name += ".gz"
+    return data, name
+
+
+@st.composite
+def structured_hostile_inputs(draw: Any) -> tuple[bytes, str]:
+    return hostile_stream(
+        draw(st.integers(0, 3)),
+        draw(st.integers(0, 3000)),
+        draw(st.one_of(st.sampled_from(HOSTILE_STRINGS), st.text(max_size=30))),
+        draw(st.booleans()),
+    )
+
+
+# Characters no output format may carry raw (LF aside): C0, DEL, C1, line/paragraph separators, bidi.
+UNSAFE_OUTPUT = frozenset(
+    [chr(c) for c in (*range(0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0))] + ["\u2028", "\u2029", "\u202e"]
+)
+
+
+def check_output(fmt: str, text: str) -> None:
+    """What every rendered report must be: free of raw controls, workflow commands only our own,
+    and well-formed in its own syntax."""
+    import json
+    import re
+    import xml.etree.ElementTree as ET
+
+    bad = UNSAFE_OUTPUT.intersection(text)
+    if bad:
+        raise AssertionError(f"{fmt}: raw {sorted(map(repr, bad))} in the output")
+    ours = re.compile(r"::(error|warning|notice) [^:]*::")
+    for line in text.splitlines():
+        if line.lstrip().startswith("::") and not (fmt == "github" and ours.match(line)):
+            raise AssertionError(f"{fmt}: a workflow command in the output: {line[:120]!r}")
+    if fmt in ("json", "sarif"):
+        json.loads(text)
+    elif fmt == "junit":
+        ET.fromstring(text.encode())

@@ -16,7 +16,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance_tests.hostile import confused_events, mutated_real_streams, seed_streams
+from conformance_tests.hostile import (
+    check_output,
+    confused_events,
+    mutated_real_streams,
+    seed_streams,
+    structured_hostile_inputs,
+)
 from validator import Checker, Event, check
 from validator.cli import main
 from validator.errors import InputError
@@ -143,3 +149,21 @@ def test_har_with_hostile_shapes(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["validate", str(path)])
         assert result.exit_code in (1, 2)
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@settings(suppress_health_check=SUPPRESS, max_examples=max(10, settings.default.max_examples // 2), deadline=None)
+@given(structured_hostile_inputs(), st.sampled_from(("text", "json", "sarif", "junit", "github", "markdown")))
+def test_structured_hostile_inputs_end_in_findings_and_escaped_output(
+    case: tuple[bytes, str], fmt: str
+) -> None:
+    """Deep nesting in known fields, floods of findings, hostile strings and file names, gzip: the CLI
+    answers with exit 0, 1 or 2, and no format carries a control character or a workflow command."""
+    data, name = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        result = CliRunner().invoke(main, ["validate", "-vv", "--max-per-rule", "0", "-o", fmt, str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    check_output(fmt, result.stdout)
+    check_output("stderr", result.stderr)

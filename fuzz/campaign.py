@@ -26,6 +26,12 @@ PROPERTIES = (
     "test_mutated_real_streams",
     "test_events_with_members_of_the_wrong_kind",
     "test_cli_answers_with_findings_or_exit_2",
+    "test_structured_hostile_inputs_end_in_findings_and_escaped_output",
+)
+# Properties that run the CLI once per example: they get half the examples.
+CLI_PROPERTIES = (
+    "test_cli_answers_with_findings_or_exit_2",
+    "test_structured_hostile_inputs_end_in_findings_and_escaped_output",
 )
 
 
@@ -47,7 +53,7 @@ def run_hypothesis(examples: int) -> list[tuple[str, int, int, float, str]]:
         elapsed = time.monotonic() - started
         crashes = 0 if result.returncode == 0 else 1
         peak = int(result.stdout.split()[-1]) / 1024 if crashes == 0 else 0.0
-        tried = max(10, examples // 2) if name == "test_cli_answers_with_findings_or_exit_2" else examples
+        tried = max(10, examples // 2) if name in CLI_PROPERTIES else examples
         rows.append((f"Hypothesis `{name}`", tried, crashes, peak, f"{elapsed:.0f} s"))
         if crashes:
             print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)

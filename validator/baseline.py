@@ -2,7 +2,8 @@
 
 The file holds one entry per line, ``STREAM-GLOB CODE``, where the glob is
 matched (``fnmatch``, case-sensitive) against a stream's name, its base
-name, or its live scenario name; ``#`` starts a comment::
+name, or its live scenario name; a ``#`` at the start of a line or after a blank starts a
+comment (so ``capture.har#entries[2]*`` names a HAR entry)::
 
     # known defects of our gateway, tracked in #123
     plain-text        SSE008   # we still send [DONE]
@@ -23,8 +24,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from validator.errors import InputError
 from validator.model import Finding, Severity
@@ -32,6 +33,10 @@ from validator.report import Report, StreamReport
 from validator.rules import RETIRED, catalogue
 
 _CODE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+# A comment starts at a ``#`` that begins the line or follows a blank, so that a stream name
+# (``capture.har#entries[2]``) can be listed.
+_COMMENT = re.compile(r"(?:^|\s)#")
+MAX_BASELINE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,7 @@ class Baseline:
     def parse(cls, text: str, source: str = "<baseline>") -> Baseline:
         entries = []
         for number, raw in enumerate(text.splitlines(), 1):
-            line = raw.split("#", 1)[0].strip()
+            line = _COMMENT.split(raw, 1)[0].strip()
             if not line:
                 continue
             parts = line.split()
@@ -80,11 +85,21 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Baseline:
+        """Read a baseline file: a regular file of at most ``MAX_BASELINE_BYTES`` (a FIFO would
+        block, ``/dev/zero`` never end)."""
+        name = os.fspath(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            # Opened without blocking: opening a FIFO for reading would wait for a writer.
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise InputError(f"{name}: cannot read the baseline (not a regular file)")
+                data = handle.read(MAX_BASELINE_BYTES + 1)
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{os.fspath(path)}: cannot read the baseline ({exc})") from None
-        return cls.parse(text, os.fspath(path))
+            raise InputError(f"{name}: cannot read the baseline ({getattr(exc, 'strerror', None) or exc})") from None
+        if len(data) > MAX_BASELINE_BYTES:
+            raise InputError(f"{name}: cannot read the baseline (larger than {MAX_BASELINE_BYTES:,} bytes)")
+        return cls.parse(text, name)
 
 
 @dataclass(slots=True)

@@ -12,6 +12,9 @@ the proxy, and hands over what arrives.
   counting and redaction as every other finding.
 * ``close()`` ends the input and returns what only the end can tell (a missing
   terminal event, an unclosed item).
+* ``max_bytes`` and ``max_event_bytes`` bound what ``receive_data`` takes: past
+  either, a finding (HTT017, HTT018) at the last event, ``stopped`` says why,
+  what follows is ignored and ``close()`` judges no end it never read.
 
 Files, the live battery, the pytest plugin and the proxy all check streams
 this way. The work is split into stages, each owning one group of rules:
@@ -35,6 +38,7 @@ from validator.machine import MachineStage
 from validator.model import Elided, Event, Finding, Severity
 from validator.report import Report, StreamReport
 from validator.rules import PROFILES, Rule
+from validator.rules.http import BODY_TOO_LARGE, EVENT_TOO_LARGE
 from validator.schemas import SchemaStage
 from validator.sources import EventSink, JSONLDecoder, Stream, streams_from_bytes, streams_from_path
 from validator.sse import SSEDecoder
@@ -71,6 +75,8 @@ class Checker:
         on_event: Callable[[Event], object] | None = None,
         redact: Callable[[str], str] | None = None,
         resumed_after: int | None = None,
+        max_bytes: int | None = None,
+        max_event_bytes: int | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
@@ -93,6 +99,9 @@ class Checker:
         self._last_frame: Event | None = None  # the last event of any kind ([DONE], a broken line)
         self.bytes = 0  # bytes given to receive_data()
         self._closed = False
+        self._max_bytes = max_bytes
+        self._max_event_bytes = max_event_bytes
+        self.stopped: str | None = None  # why receive_data stopped taking bytes (a limit), if it did
 
     # ---- input ----------------------------------------------------------------------------------
 
@@ -118,10 +127,18 @@ class Checker:
     def run_data(self, body: Iterable[bytes]) -> list[Finding]:
         """``receive_data`` every chunk, then close (the same findings, in order).
 
-        If reading ``body`` raises, the findings so far stay available from ``close()``.
+        If reading ``body`` raises, the findings so far stay available from ``close()``. Past a
+        size limit (``stopped``), ``body`` is not read further, and is closed if it can be.
         """
-        for chunk in body:
-            self._receive(chunk)
+        try:
+            for chunk in body:
+                self._receive(chunk)
+                if self.stopped is not None:
+                    break
+        finally:
+            close = getattr(body, "close", None)
+            if self.stopped is not None and close is not None:
+                close()  # a generator over a file or a decompressor: released now
         return self.close()
 
     def emit(
@@ -132,7 +149,10 @@ class Checker:
         return self._emitter.take()
 
     def close(self) -> list[Finding]:
-        """End of input: the findings only the end can tell."""
+        """End of input: the findings only the end can tell (none after a size limit stopped the
+        input: the end was never read, and the event cut at the limit is not judged)."""
+        if self.stopped is not None:
+            return self.abandon()
         if self._closed:
             return []
         self._closed = True
@@ -142,6 +162,13 @@ class Checker:
         framing.close(self._last_frame)
         self._schema.close()
         self._machine.close(self.last_event)
+        return self._emitter.take()
+
+    def abandon(self) -> list[Finding]:
+        """End of input without the end-of-stream checks, after reading failed (out of memory):
+        the findings so far. What is held for an unfinished event is dropped unread."""
+        self._closed = True
+        self._decoder = None
         return self._emitter.take()
 
     # ---- what was seen --------------------------------------------------------------------------
@@ -185,9 +212,25 @@ class Checker:
     def _receive(self, chunk: bytes) -> None:
         if self._closed:
             raise RuntimeError("receive_data() after close()")
+        if self.stopped is not None:
+            return
         decoder = self._decoder if self._decoder is not None else self._start_bytes()
+        limit = self._max_bytes
+        over = limit is not None and self.bytes + len(chunk) > limit
+        if over:
+            assert limit is not None
+            chunk = chunk[: max(0, limit - self.bytes)]  # up to the limit, not past it
         self.bytes += len(chunk)
         decoder.feed(chunk)
+        if over:
+            self._stop(BODY_TOO_LARGE, f"the stream passed {limit:,} bytes")
+        elif self._max_event_bytes is not None and decoder.pending > self._max_event_bytes:
+            self._stop(EVENT_TOO_LARGE, f"an event passed {self._max_event_bytes:,} bytes without ending")
+
+    def _stop(self, rule: Rule, why: str) -> None:
+        """A size limit was reached: a finding at the last event, and no more bytes are taken."""
+        self.stopped = why
+        self._emitter.emit(rule, f"{why} after {self.events} events; the rest was not read", self.last_event)
 
     def _feed(self, event: Event | dict[str, Any]) -> None:
         if self._closed:
@@ -251,8 +294,10 @@ def check_stream(
     shortcuts: bool = True,
     resumed_after: int | None = None,
     timeline: Timeline | None = None,
+    max_bytes: int | None = None,
+    max_event_bytes: int | None = None,
 ) -> StreamReport:
-    """Check one stream to its end.
+    """Check one stream to its end, or to a size limit.
 
     ``max_per_rule`` caps how many findings of one rule are kept per stream (the
     rest are counted, never dropped from the verdict); None keeps every one.
@@ -260,6 +305,10 @@ def check_stream(
     that resumes one (``starting_after=N`` in its request) declares it itself.
     ``timeline`` records the events and the reconstruction for a report that
     draws the stream (``report.timeline``); without it nothing is kept.
+    ``max_bytes`` and ``max_event_bytes`` bound a stream read as bytes (see ``Checker``): past
+    one, the stream is reported as far as it was read, with its finding (HTT017, HTT018) and an
+    ``error`` saying it was not read to its end. Running out of memory is such an error too,
+    never a finding about the data.
     """
     checker = Checker(
         profile,
@@ -272,8 +321,14 @@ def check_stream(
         resumed_after=resumed_after if resumed_after is not None else stream.meta.get("resumed_after"),
         reconstruct=timeline is not None,
         on_event=timeline.add if timeline is not None else None,
+        max_bytes=max_bytes,
+        max_event_bytes=max_event_bytes,
+        redact=stream.redact,
     )
     report = StreamReport(stream.name, profile, stream.format, http=stream.http)
+    if stream.error is not None:  # it cannot be read at all (a HAR entry whose body does not decode)
+        report.error = stream.error
+        return report
     try:
         if stream.body is not None:
             report.findings = checker.run_data(stream.body)
@@ -282,6 +337,14 @@ def check_stream(
     except InputError as exc:
         report.error = str(exc)
         report.findings = checker.close()
+    except MemoryError:
+        report.findings = checker.abandon()
+        report.error = (
+            f"{stream.name}: ran out of memory after {checker.bytes:,} bytes and {checker.events} events; "
+            "the rest was not checked (a lower --max-event-bytes stops such an event with a finding)"
+        )
+    if checker.stopped is not None:
+        report.error = f"{stream.name}: not read to its end: {checker.stopped}"
     report.events = checker.events
     report.elided = checker.elided()
     if timeline is not None:

@@ -25,6 +25,7 @@ from validator.commands.options import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VIOLAT
 from validator.commands.rules import explain, rules
 from validator.commands.schemas import schemas
 from validator.commands.validate import validate
+from validator.reporters.escape import one_line
 
 # click >= 8.2 raises this for a group called without a command; older versions print the help themselves.
 _NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
@@ -65,10 +66,10 @@ class Main(click.Group):
                 click.echo(exc.ctx.get_usage(), err=True)
                 command = exc.ctx.command_path
                 click.echo(f"Try '{command} -h' for help.", err=True)
-            click.echo(f"{PREFIX} error: {exc.format_message()}", err=True)
+            click.echo(f"{PREFIX} error: {one_line(exc.format_message())}", err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as exc:
-            click.echo(f"{PREFIX} error: {exc.format_message()}", err=True)
+            click.echo(f"{PREFIX} error: {one_line(exc.format_message())}", err=True)
             sys.exit(EXIT_USAGE if exc.exit_code == 1 else exc.exit_code)
         # --help, --version and a plain return end here; a command's own exit is a SystemExit.
         sys.exit(result if isinstance(result, int) else 0)

@@ -104,7 +104,10 @@ class Emitter:
                     finding.sequence_number = seq
                 kind = payload.get("type")
                 if type(kind) is str:
-                    finding.event_type = kind
+                    # the type is the payload's too: a server may echo a key into it
+                    finding.event_type = redact(kind) if redact is not None else kind
+        if redact is not None and pointer:
+            finding.pointer = redact(pointer)
         self._pending.append(finding)
 
     def elided(self) -> list[Elided]:

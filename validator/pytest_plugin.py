@@ -305,7 +305,8 @@ class ScenarioItem(pytest.Item):
         self.user_properties.append(("events", report.events))
         if not report.ok(strict=state.strict):
             wrapper = Report(state.profile, [report])
-            raise ConformanceError(_failure_text(wrapper, state.strict), wrapper)
+            redact = state.target.redactor().text
+            raise ConformanceError(redact(_failure_text(wrapper, state.strict)), wrapper)
 
     def repr_failure(
         self,

@@ -533,6 +533,12 @@ def encode_frames(events: list[dict[str, Any]], profile: str, faults: set[str]) 
 # --- HTTP -------------------------------------------------------------------------
 
 
+# Bounds on what a client may make the server hold: a request body (413 past it), and the seconds a
+# connection may sit idle or trickle its request before it is closed (no thread is held longer).
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+REQUEST_TIMEOUT = 30.0
+
+
 class ReferenceServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -546,8 +552,12 @@ class ReferenceServer(ThreadingHTTPServer):
         faults: set[str] | None = None,
         stall_seconds: float = DEFAULT_STALL_SECONDS,
         delay: float = 0.0,
+        request_timeout: float = REQUEST_TIMEOUT,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         super().__init__(address, _Handler)
+        self.request_timeout = request_timeout
+        self.max_request_bytes = max_request_bytes
         self.profile = profile
         self.api_key = api_key
         self.faults = set(faults or ())
@@ -568,6 +578,34 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    def setup(self) -> None:
+        # A socket timeout: a client that stalls or trickles its request loses its connection
+        # (BaseHTTPRequestHandler closes it on the timeout), and frees its thread.
+        super().setup()
+        self.connection.settimeout(self.server.request_timeout)
+
+    def _body(self) -> bytes | None:
+        """The request body within the bounds, or None after answering 400, 411 or 413."""
+        declared = self.headers.get("Content-Length")
+        if declared is None:
+            if self.headers.get("Transfer-Encoding"):
+                self.close_connection = True
+                self._json(411, error_body("send a Content-Length", "invalid_request_error", None, None))
+                return None
+            return b""
+        text = declared.strip()
+        if not text.isdigit():  # "abc", "-1", "1e9", "1, 2"
+            self.close_connection = True
+            self._json(400, error_body("Content-Length is not a length", "invalid_request_error", None, None))
+            return None
+        length = int(text)
+        if length > self.server.max_request_bytes:
+            self.close_connection = True  # the body is never read
+            limit = f"{self.server.max_request_bytes:,}"
+            self._json(413, error_body(f"the body is larger than {limit} bytes", "invalid_request_error", None, None))
+            return None
+        return self.rfile.read(length) if length else b""
+
     def do_GET(self) -> None:
         if self.path.rstrip("/") in ("", "/health", "/healthz"):
             self._json(200, {"status": "ok"})
@@ -576,8 +614,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._body()
+        if raw is None:
+            return
         if path not in ("/v1/responses", "/responses"):
             self._json(404, error_body(f"no route POST {self.path}", "invalid_request_error", "not_found", None))
             return
@@ -592,7 +631,7 @@ class _Handler(BaseHTTPRequestHandler):
             profile = self.server.profile
         try:
             body = json.loads(raw or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what the parser takes
             self._json(400, error_body("the body is not valid JSON", "invalid_request_error", "invalid_json", None))
             return
         if isinstance(body, dict) and isinstance(body.get("model"), str) and "+fault=" in body["model"]:
@@ -603,7 +642,11 @@ class _Handler(BaseHTTPRequestHandler):
         if unknown:
             self._json(400, error_body(f"unknown fault(s): {', '.join(unknown)}", "invalid_request_error", None, None))
             return
-        self._answer(body, faults, profile)
+        try:
+            self._answer(body, faults, profile)
+        except RecursionError:  # a body nested deep in a field the answer walks
+            self.close_connection = True
+            self._json(400, error_body("the body is nested too deeply", "invalid_request_error", None, None))
 
     def _authorised(self) -> bool:
         key = self.server.api_key

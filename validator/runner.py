@@ -21,6 +21,7 @@ from pathlib import Path
 
 from validator.checker import check_stream
 from validator.errors import InputError, Interrupted
+from validator.model import Elided
 from validator.report import StreamReport
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
 from validator.timeline import Timeline
@@ -31,6 +32,13 @@ POOL_MIN_BYTES = 32 * 1024 * 1024
 # The work handed to a worker at a time: about this many bytes, or this many files.
 BATCH_BYTES = 4 * 1024 * 1024
 BATCH_FILES = 256
+# The limits ``validate`` applies by default, as ``check`` does to a live body: a stream's decoded
+# bytes (gzip counted as it is undone), and what one unfinished event may hold.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_EVENT_BYTES = DEFAULT_MAX_BYTES // 4
+# Findings a run keeps in all (each stream keeps at most the Emitter's 10,000): past it, a stream's
+# findings are only counted, so a flood over thousands of files costs counters, not memory.
+RUN_KEEP_AT_MOST = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,9 @@ class CheckOptions:
     stdin_name: str = "<stdin>"  # the name findings carry for ``-``
     selection: FileSelection = field(default_factory=FileSelection)  # which files a directory walk takes
     timeline: bool = False  # keep each stream's events for a report that draws them (the HTML report)
+    max_bytes: int | None = DEFAULT_MAX_BYTES  # decoded bytes read of one stream (None: no limit)
+    max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES  # bytes one unfinished event may hold
+    keep_at_most: int | None = RUN_KEEP_AT_MOST  # findings kept in a whole run; the rest are counted
 
 
 @dataclass(slots=True)
@@ -83,7 +94,8 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
 
     try:
         streams = streams_from_path(
-            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection
+            path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection,
+            max_bytes=options.max_bytes,
         )
         for stream in streams:
             report = check_stream(
@@ -91,6 +103,8 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
                 timeline=Timeline() if options.timeline else None,
+                max_bytes=options.max_bytes,
+                max_event_bytes=options.max_event_bytes,
             )
             if result.interrupted:
                 result.streams.append(report)  # its error says where reading stopped
@@ -104,7 +118,36 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
     except InputError as exc:
         if not result.interrupted:
             result.errors.append(str(exc))
+    except MemoryError:
+        # Reading a document whole (a JSON array, a HAR archive) ran out of memory: the run goes on.
+        result.errors.append(f"{path}: ran out of memory reading it; the rest of it was not checked")
     return result
+
+
+class Budget:
+    """How many more findings a run may keep; past it, a stream's findings are only counted."""
+
+    def __init__(self, keep_at_most: int | None) -> None:
+        self.left = keep_at_most
+
+    def trimmed(self, result: FileResult) -> FileResult:
+        for report in result.streams:
+            self.trim(report)
+        return result
+
+    def trim(self, report: StreamReport) -> None:
+        """Keep what the budget allows of ``report``'s findings; count the rest in its ``elided``."""
+        if self.left is None:
+            return
+        findings = report.findings
+        if len(findings) > self.left:
+            counts = {e.code: e for e in report.elided}
+            for finding in findings[self.left :]:
+                known = counts.get(finding.code)
+                counts[finding.code] = Elided(finding.code, finding.severity, (known.count if known else 0) + 1)
+            del findings[self.left :]
+            report.elided = [counts[code] for code in sorted(counts)]
+        self.left -= len(findings)
 
 
 def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
@@ -113,14 +156,21 @@ def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
 
 
 def expand_paths(paths: Iterable[str], selection: FileSelection | None = None) -> Iterator[str]:
-    """Directories become the stream files below them; ``-``, files, FIFOs and devices pass through."""
+    """Directories become the stream files below them; ``-``, files, FIFOs and devices pass through.
+
+    A directory below that cannot be listed is passed on as it is, after the files that could
+    be found, so that ``check_file`` reports it as an input error (never a silent pass).
+    """
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            files = list(walk_stream_files(Path(path), selection))
-            if not files:
+            unreadable: list[Path] = []
+            files = list(walk_stream_files(Path(path), selection, unreadable))
+            if not files and not unreadable:
                 yield path  # check_file reports the empty directory
             for file in files:
                 yield str(file)
+            for directory in unreadable:
+                yield str(directory)
         else:
             yield path
 
@@ -167,15 +217,17 @@ def check_files(
     ``files`` are paths as ``expand_paths`` gives them. ``on_read`` is honoured only for files
     checked in this process.
     """
+    budget = Budget(options.keep_at_most)
     if not pool_pays_off(files, jobs):
         for path in files:
-            yield check_file(path, options, on_read)
+            yield budget.trimmed(check_file(path, options, on_read))
         return
     batches = _batches(files, [_size(path) for path in files])
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_sigint)
     try:
         for results in pool.map(check_batch, batches, [options] * len(batches)):
-            yield from results
+            for result in results:
+                yield budget.trimmed(result)
     finally:
         # On an interrupt or an early exit, pending files are dropped instead of waited for.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -31,7 +31,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -84,6 +84,11 @@ class Stream:
     # The bytes ``events`` decodes (SSE or JSON Lines), for a checker that reads them directly;
     # read one or the other.
     body: Iterable[bytes] | None = None
+    # Masks the secrets the source knows of (a HAR archive's credentials) in every finding.
+    redact: Callable[[str], str] | None = None
+    # Why the stream cannot be read at all (a HAR entry whose body does not decode): it is
+    # reported with this error, unchecked, and the file's other streams are checked.
+    error: str | None = None
 
     @property
     def transport(self) -> str:
@@ -94,6 +99,7 @@ class Stream:
 
 
 def _json_error(exc: orjson.JSONDecodeError, data: bytes) -> str:
+    _raise_if_out_of_memory(exc)  # never "invalid JSON" for valid JSON that did not fit
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as uni:
@@ -242,7 +248,13 @@ def _json_events(items: list[Any]) -> list[Event]:
 
 
 def har_streams(document: Any, name: str) -> list[Stream]:
-    """Every ``text/event-stream`` response in a HAR archive, in entry order."""
+    """Every ``text/event-stream`` response in a HAR archive, in entry order.
+
+    The credentials any entry carries (credential headers, bearer tokens, credential parameters
+    in URLs) are masked in every stream's name, headers and findings, so a server that echoed
+    the request's key is not quoted with it. An entry whose body cannot be decoded (bad base64)
+    becomes a stream with an ``error``; the others are checked.
+    """
     try:
         entries = document["log"]["entries"]
     except (TypeError, KeyError):
@@ -254,8 +266,11 @@ def har_streams(document: Any, name: str) -> list[Stream]:
     for entry in entries:
         # Secrets from any request or response are masked in every stream's name and headers.
         if isinstance(entry, dict):
-            redactor.add_headers(_har_headers(_member(entry, "request").get("headers")))
+            request = _member(entry, "request")
+            redactor.add_headers(_har_headers(request.get("headers")))
             redactor.add_headers(_har_headers(_member(entry, "response").get("headers")))
+            if isinstance(request.get("url"), str):
+                redactor.add_url(request["url"])
     for i, entry in enumerate(entries):
         stream = _har_entry_stream(entry, f"{name}#entries[{i}]", redactor)
         if stream is not None:
@@ -276,11 +291,13 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
     text = content.get("text")
     if not isinstance(text, str):
         return None
+    error = None
+    body = b""
     if content.get("encoding") == "base64":
         try:
             body = base64.b64decode(text, validate=False)
         except ValueError as exc:
-            raise InputError(f"{name}: response body is not valid base64 ({exc})") from None
+            error = f"{name}: response body is not valid base64 ({exc}); the other entries are checked"
     else:
         body = text.encode("utf-8", "surrogatepass")
     method = request.get("method")
@@ -292,7 +309,11 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
         url=redactor.text(url) if isinstance(url, str) else None,
     )
     label = f"{name} {http.method or ''} {http.url or ''}".rstrip()
-    stream = Stream(label, iter_sse_events([body]), "har", http=http, body=[body])
+    pieces = [body[i : i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE)]  # so the event limit applies
+    stream = Stream(
+        redactor.text(label), iter_sse_events(pieces), "har", http=http, body=pieces, redact=redactor.text,
+        error=redactor.text(error) if error is not None else None,
+    )
     resumed_after = _resumed_after(method, url)
     if resumed_after is not None:
         stream.meta["resumed_after"] = resumed_after
@@ -409,7 +430,7 @@ class _Input:
     def head(self) -> bytes:
         return self._head
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         if self._path is not None:
             with self._open_path(self._path) as raw:
                 yield from self._chunks_of(self._decompressed(raw))
@@ -434,8 +455,21 @@ class _Input:
                 on_read(len(chunk))
             yield chunk
 
-    def read_all(self) -> bytes:
-        return b"".join(self.chunks())
+    def read_all(self, limit: int | None = None) -> bytes:
+        """Everything, for a format parsed whole; past ``limit`` decoded bytes, an InputError."""
+        data = bytearray()
+        chunks = self.chunks()
+        try:
+            for chunk in chunks:
+                data += chunk
+                if limit is not None and len(data) > limit:
+                    raise InputError(
+                        f"{self.name}: larger than {limit:,} bytes (the --max-bytes limit); "
+                        "JSON arrays and HAR archives are read whole"
+                    )
+        finally:
+            chunks.close()
+        return bytes(data)
 
 
 class _Prefixed(io.RawIOBase):
@@ -463,7 +497,14 @@ def _short(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
+def _raise_if_out_of_memory(exc: orjson.JSONDecodeError) -> None:
+    """orjson reports a failed allocation as a JSONDecodeError; it says nothing about the data."""
+    if exc.msg.startswith("Not enough memory"):
+        raise MemoryError(exc.msg) from None
+
+
+def streams_from_input(source: _Input, fmt: str = "auto", max_bytes: int | None = None) -> list[Stream]:
+    """The streams of one input; a JSON array or HAR archive past ``max_bytes`` is an InputError."""
     name = source.name
     if fmt == "auto":
         fmt = sniff_format(source.head, name)
@@ -475,18 +516,21 @@ def streams_from_input(source: _Input, fmt: str = "auto") -> list[Stream]:
         return [Stream(name, iter_jsonl_events(chunks), "jsonl", body=chunks)]
     if fmt not in ("json", "har"):
         raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    data = source.read_all()
+    data = source.read_all(max_bytes)
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        _raise_if_out_of_memory(exc)
         raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if fmt == "har":
         return har_streams(document, name)
     return json_document_streams(document, name)
 
 
-def streams_from_bytes(data: bytes, name: str = "<bytes>", fmt: str = "auto") -> list[Stream]:
-    return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt)
+def streams_from_bytes(
+    data: bytes, name: str = "<bytes>", fmt: str = "auto", *, max_bytes: int | None = None
+) -> list[Stream]:
+    return streams_from_input(_Input(name, handle=io.BytesIO(data)), fmt, max_bytes)
 
 
 def streams_from_path(
@@ -496,15 +540,18 @@ def streams_from_path(
     stdin_name: str = "<stdin>",
     on_read: ReadHook | None = None,
     selection: FileSelection | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[Stream]:
     """The streams in one file, stdin (``-``, named ``stdin_name``), or every stream file under a directory.
 
     ``on_read`` is called with the size of every chunk read (for progress, or to stop the read by
-    raising ``Interrupted``); ``selection`` says which files a directory walk takes.
+    raising ``Interrupted``); ``selection`` says which files a directory walk takes; a JSON array
+    or HAR archive larger than ``max_bytes`` (decoded) is an InputError (a stream read as bytes is
+    bounded by the Checker instead).
     """
     text = os.fspath(path)
     if text == "-":
-        yield from streams_from_input(_Input(stdin_name, handle=sys.stdin.buffer, on_read=on_read), fmt)
+        yield from streams_from_input(_Input(stdin_name, handle=sys.stdin.buffer, on_read=on_read), fmt, max_bytes)
         return
     target = Path(text)
     if target.is_dir():
@@ -512,9 +559,9 @@ def streams_from_path(
         if not files:
             raise InputError(f"{text}: no stream files found ({(selection or FileSelection()).describe()})")
         for file in files:
-            yield from _file_streams(file, fmt, on_read)
+            yield from _file_streams(file, fmt, on_read, max_bytes)
         return
-    yield from _file_streams(target, fmt, on_read)
+    yield from _file_streams(target, fmt, on_read, max_bytes)
 
 
 def is_stream_input(path: str) -> bool:
@@ -528,20 +575,24 @@ def is_stream_input(path: str) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
-def _file_streams(path: Path, fmt: str, on_read: ReadHook | None = None) -> list[Stream]:
+def _file_streams(
+    path: Path, fmt: str, on_read: ReadHook | None = None, max_bytes: int | None = None
+) -> list[Stream]:
     if is_stream_input(str(path)):
         try:
             handle = path.open("rb")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror or _short(exc)})") from None
         try:
-            return streams_from_input(_Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt)
+            return streams_from_input(
+                _Input(str(path), handle=handle, on_read=on_read, owns_handle=True), fmt, max_bytes
+            )
         except BaseException:
             handle.close()
             raise
     if not path.is_file() and path.exists():
         raise InputError(f"{path}: not a regular file, FIFO or character device")
-    return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt)
+    return streams_from_input(_Input(str(path), path=path, on_read=on_read), fmt, max_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,10 +661,23 @@ def looks_like_stream(head: bytes) -> bool:
     return isinstance(first, dict) and isinstance(first.get("type"), str)
 
 
-def walk_stream_files(root: Path, selection: FileSelection | None = None) -> Iterator[Path]:
-    """Stream files below ``root`` in sorted order, never following symlinked directories."""
+def walk_stream_files(
+    root: Path, selection: FileSelection | None = None, unreadable: list[Path] | None = None
+) -> Iterator[Path]:
+    """Stream files below ``root`` in sorted order, never following symlinked directories.
+
+    A directory that cannot be listed is never skipped in silence: it is appended to
+    ``unreadable`` when that list is given, and is an InputError otherwise.
+    """
     selection = selection or FileSelection()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename is not None else root
+        if unreadable is None:
+            raise InputError(f"{where}: cannot list the directory ({exc.strerror or _short(exc)})")
+        unreadable.append(where)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=failed, followlinks=False):
         here = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         dirnames[:] = sorted(d for d in dirnames if selection.wants_dir(here / d))
         for filename in sorted(filenames):

@@ -200,8 +200,11 @@ def execute(options: BatteryOptions) -> int:
         run.report = Report(options.profile, list(done))
         run.interrupted = f"after {len(done)} of {len(plan)} scenarios"
     ran = run.report.checked
-    if ran and all("HTT007" in s.codes for s in ran):
-        run.input_errors.append(f"cannot connect to {target.url}")
+    if ran and all((s.error or "").startswith("cannot connect") for s in ran):
+        # The server is not there: one line says so (with why), not a stream per scenario.
+        why = (ran[0].error or "").removeprefix("cannot connect: ")
+        run.input_errors.append(f"cannot connect to {target.url}: {why}")
+        run.report.streams = []
     return close(run, options.output)
 
 

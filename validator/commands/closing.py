@@ -38,6 +38,7 @@ from validator.errors import InputError
 from validator.redact import Redactor
 from validator.report import Report
 from validator.reporters import REPORTERS, SELF_REDACTING, RenderOptions, wants_timeline, write_atomically
+from validator.reporters.escape import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Finished:
 
 def error(message: str) -> None:
     """One diagnostic line on stderr, with the prefix every command uses."""
-    click.echo(f"{PREFIX} error: {message}", err=True)
+    click.echo(f"{PREFIX} error: {one_line(message)}", err=True)
 
 
 def close(run: Finished, output: OutputOptions) -> int:
@@ -110,21 +111,33 @@ def close(run: Finished, output: OutputOptions) -> int:
         text = _render(output.console, report, options, run.redactor)
         if text:
             click.echo(text, nl=False, color=options.color)
+    unwritten = []
     for fmt, path in output.reports:
-        write_atomically(path, _render(fmt, report, RenderOptions(strict=output.strict), run.redactor))
+        # One target that cannot be written (a directory, read-only, no such place) is one error
+        # line; the other reports are still written.
+        try:
+            write_atomically(path, _render(fmt, report, RenderOptions(strict=output.strict), run.redactor))
+        except OSError as exc:
+            unwritten.append(f"cannot write the {fmt} report to {path}: {exc.strerror or exc}")
     for message in run.input_errors:
         error(redact(message))
+    for message in unwritten:
+        error(redact(message))
     for message in outcome.messages() if outcome is not None else ():
-        click.echo(f"{PREFIX} baseline: {redact(message)}", err=True)
+        click.echo(f"{PREFIX} baseline: {one_line(redact(message))}", err=True)
     if report.interrupted is not None:
-        click.echo(f"{PREFIX} {report.interrupted}; the reports hold what was found so far", err=True)
+        click.echo(f"{PREFIX} {one_line(report.interrupted)}; the reports hold what was found so far", err=True)
         return EXIT_INTERRUPTED
     if nothing:
         error(redact(run.nothing_checked))
-    if run.input_errors or nothing:
+    if run.input_errors or nothing or unwritten:
         return EXIT_USAGE
     if output.write_baseline is not None:
-        write_atomically(output.write_baseline, baseline_text(report, strict=output.strict))
+        try:
+            write_atomically(output.write_baseline, baseline_text(report, strict=output.strict))
+        except OSError as exc:
+            error(f"cannot write the baseline to {output.write_baseline}: {exc.strerror or exc}")
+            return EXIT_USAGE
         click.echo(f"{PREFIX} wrote {output.write_baseline}", err=True)
         return EXIT_OK
     return EXIT_OK if report.ok(strict=output.strict) else EXIT_VIOLATIONS

@@ -53,6 +53,7 @@ KEYS: dict[str, str] = {
     "idle-timeout": "idle_timeout",
     "total-timeout": "total_timeout",
     "max-bytes": "max_bytes",
+    "max-event-bytes": "max_event_bytes",
     "capture-dir": "capture_dir",
 }
 PATH_KEYS = frozenset({"baseline", "capture-dir"})

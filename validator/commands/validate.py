@@ -26,7 +26,7 @@ from validator.commands.options import (
 from validator.commands.progress import Progress
 from validator.errors import InputError
 from validator.report import Report
-from validator.runner import CheckOptions, check_files, expand_paths
+from validator.runner import DEFAULT_MAX_BYTES, CheckOptions, check_files, expand_paths
 from validator.sources import DEFAULT_INCLUDE, FORMATS, FileSelection
 
 
@@ -57,6 +57,8 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ValidateOptions:
             max_per_rule=params["max_per_rule"] or None,
             resumed_after=params["resumed_after"],
             stdin_name=params["stdin_filename"] or "<stdin>",
+            max_bytes=params["max_bytes"],
+            max_event_bytes=params["max_event_bytes"] or max(1, params["max_bytes"] // 4),
             selection=FileSelection(
                 include=tuple(params["include"]) or DEFAULT_INCLUDE, exclude=tuple(params["exclude"])
             ),
@@ -127,6 +129,21 @@ def execute(options: ValidateOptions) -> int:
     default=20,
     show_default=True,
     help="Show at most N findings of one rule per stream, then a count (0: show all).",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Stop reading a stream past this many bytes (HTT017), counted as decoded (gzip as it is "
+    "undone); a JSON array or HAR archive larger than this is an input error.",
+)
+@click.option(
+    "--max-event-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop reading a stream when one event grows past this many bytes without ending (HTT018). "
+    "Default: a quarter of --max-bytes.",
 )
 @click.option(
     "-j",

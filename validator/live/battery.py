@@ -76,7 +76,15 @@ def run_battery(
             report.streams.append(stream)
             if progress is not None:
                 progress(stream)
+            if _unreachable(report):
+                break  # the first request could not connect: the others would only say it again
     return report
+
+
+def _unreachable(report: Report) -> bool:
+    """Whether every scenario run so far failed to connect (the server is not there)."""
+    ran = report.checked
+    return bool(ran) and all((s.error or "").startswith("cannot connect") for s in ran)
 
 
 def ran_any(report: Report) -> bool:

@@ -10,6 +10,7 @@ exchange (total). Redirects are never followed.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import httpx
 import orjson
 
 from validator.checker import Checker
+from validator.live.deadline import Deadline
+from validator.live.decoding import DecodingFailed, decoded, layers
 from validator.live.scenarios import Observation, Scenario
 from validator.model import Event, HttpInfo
 from validator.redact import Redactor
@@ -82,7 +85,7 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor([self.api_key] if self.api_key else [])
-        redactor.add_headers(self.headers)
+        redactor.add_user_headers(self.headers)  # --header values: any may be a credential
         redactor.add_url(self.base_url)
         return redactor
 
@@ -152,7 +155,9 @@ class _Run:
     def save_capture(self) -> None:
         if self.capture is not None and self.capture_path is not None:
             self.capture_path.parent.mkdir(parents=True, exist_ok=True)
-            self.capture_path.write_bytes(bytes(self.capture))
+            # A capture holds what the server sent with the secrets masked, as every report does
+            # (the server may echo the key); masks keep the line structure the findings point at.
+            self.capture_path.write_bytes(self.redactor.redact_bytes(bytes(self.capture)))
 
 
 def run_scenario(
@@ -177,11 +182,13 @@ def run_scenario(
     run = _Run(target, scenario, profile, select, ignore, redactor, timeline)
     timeouts = target.timeouts
     started = time.monotonic()
+    deadline = Deadline()  # the first-byte and total timeouts, even against a trickle (see ``deadline``)
     request = client.build_request(
         "POST",
         target.url,
         content=orjson.dumps(body if body is not None else scenario.body(target.model)),
-        headers=headers,
+        headers={**headers, "Connection": "close"},  # a connection of its own, whose socket the deadline knows
+        extensions={"trace": deadline.trace},
         timeout=httpx.Timeout(
             connect=timeouts.connect,
             read=min(timeouts.first_byte, timeouts.total),
@@ -189,30 +196,38 @@ def run_scenario(
             pool=timeouts.connect,
         ),
     )
+    first_byte = min(timeouts.first_byte, timeouts.total)
+    deadline.arm(first_byte)
     try:
         response = client.send(request, stream=True, follow_redirects=False)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
-        run.emit(rules.CONNECTION_FAILED, f"cannot connect to {target.url}: {_describe(exc)}")
-        run.report.error = run.redactor.text(f"cannot connect: {_describe(exc)}")
-        return run.report
-    except httpx.ReadTimeout:
-        run.emit(
-            rules.FIRST_BYTE_TIMEOUT,
-            f"no response headers within {min(timeouts.first_byte, timeouts.total):g} s",
-        )
-        return run.report
     except httpx.HTTPError as exc:
-        run.emit(rules.BODY_TRUNCATED, f"the exchange failed before the response headers: {_describe(exc)}")
+        deadline.cancel()
+        _failed_before_headers(run, exc, first_byte, deadline.fired)
         return run.report
+    deadline.arm(timeouts.total - (time.monotonic() - started))
     try:
-        _handle_response(run, request, response, started)
+        _handle_response(run, request, response, started, deadline)
     finally:
+        deadline.cancel()
         response.close()
     run.save_capture()
     return run.report
 
 
-def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> None:
+def _failed_before_headers(run: _Run, exc: httpx.HTTPError, first_byte: float, fired: bool) -> None:
+    """The finding for an exchange that ended before its response headers were complete."""
+    if fired or isinstance(exc, httpx.ReadTimeout):  # a silent server, or one trickling its headers
+        run.emit(rules.FIRST_BYTE_TIMEOUT, f"no complete response headers within {first_byte:g} s")
+    elif isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)):
+        run.emit(rules.CONNECTION_FAILED, f"cannot connect to {run.target.url}: {_describe(exc)}")
+        run.report.error = run.redactor.text(f"cannot connect: {_describe(exc)}")
+    else:
+        run.emit(rules.BODY_TRUNCATED, f"the exchange failed before the response headers: {_describe(exc)}")
+
+
+def _handle_response(
+    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+) -> None:
     """What came back: the status and headers first, then the body as it streams in."""
     http = run.report.http
     assert http is not None
@@ -228,7 +243,7 @@ def _handle_response(run: _Run, request: httpx.Request, response: httpx.Response
     if content_type.split(";", 1)[0].strip().lower() != "text/event-stream":
         shown = content_type or "no Content-Type"
         run.emit(rules.CONTENT_TYPE, f"Content-Type is {shown!r}, not 'text/event-stream'")
-    stopped = _read_body(run, request, response, started)
+    stopped = _read_body(run, request, response, started, deadline)
     if stopped:
         run.report.error = "the stream did not end within the limits; checked what arrived"
     run.finish()
@@ -259,7 +274,9 @@ def _error_status(run: _Run, response: httpx.Response, status: int, content_type
     _check_error_body(run, status, content_type, text)
 
 
-def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, started: float) -> bool:
+def _read_body(
+    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+) -> bool:
     """Stream the body into the Checker within the limits; True when a limit stopped it."""
     timeouts = run.target.timeouts
     target = run.target
@@ -269,8 +286,10 @@ def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, star
     timeout = request.extensions.get("timeout")
     if isinstance(timeout, dict):
         timeout["read"] = max(0.001, min(timeouts.idle, remaining))
+    # gzip and deflate are undone here, a bounded piece at a time per layer (see ``decoding``);
+    # httpx is left only what we do not decode ourselves (br, zstd).
     try:
-        for chunk in response.iter_bytes():
+        for chunk in _body(response):
             run.feed_bytes(chunk)
             if checker.bytes > target.max_bytes:
                 run.emit(
@@ -295,11 +314,18 @@ def _read_body(run: _Run, request: httpx.Request, response: httpx.Response, star
                 f"no data for {timeouts.idle:g} s after {checker.bytes} bytes and {checker.events} events",
             )
         return True
-    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError, DecodingFailed) as exc:
+        if deadline.fired:  # our own deadline shut the socket: the total timeout, not a broken server
+            run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
+            return True
         run.emit(
             rules.BODY_TRUNCATED,
             f"the connection broke after {checker.bytes} bytes and {checker.events} events: {_describe(exc)}",
         )
+        return False
+    if deadline.fired:  # the deadline shut a body that ends with the connection: it did not end by itself
+        run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
+        return True
     return False
 
 
@@ -336,14 +362,21 @@ def _check_error_body(run: _Run, status: int, content_type: str, text: str) -> N
         run.emit(rules.ERROR_BODY_NOT_JSON, f"HTTP {status} error body has no error object: {_snippet(text)}")
 
 
+def _body(response: httpx.Response) -> Iterator[bytes]:
+    """The decoded body: gzip and deflate undone here, a bounded piece at a time per layer (see
+    ``decoding``); httpx is left only what we do not decode ourselves (br, zstd)."""
+    codings = layers(response.headers.get("content-encoding", ""))
+    return decoded(response.iter_raw(), codings) if codings else response.iter_bytes()
+
+
 def _read_limited(response: httpx.Response) -> str:
     data = bytearray()
     try:
-        for chunk in response.iter_bytes():
+        for chunk in _body(response):
             data.extend(chunk)
             if len(data) >= ERROR_BODY_LIMIT:
                 break
-    except httpx.HTTPError:
+    except (httpx.HTTPError, DecodingFailed):
         pass
     return bytes(data[:ERROR_BODY_LIMIT]).decode("utf-8", "replace")
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from validator.model import Finding, Severity
 from validator.report import Report
+from validator.reporters.escape import visible
 from validator.reporters.locations import file_path
 
 if TYPE_CHECKING:
@@ -15,8 +16,10 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (GitHub's toolkit rules)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message: GitHub's toolkit rules (``%``, CR, LF), then every other control
+    character, bidi mark and lone surrogate spelled out (``escape.visible``), so that nothing a
+    stream says can end the command, start another or reach the log as an escape sequence."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

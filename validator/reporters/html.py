@@ -35,6 +35,7 @@ from validator import __version__
 from validator.model import Finding, Severity
 from validator.redact import Redactor
 from validator.report import Report, StreamReport
+from validator.reporters.escape import json_text
 from validator.rules import PROFILES, Rule, catalogue
 from validator.timeline import clip_value
 
@@ -45,7 +46,8 @@ if TYPE_CHECKING:
 # but a run may hold many streams); their streams are still listed with their findings.
 REPORT_TIMELINE_BUDGET = 192 * 1024 * 1024
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 (but tab and line breaks), DEL, C1 and the bidi controls (a payload must not reorder the page's text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @cache
@@ -66,13 +68,14 @@ def embed_json(data: Any) -> str:
     """JSON for a ``<script type="application/json">`` block: nothing in it can end the block.
 
     ``<``, ``>`` and ``&`` become ``\\u003c`` and so on (so neither ``</script>`` nor ``<!--``
-    can appear), as do U+2028 and U+2029 (line terminators to older JavaScript parsers).
+    can appear), as do U+2028 and U+2029 (line terminators to older JavaScript parsers), and
+    DEL, C1 and the bidi controls (``escape.json_text``: the same JSON value).
     """
     try:
         text = orjson.dumps(data, default=str).decode()
     except (TypeError, ValueError):  # lone surrogates, integers past 64 bits
         text = json.dumps(data, ensure_ascii=True, default=str)
-    return (
+    return json_text(
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")

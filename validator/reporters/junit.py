@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from validator import __version__
 from validator.model import Finding
 from validator.report import Report, StreamReport
+from validator.reporters.escape import one_line, visible
 from validator.rules import catalogue
 
 if TYPE_CHECKING:
@@ -25,27 +26,30 @@ if TYPE_CHECKING:
 
 
 def _finding_line(finding: Finding) -> str:
-    where = f"{finding.source}:{finding.line}:{finding.column}"
+    where = f"{visible(finding.source)}:{finding.line}:{finding.column}"
     context = []
     if finding.event_index is not None:
         context.append(f"event #{finding.event_index}")
     if finding.event_type:
-        context.append(finding.event_type)
+        context.append(visible(finding.event_type))
     if finding.sequence_number is not None:
         context.append(f"seq {finding.sequence_number}")
     if finding.pointer:
-        context.append(f"at {finding.pointer}")
+        context.append(f"at {visible(finding.pointer)}")
     suffix = f" ({', '.join(context)})" if context else ""
-    return f"{where}: {finding.code} [{finding.severity.value}] {finding.message}{suffix}"
+    # XML 1.0 cannot hold most control characters, and CI logs print these lines: spelled out.
+    return one_line(f"{where}: {finding.code} [{finding.severity.value}] {visible(finding.message)}{suffix}")
 
 
 def _suite(stream: StreamReport, strict: bool) -> ET.Element:
-    suite = ET.Element("testsuite", name=stream.name)
+    suite = ET.Element("testsuite", name=visible(stream.name))
     classname = f"responses_conformance.{stream.profile}"
     tests = failures = errors = skipped = 0
     if stream.skipped is not None:
-        case = ET.SubElement(suite, "testcase", name=stream.scenario or stream.name, classname=classname, time="0")
-        ET.SubElement(case, "skipped", message=stream.skipped)
+        case = ET.SubElement(
+            suite, "testcase", name=visible(stream.scenario or stream.name), classname=classname, time="0"
+        )
+        ET.SubElement(case, "skipped", message=visible(stream.skipped))
         tests = skipped = 1
     else:
         by_code: dict[str, list[Finding]] = defaultdict(list)
@@ -54,7 +58,8 @@ def _suite(stream: StreamReport, strict: bool) -> ET.Element:
         case = ET.SubElement(suite, "testcase", name="stream", classname=classname, time="0")
         tests += 1
         if stream.error:
-            ET.SubElement(case, "error", message=stream.error, type="stream-error").text = stream.error
+            error = one_line(stream.error)
+            ET.SubElement(case, "error", message=error, type="stream-error").text = error
             errors += 1
         else:
             ET.SubElement(case, "system-out").text = f"{stream.events} events checked ({stream.profile} profile)"
@@ -72,7 +77,7 @@ def _suite(stream: StreamReport, strict: bool) -> ET.Element:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=f"{len(failing)} finding(s): {first.message}",
+                    message=f"{len(failing)} finding(s): {visible(first.message)}",
                     type=first.severity.value,
                 )
                 failure.text = "\n".join(_finding_line(f) for f in failing)
@@ -101,13 +106,14 @@ def _run_suite(report: Report) -> ET.Element | None:
     suite = ET.Element("testsuite", name="responses-conformance")
     classname = f"responses_conformance.{report.profile}"
     failures = errors = 0
-    for problem in report.problems:
+    for problem in map(one_line, report.problems):
         case = ET.SubElement(suite, "testcase", name=problem.split(": ", 1)[0], classname=classname, time="0")
         ET.SubElement(case, "failure", message=problem, type="problem").text = problem
         failures += 1
     if report.interrupted is not None:
         case = ET.SubElement(suite, "testcase", name="complete", classname=classname, time="0")
-        ET.SubElement(case, "error", message=report.interrupted, type="interrupted").text = report.interrupted
+        interrupted = one_line(report.interrupted)
+        ET.SubElement(case, "error", message=interrupted, type="interrupted").text = interrupted
         errors += 1
     suite.set("tests", str(failures + errors))
     suite.set("failures", str(failures))

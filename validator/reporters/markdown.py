@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from validator.model import Finding, Severity
 from validator.report import Report, StreamReport
+from validator.reporters.escape import visible
 
 if TYPE_CHECKING:
     from validator.reporters import RenderOptions
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 MAX_FINDING_ROWS = 300
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def cell(text: str) -> str:
-    """One table cell: no line breaks or control characters, HTML and Markdown syntax escaped."""
-    text = _CONTROL.sub(" ", text)
+    """One table cell: no line breaks, control characters or bidi marks (spelled out), HTML and
+    Markdown syntax escaped."""
+    text = visible(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", text).strip()
 

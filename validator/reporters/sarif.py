@@ -11,6 +11,7 @@ import orjson
 from validator import __version__
 from validator.model import Finding, Severity
 from validator.report import Report
+from validator.reporters.escape import json_safe, json_text
 from validator.reporters.locations import file_path
 from validator.rules import Rule, catalogue
 
@@ -57,7 +58,7 @@ def _location(finding: Finding) -> dict[str, Any]:
     path = file_path(finding.source)
     location: dict[str, Any] = {}
     if path is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, safe="/:")}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
         if not path.startswith("/"):
             physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
         # Code scanning places a result only with a start line; a finding about the whole
@@ -75,6 +76,15 @@ def _location(finding: Finding) -> dict[str, Any]:
     return location
 
 
+def _uri(path: str) -> str:
+    """A file path as a URI reference: an undecodable name's own bytes, percent-encoded."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/:")
+
+
 def _result(finding: Finding, index: int) -> dict[str, Any]:
     message = finding.message
     if file_path(finding.source) is None:
@@ -89,7 +99,9 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
     if finding.actual is not None:
         properties["actual"] = finding.actual
     digest = hashlib.sha256(
-        f"{finding.code}|{finding.source}|{finding.event_index}|{finding.pointer}|{finding.message}".encode()
+        f"{finding.code}|{finding.source}|{finding.event_index}|{finding.pointer}|{finding.message}".encode(
+            "utf-8", "surrogatepass"
+        )
     ).hexdigest()
     result: dict[str, Any] = {
         "ruleId": finding.code,
@@ -150,4 +162,5 @@ def build(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return orjson.dumps(build(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+    # A file name that is not UTF-8 holds lone surrogates, which JSON text cannot carry as they are.
+    return json_text(orjson.dumps(json_safe(build(report)), option=orjson.OPT_INDENT_2).decode()) + "\n"

@@ -8,6 +8,7 @@ import click
 
 from validator.model import Finding, Severity
 from validator.report import Report
+from validator.reporters.escape import line_start, visible
 
 if TYPE_CHECKING:
     from validator.reporters import RenderOptions
@@ -19,10 +20,11 @@ def format_finding(finding: Finding, *, color: bool = False, verbose: int = 0) -
     code = finding.code
     if color:
         code = click.style(code, fg=_COLOURS[finding.severity], bold=True)
-    where = click.style(f"{finding.source}:{finding.line}:{finding.column}:", bold=True) if color else (
-        f"{finding.source}:{finding.line}:{finding.column}:"
-    )
-    line = f"{where} {code} {finding.message}"
+    # What a stream controls (the file name, the message quoting its payload, the event type and
+    # pointer) is spelled visibly: no escape sequence reaches the terminal, no record splits in two.
+    place = f"{visible(finding.source)}:{finding.line}:{finding.column}:"
+    where = click.style(place, bold=True) if color else place
+    line = f"{where} {code} {visible(finding.message)}"
     if finding.severity is not Severity.ERROR:
         line += f" [{finding.severity.value}]"
     if finding.caused_by is not None:
@@ -33,36 +35,36 @@ def format_finding(finding: Finding, *, color: bool = False, verbose: int = 0) -
         if finding.event_index is not None:
             context.append(f"event #{finding.event_index}")
         if finding.event_type:
-            context.append(finding.event_type)
+            context.append(visible(finding.event_type))
         if finding.sequence_number is not None:
             context.append(f"seq {finding.sequence_number}")
         if finding.pointer:
-            context.append(f"at {finding.pointer}")
+            context.append(f"at {visible(finding.pointer)}")
         if context:
             line += f" ({', '.join(context)})"
         if verbose > 1 and (finding.expected is not None or finding.actual is not None):
-            line += f"\n    expected: {finding.expected!r}\n    actual:   {finding.actual!r}"
+            line += f"\n    expected: {visible(repr(finding.expected))}\n    actual:   {visible(repr(finding.actual))}"
     return line
 
 
 def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for stream in report.streams:
+        name = visible(stream.name)
         if stream.skipped is not None:
             if not options.quiet:
-                lines.append(f"{stream.name}: skipped: {stream.skipped}")
+                lines.append(f"{name}: skipped: {visible(stream.skipped)}")
             continue
         if stream.error:
-            lines.append(f"{stream.name}: error: {stream.error}")
+            lines.append(f"{name}: error: {visible(stream.error)}")
         lines.extend(_grouped(stream.findings, options))
-        lines.extend(
-            f"{stream.name}: {e.code} {e.count} more {e.severity.value}s not shown" for e in stream.elided
-        )
+        lines.extend(f"{name}: {e.code} {e.count} more {e.severity.value}s not shown" for e in stream.elided)
         if options.verbose and not stream.findings and not stream.error:
-            lines.append(f"{stream.name}: ok ({stream.events} events)")
+            lines.append(f"{name}: ok ({stream.events} events)")
     if not options.quiet:
         lines.append(summary_line(report, options))
-    return "\n".join(lines) + ("\n" if lines else "")
+    # A line that starts with ``::`` (a file named so) would be a workflow command in a CI log.
+    return "".join(line_start(line) + "\n" for line in lines)
 
 
 def _grouped(findings: list[Finding], options: RenderOptions) -> list[str]:
