@@ -294,6 +294,13 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
                 elif "tools/gen_rule_docs.py" in part:
                     run_shell(part + f" --out {tmp_path}/rules.md", None, sandbox, server)
                     assert (tmp_path / "rules.md").read_text() == (ROOT / "docs" / "rules.md").read_text()
+                elif "tools/server_report.py" in part:
+                    # The servers' rerun is conformance_tests/live/ (it compares against the same pins);
+                    # here the section is rendered from the pins into a copy, never into docs/.
+                    copy = tmp_path / "corpus-report.md"
+                    shutil.copy(ROOT / "docs" / "corpus-report.md", copy)
+                    run_shell(part.split("--")[0].strip() + f" --no-run --docs {copy}", None, sandbox, server)
+                    assert copy.read_text() == (ROOT / "docs" / "corpus-report.md").read_text()
                 elif "tools/gen_clients_doc.py" in part:  # measures into tmp_path, never into docs/
                     run_shell(part + f" --out {tmp_path}", None, sandbox, server)
                     written = (tmp_path / "clients.md").read_text()
