@@ -19,9 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validator.checker import check_stream
 from validator.errors import InputError, Interrupted
 from validator.report import StreamReport
+from validator.session import check_any
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
 from validator.timeline import Timeline
 
@@ -86,21 +86,22 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
             path, options.format, stdin_name=options.stdin_name, on_read=hook, selection=options.selection
         )
         for stream in streams:
-            report = check_stream(
+            reports = check_any(
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
                 timeline=Timeline() if options.timeline else None,
             )
             if result.interrupted:
-                result.streams.append(report)  # its error says where reading stopped
+                result.streams.extend(reports)  # the error says where reading stopped
                 break
-            if report.events == 0 and report.error is None:
+            first = reports[0]  # a session's own report comes first, then its responses'
+            if first.events == 0 and first.error is None:
                 result.errors.append(f"{stream.name}: no events found")
                 continue
-            if report.error is not None:
-                result.errors.append(report.error)
-            result.streams.append(report)
+            if first.error is not None:
+                result.errors.append(first.error)
+            result.streams.extend(reports)
     except InputError as exc:
         if not result.interrupted:
             result.errors.append(str(exc))
