@@ -290,7 +290,7 @@ class SessionChecker:
             lane, unechoed = self._event_lane(payload)
             run = self._route(lane, payload) if kind not in STARTS else None
             if run is None:
-                run = self._start(lane, event, kind)
+                run = self._start(lane, event, payload, kind)
             if unechoed:
                 self._unechoed(run, lane, event, kind)
         elif self.profile == "openai" and run.lane is not None and payload.get("stream_id") != run.lane:
@@ -330,7 +330,7 @@ class SessionChecker:
                     return run
         return live[-1]
 
-    def _start(self, lane: Lane, event: Event, kind: str) -> ResponseRun:
+    def _start(self, lane: Lane, event: Event, payload: dict[str, Any], kind: str) -> ResponseRun:
         """A new response in the lane: whose request it answers, and whether it may start now."""
         live = [run for run in lane.active if not run.ended]
         if live:
@@ -344,7 +344,7 @@ class SessionChecker:
                            f"{kind} starts response[{len(self.runs)}] in lane {lane.key!r} while "
                            f"response[{older.number}] of that lane is in flight", event)
         request: Request | None = None
-        successor = self._successor(lane)
+        successor = self._successor(lane, payload)
         if not successor:
             if lane.steered is not None:
                 self._emit(rules.STEERED_WITHOUT_SUCCESSOR,
@@ -370,18 +370,20 @@ class SessionChecker:
         lane.active.append(run)
         return run
 
-    def _successor(self, lane: Lane) -> bool:
-        """Whether a starting response is the automatic successor of a steered (or steered-into) response."""
-        if self.profile != "openai":
+    def _successor(self, lane: Lane, payload: dict[str, Any]) -> bool:
+        """Whether a starting response is the automatic successor of a steered (or steered-into) response.
+
+        With a request waiting too, only a response that continues the steered one is its successor.
+        """
+        if self.profile != "openai" or (lane.steered is None and not lane.steers):
             return False
-        if lane.steered is not None:
-            lane.steered = None
-            lane.steers = 0
-            return True
-        if lane.steers and not lane.pending:
-            lane.steers = 0
-            return True
-        return False
+        response = payload.get("response")
+        previous = response.get("previous_response_id") if isinstance(response, dict) else None
+        if lane.pending and (lane.steered is None or previous != lane.steered.response_id):
+            return False
+        lane.steered = None
+        lane.steers = 0
+        return True
 
     def _deliver(self, run: ResponseRun, event: Event, payload: dict[str, Any], kind: str) -> None:
         """Hand an event to its response's Checker, keeping what routing needs."""
