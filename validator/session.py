@@ -39,8 +39,8 @@ from validator.errors import InputError
 from validator.model import Elided, Event, Finding
 from validator.report import StreamReport
 from validator.rules import PROFILES, Rule
-from validator.sources import Stream
 from validator.rules import websocket as rules
+from validator.sources import Stream
 from validator.wsframes import MAX_MESSAGE_BYTES, SEND, WsClose, WsMessage, WsOpen, WsRecord
 
 TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -194,11 +194,11 @@ class SessionChecker:
         base = name or self.source
         session = StreamReport(f"{base}#session", self.profile, fmt, events=self.messages, findings=self.findings,
                                elided=self._emitter.elided())
-        out = [session]
-        for run in self.runs:
-            out.append(StreamReport(f"{base}#response[{run.number}]", self.profile, fmt, events=run.checker.events,
-                                    findings=run.findings, elided=run.checker.elided()))
-        return out
+        return [session] + [
+            StreamReport(f"{base}#response[{run.number}]", self.profile, fmt, events=run.checker.events,
+                         findings=run.findings, elided=run.checker.elided())
+            for run in self.runs
+        ]
 
     def elided(self) -> list[Elided]:
         return self._emitter.elided()
@@ -293,12 +293,16 @@ class SessionChecker:
                 run = self._start(lane, event, payload, kind)
             if unechoed:
                 self._unechoed(run, lane, event, kind)
-        elif self.profile == "openai" and run.lane is not None and payload.get("stream_id") != run.lane:
-            if self._once(run, rules.STREAM_ID_NOT_ECHOED):
-                self._emit(rules.STREAM_ID_NOT_ECHOED,
-                           f"{kind} of response[{run.number}] carries stream_id {payload.get('stream_id')!r}, "
-                           f"its lane is {run.lane!r}", event, pointer="/stream_id", expected=run.lane,
-                           actual=payload.get("stream_id"))
+        elif (
+            self.profile == "openai"
+            and run.lane is not None
+            and payload.get("stream_id") != run.lane
+            and self._once(run, rules.STREAM_ID_NOT_ECHOED)
+        ):
+            self._emit(rules.STREAM_ID_NOT_ECHOED,
+                       f"{kind} of response[{run.number}] carries stream_id {payload.get('stream_id')!r}, "
+                       f"its lane is {run.lane!r}", event, pointer="/stream_id", expected=run.lane,
+                       actual=payload.get("stream_id"))
         self._deliver(run, event, payload, kind)
 
     def _owner(self, payload: dict[str, Any], kind: str) -> ResponseRun | None:
@@ -454,7 +458,8 @@ class SessionChecker:
             if details is None or not isinstance(details.get("code"), str):
                 missing.append("a string `error.code`")
             if missing:
-                self._emit(rules.ERROR_STATUS_OR_CODE, f"the WebSocket error envelope has no {' and no '.join(missing)}",
+                self._emit(rules.ERROR_STATUS_OR_CODE,
+                           f"the WebSocket error envelope has no {' and no '.join(missing)}",
                            event, pointer="/status" if type(status) is not int else "/error/code")
         if code == CONNECTION_LIMIT:
             self._limit_error = True
@@ -485,7 +490,9 @@ class SessionChecker:
                        f"an error ({code!r}) with no response in flight and no request waiting"
                        + (f" in lane {lane.key!r}" if lane.key is not None else ""), event)
 
-    def _as_sse_error(self, run: ResponseRun, payload: dict[str, Any], details: dict[str, Any] | None) -> dict[str, Any]:
+    def _as_sse_error(
+        self, run: ResponseRun, payload: dict[str, Any], details: dict[str, Any] | None
+    ) -> dict[str, Any]:
         """The SSE `error` event a WebSocket error envelope stands for (its own shape is WSS008/WSS009's)."""
         source = details if details is not None else payload
         inner = {

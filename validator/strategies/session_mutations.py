@@ -12,6 +12,7 @@ not check are removed (``SessionMutation.codes``).
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,7 +177,7 @@ def _interleave(session: GeneratedSession, pick: Pick) -> tuple[list[WsRecord], 
     creates = view.client("response.create")
     # Two consecutive requests each answered by a response of three events or more.
     spans = []
-    for a, b in zip(creates, creates[1:], strict=False):
+    for a, b in itertools.pairwise(creates):
         first = list(range(a + 1, b))
         end = next((i for i in range(b + 1, len(view.records)) if i not in view.values
                     or view.records[i].direction == SEND), len(view.records) - 1)  # type: ignore[union-attr]

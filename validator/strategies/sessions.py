@@ -57,7 +57,9 @@ class SessionPlan:
         if self.shape in ("lanes", "steering") and self.profile != "openai":
             raise ValueError(f"the {self.shape} shape exists only in the openai profile")
         if self.shape == "steering" and (
-            len(self.responses) < 2 or self.responses[0].ending != "completed" or self.responses[1].ending == "error_only"
+            len(self.responses) < 2
+            or self.responses[0].ending != "completed"
+            or self.responses[1].ending == "error_only"
         ):
             raise ValueError(
                 "the steering shape needs a completed first response (it is steered) and a second that is one "
@@ -109,7 +111,8 @@ class GeneratedSession:
 
 def ws_error(status: int, kind: str, code: str, message: str, param: str | None = None) -> Json:
     """A WebSocket error envelope."""
-    return {"type": "error", "status": status, "error": {"type": kind, "code": code, "message": message, "param": param}}
+    error = {"type": kind, "code": code, "message": message, "param": param}
+    return {"type": "error", "status": status, "error": error}
 
 
 def response_events(plan: StreamPlan, number: int) -> list[Json]:
