@@ -58,6 +58,7 @@ INVALID: dict[str, tuple[str, str]] = {
     "response-done": ("response-done", "ws-or-sequential"),
     "upgrade-refused": ("upgrade-refused", "ws-sequential"),
     "message-not-json": ("not-json-message", "ws-sequential"),
+    "continuation-refused": ("refuse-continuation", "ws-or-continuation-not-found"),
 }
 
 

@@ -120,6 +120,7 @@ class SessionChecker:
         self._by_id: dict[str, ResponseRun] = {}
         self._by_item: dict[str, ResponseRun] = {}
         self._produced: set[str] = set()  # response ids this connection produced and still holds
+        self._latest: str | None = None  # the most recent response id
         self._steers: dict[str, int] = {}  # previous_response_id -> steers sent and not yet answered
         self._accepted: set[str] = set()  # steering ids accepted
         self._opening: WsOpen | None = None
@@ -187,7 +188,25 @@ class SessionChecker:
             run.findings += self._finish(run)
         return self._take()
 
+    def emit(self, rule: Rule, message: str, *, response: int | None = None, **where: Any) -> list[Finding]:
+        """A finding of the caller's own (a live transport's, a scenario's), located at the last message.
+
+        With ``response=N`` it belongs to that response, through its Checker.
+        """
+        if response is not None:
+            run = self.runs[response]
+            new = run.checker.emit(rule, message, **where)
+            run.findings += new
+            return new
+        self._emit(rule, message, Event(None, max(0, self.messages - 1)), **where)
+        return self._take()
+
     # ---- what was seen --------------------------------------------------------------------------
+
+    @property
+    def awaiting(self) -> int:
+        """Requests not answered yet plus responses still in flight (0: the client may stop waiting)."""
+        return sum(len(lane.pending) + sum(1 for run in lane.active if not run.ended) for lane in self._lanes.values())
 
     def reports(self, name: str | None = None, fmt: str = "ws") -> list[StreamReport]:
         """The session's report, then one per response (after ``closed``)."""
@@ -401,6 +420,7 @@ class SessionChecker:
                 run.response_id = rid
                 self._by_id[rid] = run
                 self._produced.add(rid)
+                self._latest = rid
         if kind == "response.output_item.added":
             item = payload.get("item")
             if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -480,6 +500,11 @@ class SessionChecker:
             unknown = self._unknown_continuation(request)
             if request.previous_response_id is not None:
                 self._produced.discard(request.previous_response_id)  # a failed continuation evicts its id
+            latest = request.previous_response_id is not None and request.previous_response_id == self._latest
+            if latest and request.store is False:
+                self._emit(rules.CONTINUATION_REFUSED,
+                           f"the store=false continuation from the connection's most recent response "
+                           f"{request.previous_response_id!r} failed with {code!r}", event, actual=code)
             if unknown and code != NOT_FOUND:
                 self._emit(rules.CONTINUATION_NOT_REJECTED,
                            f"the store=false continuation from {request.previous_response_id!r} failed with "

@@ -339,6 +339,19 @@ MESSAGE_NOT_EVENT = Rule(
     breaks=("openai-python (`json.loads` of the message raises in ResponsesConnection.parse_event)",),
 )
 
+CONTINUATION_REFUSED = Rule(
+    code="WSS020",
+    name="continuation-refused",
+    summary="A `store=false` continuation from the connection's most recent response failed.",
+    requirement=(
+        "Servers SHOULD keep the most recent previous-response state in connection-local memory for the "
+        "active WebSocket, so that `store=false` can continue on the same socket."
+    ),
+    severity=both(WARNING),
+    refs=(_OR_CONTINUATION,),
+    rationale="A SHOULD: clients recover by resending the full context, at the cost the WebSocket mode exists to save.",
+)
+
 register(
     RESPONSE_WITHOUT_REQUEST,
     TRANSPORT_FIELD_SENT,
@@ -359,4 +372,5 @@ register(
     NONSTANDARD_TERMINAL,
     UPGRADE_REFUSED,
     MESSAGE_NOT_EVENT,
+    CONTINUATION_REFUSED,
 )

@@ -291,6 +291,27 @@ def _wrong_code(session: GeneratedSession, pick: Pick) -> tuple[list[WsRecord], 
     return view.records, f"the error at record {index} says invalid_request"
 
 
+@session_operator("refuse-continuation", "a store=false continuation from the last response fails", "WSS020",
+                  shapes=("continuation",))
+def _refuse_continuation(session: GeneratedSession, pick: Pick) -> tuple[list[WsRecord], str] | None:
+    view = _View.of(session)
+    created = {v["response"]["id"] for v in view.values.values() if v.get("type") == "response.created"}
+    creates = [i for i in view.client("response.create")
+               if view.values[i].get("previous_response_id") in created and view.values[i].get("store") is False
+               and i + 1 in view.values and view.values[i + 1].get("type") == "response.created"]
+    index = _choose(creates, pick)
+    if index is None:
+        return None
+    end = next((i for i in range(index + 1, len(view.records)) if i not in view.values
+                or view.records[i].direction == SEND), len(view.records) - 1)  # type: ignore[union-attr]
+    previous = view.values[index]["previous_response_id"]
+    error = ws_error(400, "invalid_request_error", "previous_response_not_found",
+                     f"Previous response with id '{previous}' not found.", "previous_response_id")
+    records = view.records[: index + 1]
+    records.append(WsMessage(RECEIVE, orjson.dumps(error).decode(), view.records[index].time))
+    return records + view.records[end:], f"the continuation at record {index} fails"
+
+
 @session_operator("silent-connection-limit", "the server closes after an hour without the limit error", "WSS011")
 def _silent_limit(session: GeneratedSession, pick: Pick) -> tuple[list[WsRecord], str] | None:
     view = _View.of(session)
