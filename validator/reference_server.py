@@ -933,8 +933,8 @@ def _ws_loop(protocol: Any, sock: socket.socket, session: WsSession) -> None:
             if not _ws_send(protocol, sock, session, answer):
                 return
         _ws_flush(protocol, sock)
-        if data == b"":
-            return
+        if data == b"" or protocol.close_expected():
+            return  # the closing handshake is done: the server closes the TCP connection first
 
 
 def _interleaved(answers: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -115,6 +115,7 @@ class SessionChecker:
         self._emitter = Emitter(profile, f"{source}#session", select, ignore, max_per_rule, redact=redact)
         self._on_event = on_event  # (response number, event): what each response received
         self.findings: list[Finding] = []  # the session's own
+        self.errors: list[dict[str, Any]] = []  # every error message the server sent
         self.runs: list[ResponseRun] = []
         self._lanes: dict[str | None, Lane] = {}
         self._by_id: dict[str, ResponseRun] = {}
@@ -464,6 +465,7 @@ class SessionChecker:
     # ---- errors ---------------------------------------------------------------------------------
 
     def _error(self, event: Event, payload: dict[str, Any]) -> None:
+        self.errors.append(payload)
         error = payload.get("error")
         details = error if isinstance(error, dict) else None
         if details is None or not isinstance(details.get("message"), str):

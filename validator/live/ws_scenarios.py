@@ -18,7 +18,6 @@ from typing import Any
 from validator.live.scenarios import SCENARIOS, Observation, Reports, Scenario
 from validator.rules import Rule
 from validator.rules import http as http_rules
-from validator.rules import websocket as ws_rules
 
 Json = dict[str, Any]
 UNKNOWN_ID = "resp_conformance_unknown_0000000000000000"
