@@ -476,9 +476,9 @@ class SessionChecker:
             status = payload.get("status")
             missing = []
             if type(status) is not int:
-                missing.append("an integer `status`")
+                missing.append("integer `status`")
             if details is None or not isinstance(details.get("code"), str):
-                missing.append("a string `error.code`")
+                missing.append("string `error.code`")
             if missing:
                 self._emit(rules.ERROR_STATUS_OR_CODE,
                            f"the WebSocket error envelope has no {' and no '.join(missing)}",

@@ -31,6 +31,9 @@ from validator.session import SessionChecker
 from validator.wsframes import RECEIVE, SEND, WsClose, WsMessage, WsOpen, WsRecord, record_line
 
 CLOSE_TIMEOUT = 2.0
+# How long the last turn listens on after every request was answered: a stray late message
+# (a response answering a request that an error already answered) still gets checked.
+GRACE = 0.1
 
 
 def ws_url(base_url: str) -> str:
@@ -166,7 +169,24 @@ def _converse(run: _WsRun, socket: ClientConnection, outcome: Outcome) -> None:
         context.response_ids = [r.response_id for r in run.session.runs if r.response_id is not None]
         if stopped or run.closed:
             return
+    _drain(run, socket)
     outcome.observations.update(run.observations)
+
+
+def _drain(run: _WsRun, socket: ClientConnection) -> None:
+    """Listen for ``GRACE`` seconds more, then stop; a late message is checked like any other."""
+    deadline = time.monotonic() + GRACE
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            data = socket.recv(timeout=left)
+        except TimeoutError:
+            return
+        except ConnectionClosed as exc:
+            run.record(_close_of(exc, run.now()))
+            return
+        run.record(WsMessage(RECEIVE, data, run.now()))
+        if run.session.awaiting:
+            _read_answers(run, socket)
 
 
 def _read_answers(run: _WsRun, socket: ClientConnection) -> bool:
