@@ -2,7 +2,7 @@
 
     python tools/gen_ws_fixtures.py
 
-The sessions come from the strategies' session model (``validator.strategies.sessions``)
+The sessions come from the strategies' session model (``validator.strategies.session_model``)
 with fixed seeds, and each broken one from its session mutation operator
 (``validator.strategies.session_mutations``), so a fixture and the operator that
 produced it cannot drift apart; ``conformance_tests/test_websocket_fixtures.py``
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan  # noqa: E402
 from validator.strategies.session_mutations import SESSION_OPERATORS, mutate_session  # noqa: E402
-from validator.strategies.sessions import GeneratedSession, SessionPlan, build_session  # noqa: E402
+from validator.strategies.session_model import GeneratedSession, SessionPlan, build_session  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 SIZES = Sizes(min_items=1, max_items=1, max_parts=1, max_deltas=2, max_text=8)

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from validator.rules import catalogue
-from validator.strategies.sessions import SHAPES, GeneratedSession, ws_error
+from validator.strategies.session_model import SHAPES, GeneratedSession, ws_error
 from validator.wsframes import MAX_MESSAGE_BYTES, RECEIVE, SEND, WsClose, WsMessage, WsOpen, WsRecord, record_line
 
 Pick = Callable[[int], int]

@@ -67,8 +67,9 @@ class SessionPlan:
             )
         if not self.responses:
             raise ValueError("a session plan needs at least one response")
-        if self.shape == "continuation" and any(p.ending == "error_only" for p in self.responses[:-1]):
-            raise ValueError("a continuation chain needs a response at every link (no error_only ending but the last)")
+        if self.shape == "continuation" and any(p.ending == "error_only" for p in self.responses):
+            # A failed continuation would be a refusal (WSS020), a failed first link a dangling one (WSS010).
+            raise ValueError("a continuation chain needs a response at every link (no error_only ending)")
 
 
 @dataclass(frozen=True)
