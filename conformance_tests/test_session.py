@@ -220,7 +220,8 @@ def test_steering_needs_a_steer_and_a_successor() -> None:
     assert "WSS007" in _codes(stray)["s#session"]
     steered = [*start, _send({"type": "response.steer", "previous_response_id": "resp_1", "input": "x"}),
                _recv({"type": "response.incomplete", "sequence_number": 1,
-                      "response": {"id": "resp_1", "status": "incomplete", "incomplete_details": {"reason": "steered"}}})]
+                      "response": {"id": "resp_1", "status": "incomplete",
+                                   "incomplete_details": {"reason": "steered"}}})]
     assert "WSS006" in _codes([*steered, WsClose(1000, "", "client")])["s#session"]
     successor = [*steered, _recv(_created("resp_2"))]
     assert not {"WSS001", "WSS006"} & _codes([*successor, WsClose(1000, "", "client")])["s#session"]

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan  # noqa: E402
-from validator.strategies.session_mutations import SESSION_OPERATORS, mutate_session  # noqa: E402
 from validator.strategies.session_model import GeneratedSession, SessionPlan, build_session  # noqa: E402
+from validator.strategies.session_mutations import SESSION_OPERATORS, mutate_session  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 SIZES = Sizes(min_items=1, max_items=1, max_parts=1, max_deltas=2, max_text=8)

@@ -41,8 +41,8 @@ from validator.strategies.model import (
 )
 from validator.strategies.mutations import OPERATORS, Mutation, Operator, mutate
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan
-from validator.strategies.session_mutations import SESSION_OPERATORS, SessionMutation, mutate_session
 from validator.strategies.session_model import GeneratedSession, SessionPlan, build_session
+from validator.strategies.session_mutations import SESSION_OPERATORS, SessionMutation, mutate_session
 
 if TYPE_CHECKING:
     from validator.strategies.generators import event_types, events, mutated_streams, streams
