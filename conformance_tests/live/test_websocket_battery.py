@@ -197,3 +197,23 @@ def test_ws_url_and_plan() -> None:
 
 def test_fast_timeouts_are_the_shared_ones() -> None:
     assert FAST.idle < 1
+
+
+def test_missing_websockets_gives_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import validator
+
+    for name in [m for m in sys.modules if m == "websockets" or m.startswith(("websockets.", "validator.live"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "websockets", None)
+    monkeypatch.delattr(validator, "live", raising=False)
+    result = CliRunner().invoke(main, ["check", "--base-url", "ws://127.0.0.1:9/v1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "responses-conformance: error: the WebSocket transport needs websockets: "
+        "pip install 'responses-conformance[live]'"
+    )
+    # validate on captures needs no WebSocket library at all.
+    path = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "openai" / "ws-lanes.ws.jsonl"
+    assert CliRunner().invoke(main, ["validate", str(path)]).exit_code == 0
