@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from validator import reference_server  # noqa: E402
-from validator.live import Target, run_battery  # noqa: E402
-from validator.live.ws_battery import run_ws_battery  # noqa: E402
+from validator import reference_server
+from validator.live import Target, run_battery
+from validator.live.ws_battery import run_ws_battery
 
 
 def main() -> int:
