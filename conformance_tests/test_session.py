@@ -291,3 +291,14 @@ def test_validate_reports_sessions_and_responses_in_every_format(fmt: str) -> No
     assert "WSS013" in result.output and "LIF007" in result.output
     if fmt != "github":  # annotations name the file only
         assert "#session" in result.output and "#response[" in result.output
+
+
+def test_an_unreadable_end_is_the_root_of_the_overlap_it_causes() -> None:
+    """One root defect, one finding: the garbled terminal event explains the next response's overlap."""
+    records = [_send({"type": "response.create"}), _send({"type": "response.create"}), _recv(_created("r1")),
+               _recv("{garbled"), _recv(_created("r2"))]
+    reports = check_session(records, "openai", name="s")
+    session = {f.code: f for f in reports[0].findings}
+    assert session["WSS004"].caused_by == ("WSS019", 3)
+    (lif,) = [f for f in reports[1].findings if f.code == "LIF007"]
+    assert lif.caused_by == ("WSS019", 3)

@@ -79,6 +79,7 @@ class ResponseRun:
     errored: bool = False
     status: str | None = None
     root: tuple[str, int | None] | None = None  # a session finding its end-of-stream findings follow from
+    last_index: int = -1  # the session message index of its last event
 
 
 @dataclass(slots=True)
@@ -129,6 +130,7 @@ class SessionChecker:
         self._limit_error = False
         self.messages = 0
         self._seen: set[tuple[int, str]] = set()
+        self._unreadable: tuple[str, int] | None = None  # the last server message that was no event
         self._closed = False
 
     # ---- input ----------------------------------------------------------------------------------
@@ -261,7 +263,9 @@ class SessionChecker:
     def _server(self, event: Event, payload: Any, data: str | bytes) -> None:
         if payload is None or not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
             text = data.strip() if isinstance(data, str) else data.strip().decode("utf-8", "replace")
-            if text in ("[DONE]", "data: [DONE]"):
+            done = text in ("[DONE]", "data: [DONE]")
+            self._unreadable = (rules.DONE_SENTINEL.code if done else rules.MESSAGE_NOT_EVENT.code, event.index)
+            if done:
                 self._emit(rules.DONE_SENTINEL, "the server sent [DONE] over the WebSocket", event)
             elif event.error is not None:
                 self._emit(rules.MESSAGE_NOT_EVENT, f"a server message is not JSON ({event.error})", event)
@@ -359,14 +363,18 @@ class SessionChecker:
         live = [run for run in lane.active if not run.ended]
         if live:
             older = live[0]
+            # An unreadable message after the older response's last event may have been its end.
+            cause = self._unreadable if self._unreadable and self._unreadable[1] > older.last_index else None
+            if cause is not None:
+                older.root = cause
             if self.profile == "openresponses":
                 self._emit(rules.MULTIPLEXED,
                            f"{kind} starts response[{len(self.runs)}] while response[{older.number}] is in flight",
-                           event)
+                           event, caused_by=cause)
             else:
                 self._emit(rules.LANE_NOT_FIFO,
                            f"{kind} starts response[{len(self.runs)}] in lane {lane.key!r} while "
-                           f"response[{older.number}] of that lane is in flight", event)
+                           f"response[{older.number}] of that lane is in flight", event, caused_by=cause)
         request: Request | None = None
         successor = self._successor(lane, payload)
         if not successor:
@@ -433,6 +441,7 @@ class SessionChecker:
             self._end(run, kind, response)
         if self._on_event is not None:
             self._on_event(run.number, event)
+        run.last_index = event.index
         run.findings += run.checker.feed(event)
 
     def _end(self, run: ResponseRun, kind: str, response: Any) -> None:
