@@ -217,3 +217,12 @@ def test_missing_websockets_gives_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     # validate on captures needs no WebSocket library at all.
     path = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "openai" / "ws-lanes.ws.jsonl"
     assert CliRunner().invoke(main, ["validate", str(path)]).exit_code == 0
+
+
+def test_an_unreachable_websocket_server_exits_2() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["check", "--base-url", f"ws://127.0.0.1:{port}/v1", "--scenario", "plain-text"])
+    assert result.exit_code == 2
+    assert f"cannot connect to ws://127.0.0.1:{port}/v1/responses" in result.stderr
