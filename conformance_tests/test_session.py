@@ -302,3 +302,12 @@ def test_an_unreadable_end_is_the_root_of_the_overlap_it_causes() -> None:
     assert session["WSS004"].caused_by == ("WSS019", 3)
     (lif,) = [f for f in reports[1].findings if f.code == "LIF007"]
     assert lif.caused_by == ("WSS019", 3)
+
+
+def test_each_call_returns_the_findings_it_completes() -> None:
+    checker = SessionChecker("openai", source="s")
+    assert checker.feed(_send({"type": "response.create"})) == []
+    found = checker.feed(_recv({"type": "response.created", "sequence_number": 0, "response": {"id": "r"}}))
+    assert {f.code for f in found} == {"SCH001"}  # the response's own finding, as it happens
+    closing = checker.closed(WsClose(None, "", "server"))
+    assert [f.code for f in closing] == ["WSS013", "LIF007"]

@@ -92,7 +92,7 @@ class Lane:
 
 
 class SessionChecker:
-    """Checks one WebSocket session: its records in, findings out."""
+    """Checks one WebSocket session: its records in, findings out (the session's and its responses')."""
 
     def __init__(
         self,
@@ -131,6 +131,7 @@ class SessionChecker:
         self.messages = 0
         self._seen: set[tuple[int, str]] = set()
         self._unreadable: tuple[str, int] | None = None  # the last server message that was no event
+        self._fresh: list[Finding] = []  # the responses' findings since the last call returned
         self._closed = False
 
     # ---- input ----------------------------------------------------------------------------------
@@ -183,12 +184,14 @@ class SessionChecker:
         if close is not None:
             self._judge_close(close, where)
         for lane in self._lanes.values():
-            if lane.steered is not None and self._wants(rules.STEERED_WITHOUT_SUCCESSOR):
+            if lane.steered is not None:
                 self._emit(rules.STEERED_WITHOUT_SUCCESSOR,
                            f"response[{lane.steered.number}] ended steered; the session ended with no successor",
                            where)
         for run in self.runs:
-            run.findings += self._finish(run)
+            finished = self._finish(run)
+            run.findings += finished
+            self._fresh += finished
         return self._take()
 
     def emit(self, rule: Rule, message: str, *, response: int | None = None, **where: Any) -> list[Finding]:
@@ -442,7 +445,9 @@ class SessionChecker:
         if self._on_event is not None:
             self._on_event(run.number, event)
         run.last_index = event.index
-        run.findings += run.checker.feed(event)
+        new = run.checker.feed(event)
+        run.findings += new
+        self._fresh += new
 
     def _end(self, run: ResponseRun, kind: str, response: Any) -> None:
         run.ended = True
@@ -625,9 +630,6 @@ class SessionChecker:
 
     # ---- inside ---------------------------------------------------------------------------------
 
-    def _wants(self, rule: Rule) -> bool:
-        return self._emitter.wants(rule)
-
     def _once(self, run: ResponseRun, rule: Rule) -> bool:
         """True the first time ``rule`` is reported for ``run``."""
         key = (run.number, rule.code)
@@ -640,9 +642,11 @@ class SessionChecker:
         self._emitter.emit(rule, message, event, **where)
 
     def _take(self) -> list[Finding]:
+        """The findings since the last call: the session's, then the responses'."""
         new = self._emitter.take()
         self.findings += new
-        return new
+        fresh, self._fresh = self._fresh, []
+        return new + fresh
 
 
 def _decode(data: str | bytes) -> tuple[Any, str | None]:
