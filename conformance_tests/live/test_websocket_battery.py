@@ -20,6 +20,9 @@ from validator.rules import catalogue
 
 from .conftest import FAST, target_for
 
+# A conformant server is never silent for long; generous waits keep a loaded machine from failing it.
+RELAXED = Timeouts(connect=10, first_byte=20, idle=20, total=120)
+
 # fault -> (scenario, codes it must trigger in openai, in openresponses)
 EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "ws-no-stream-id": ("ws-lanes", {"WSS005"}, set()),  # lanes are openai's; openresponses has no stream_id
@@ -40,7 +43,7 @@ def test_every_websocket_fault_has_an_expectation() -> None:
 
 @pytest.mark.parametrize("profile", ["openai", "openresponses"])
 def test_the_reference_server_passes_the_websocket_battery(reference_url: str, profile: str) -> None:
-    report = run_ws_battery(target_for(reference_url, profile), profile)
+    report = run_ws_battery(target_for(reference_url, profile, timeouts=RELAXED), profile)
     ran = [s for s in report.streams if s.skipped is None]
     bad = [(s.name, sorted(s.codes)) for s in ran if s.findings]
     assert bad == []
@@ -74,12 +77,12 @@ def test_each_websocket_fault_fails_a_scenario(reference_url: str, fault: str, p
 
 def test_a_store_false_continuation_and_an_unknown_one(reference_url: str) -> None:
     (scenario,) = select_ws_scenarios("openai", ["ws-continuation"])
-    reports = run_ws_scenario(target_for(reference_url), scenario)
+    reports = run_ws_scenario(target_for(reference_url, timeouts=RELAXED), scenario)
     assert [r.name for r in reports] == ["ws-continuation#session", "ws-continuation#response[0]",
                                          "ws-continuation#response[1]"]
     assert all(r.ok() for r in reports)
     (unknown,) = select_ws_scenarios("openai", ["ws-continuation-unknown"])
-    reports = run_ws_scenario(target_for(reference_url), unknown)
+    reports = run_ws_scenario(target_for(reference_url, timeouts=RELAXED), unknown)
     # The unknown id is refused (no response), the next turn on the same socket still works.
     assert len(reports) == 2 and all(r.ok() for r in reports)
 
@@ -101,7 +104,8 @@ def accepting_server() -> Iterator[str]:
 
 def test_a_create_with_stream_must_be_refused_in_openresponses(accepting_server: str) -> None:
     (scenario,) = select_ws_scenarios("openresponses", ["ws-create-with-stream"])
-    reports = run_ws_scenario(target_for(accepting_server, "openresponses"), scenario, "openresponses")
+    reports = run_ws_scenario(target_for(accepting_server, "openresponses", timeouts=RELAXED), scenario,
+                              "openresponses")
     assert "HTT009" in reports[0].codes
     assert "WSS002" not in {c for r in reports for c in r.codes}  # our own probe is not reported
 
@@ -116,7 +120,7 @@ def test_connection_refused_and_upgrade_refused(keyed_reference: tuple[str, str]
     url, key = keyed_reference
     refused = run_ws_scenario(target_for(url), scenario)
     assert "WSS018" in refused[0].codes and refused[0].http is not None and refused[0].http.status == 401
-    accepted = run_ws_scenario(target_for(url, api_key=key), scenario)
+    accepted = run_ws_scenario(target_for(url, api_key=key, timeouts=RELAXED), scenario)
     assert all(r.ok() for r in accepted)
 
 
@@ -189,6 +193,7 @@ def test_ws_url_and_plan() -> None:
     assert ws_url("http://h:1/v1/") == "ws://h:1/v1/responses"
     assert ws_url("https://h/v1") == "wss://h/v1/responses"
     assert ws_url("wss://h/v1") == "wss://h/v1/responses"
+    assert ws_url("https://h/openai?api-version=2026-01") == "wss://h/openai/responses?api-version=2026-01"
     skipped = [s.name for s, reason in plan_ws("openai") if reason]
     assert skipped == ["reasoning"]
     with pytest.raises(ValueError, match="no scenario"):

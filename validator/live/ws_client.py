@@ -14,6 +14,7 @@ The WebSocket protocol is the ``websockets`` package's threaded client.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -37,10 +38,10 @@ GRACE = 0.1
 
 
 def ws_url(base_url: str) -> str:
-    """The WebSocket URL of ``BASE_URL/responses``: http becomes ws, https wss."""
-    scheme, sep, rest = base_url.rstrip("/").partition("://")
-    scheme = {"http": "ws", "https": "wss"}.get(scheme.lower(), scheme.lower())
-    return f"{scheme}{sep}{rest}/responses"
+    """The WebSocket URL of ``BASE_URL/responses``: http becomes ws, https wss; a query is kept."""
+    parts = urlsplit(base_url)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme.lower(), parts.scheme.lower())
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + "/responses", parts.query, ""))
 
 
 def ws_headers(target: Target) -> dict[str, str]:
