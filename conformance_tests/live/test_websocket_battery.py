@@ -231,3 +231,14 @@ def test_an_unreachable_websocket_server_exits_2() -> None:
     result = CliRunner().invoke(main, ["check", "--base-url", f"ws://127.0.0.1:{port}/v1", "--scenario", "plain-text"])
     assert result.exit_code == 2
     assert f"cannot connect to ws://127.0.0.1:{port}/v1/responses" in result.stderr
+
+
+def test_the_transport_can_come_from_pyproject(reference_url: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.responses-conformance.check]\ntransport = "websocket"\nscenarios = ["ws-pipelined"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--base-url", reference_url + "/v1", "-o", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"ws-pipelined#session"' in result.output

@@ -54,6 +54,7 @@ KEYS: dict[str, str] = {
     "total-timeout": "total_timeout",
     "max-bytes": "max_bytes",
     "capture-dir": "capture_dir",
+    "transport": "transport",
 }
 PATH_KEYS = frozenset({"baseline", "capture-dir"})
 COMMANDS = ("validate", "check")
