@@ -4,8 +4,8 @@
 
 The sessions come from the strategies' session model (``validator.strategies.session_model``)
 with fixed seeds, and each broken one from its session mutation operator
-(``validator.strategies.session_mutations``), so a fixture and the operator that
-produced it cannot drift apart; ``conformance_tests/test_websocket_fixtures.py``
+(``validator.strategies.mutations.websocket``), so a fixture and the operator that
+produced it cannot drift apart; ``conformance_tests/test_session.py``
 checks that the files are what this script writes.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from validator.strategies.mutations.websocket import SESSION_OPERATORS, mutate_session  # noqa: E402
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan  # noqa: E402
 from validator.strategies.session_model import GeneratedSession, SessionPlan, build_session  # noqa: E402
-from validator.strategies.session_mutations import SESSION_OPERATORS, mutate_session  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 SIZES = Sizes(min_items=1, max_items=1, max_parts=1, max_deltas=2, max_text=8)

@@ -16,7 +16,7 @@ Valid streams and precisely broken ones, as Hypothesis strategies::
 
 WebSocket sessions too: ``sessions`` and ``mutated_sessions`` (Hypothesis), over the
 plain ``SessionPlan``/``build_session`` (``validator.strategies.session_model``) and the
-``SESSION_OPERATORS`` (``validator.strategies.session_mutations``).
+``SESSION_OPERATORS`` (``validator.strategies.mutations.websocket``).
 
 ``streams``, ``mutated_streams`` and ``events`` need Hypothesis (the
 ``hypothesis`` extra). The plain model underneath does not: ``StreamPlan`` and
@@ -40,9 +40,9 @@ from validator.strategies.model import (
     final_response,
 )
 from validator.strategies.mutations import OPERATORS, Mutation, Operator, mutate
+from validator.strategies.mutations.websocket import SESSION_OPERATORS, SessionMutation, mutate_session
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan
 from validator.strategies.session_model import GeneratedSession, SessionPlan, build_session
-from validator.strategies.session_mutations import SESSION_OPERATORS, SessionMutation, mutate_session
 
 if TYPE_CHECKING:
     from validator.strategies.generators import event_types, events, mutated_streams, streams

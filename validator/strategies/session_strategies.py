@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from validator.strategies.generators import _check_profile, _DrawChooser
 from validator.strategies.model import ENDINGS, Ending, Profile
+from validator.strategies.mutations.websocket import SESSION_OPERATORS, SessionMutation, mutate_session
 from validator.strategies.plans import Sizes, draw_plan
 from validator.strategies.session_model import SHAPES, GeneratedSession, SessionPlan, build_session
-from validator.strategies.session_mutations import SESSION_OPERATORS, SessionMutation, mutate_session
 
 _ALPHABET = st.characters(exclude_categories=["Cs"])
 
