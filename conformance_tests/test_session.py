@@ -311,3 +311,20 @@ def test_each_call_returns_the_findings_it_completes() -> None:
     assert {f.code for f in found} == {"SCH001"}  # the response's own finding, as it happens
     closing = checker.closed(WsClose(None, "", "server"))
     assert [f.code for f in closing] == ["WSS013", "LIF007"]
+
+
+def test_the_clients_are_given_each_response_of_a_session_as_sse() -> None:
+    from validator.clients.harness import inputs_of
+    from validator.sources import streams_from_path
+
+    path = ROOT / "fixtures" / "valid" / "openai" / "ws-lanes.ws.jsonl"
+    (stream,) = streams_from_path(str(path))
+    inputs = inputs_of(stream)
+    (again,) = streams_from_path(str(path))
+    reports = check_session(again.frames or [], "openai", name=stream.name)
+    # Named as the responses' reports, so validate --clients attaches each outcome to its response.
+    assert [i.name for i in inputs] == [r.name for r in reports[1:]]
+    for replayed in inputs:
+        assert b"stream_id" not in replayed.body
+        result = check(replayed.body, "openai")
+        assert result.streams[0].events > 2 and not result.streams[0].codes, (replayed.name, result.streams[0].codes)
