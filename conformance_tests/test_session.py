@@ -328,3 +328,19 @@ def test_the_clients_are_given_each_response_of_a_session_as_sse() -> None:
         assert b"stream_id" not in replayed.body
         result = check(replayed.body, "openai")
         assert result.streams[0].events > 2 and not result.streams[0].codes, (replayed.name, result.streams[0].codes)
+
+
+def test_each_response_of_a_session_keeps_its_timeline_for_the_html_report(tmp_path: Path) -> None:
+    from validator.runner import CheckOptions, check_file
+
+    path = ROOT / "fixtures" / "valid" / "openai" / "ws-lanes.ws.jsonl"
+    result = check_file(str(path), CheckOptions(profile="openai", timeline=True))
+    session, *responses = result.streams
+    assert session.timeline is None and len(responses) == 2
+    for report in responses:
+        assert report.timeline is not None and report.timeline.events == report.events > 2
+        assert "stream_id" not in json.dumps(report.timeline.to_dict())
+    out = tmp_path / "r.html"
+    ran = CliRunner().invoke(main, ["validate", "--report", f"html={out}", str(path)])
+    assert ran.exit_code == 0, ran.output
+    assert out.read_text().count("ws-lanes.ws.jsonl#response[") >= 2

@@ -23,7 +23,6 @@ from validator.errors import InputError, Interrupted
 from validator.report import StreamReport
 from validator.session import check_any
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
-from validator.timeline import Timeline
 
 # Below this many bytes in all, worker processes cost more than they save (measured with
 # benchmarks/jobs.py: a worker's start and import take about as long as checking 10 MB).
@@ -90,7 +89,7 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
-                timeline=Timeline() if options.timeline else None,
+                timeline=options.timeline,
             )
             if result.interrupted:
                 result.streams.extend(reports)  # the error says where reading stopped

@@ -41,6 +41,7 @@ from validator.report import StreamReport
 from validator.rules import PROFILES, Rule
 from validator.rules import websocket as rules
 from validator.sources import Stream
+from validator.timeline import Timeline
 from validator.wsframes import MAX_MESSAGE_BYTES, SEND, WsClose, WsMessage, WsOpen, WsRecord
 
 TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -80,6 +81,7 @@ class ResponseRun:
     status: str | None = None
     root: tuple[str, int | None] | None = None  # a session finding its end-of-stream findings follow from
     last_index: int = -1  # the session message index of its last event
+    timeline: Timeline | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +107,7 @@ class SessionChecker:
         shortcuts: bool = True,
         redact: Callable[[str], str] | None = None,
         on_event: Callable[[int, Event], object] | None = None,
+        timelines: bool = False,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
@@ -115,6 +118,7 @@ class SessionChecker:
         }
         self._emitter = Emitter(profile, f"{source}#session", select, ignore, max_per_rule, redact=redact)
         self._on_event = on_event  # (response number, event): what each response received
+        self._timelines = timelines  # each response keeps a Timeline of its events (the HTML report)
         self.findings: list[Finding] = []  # the session's own
         self.errors: list[dict[str, Any]] = []  # every error message the server sent
         self.runs: list[ResponseRun] = []
@@ -221,7 +225,7 @@ class SessionChecker:
                                elided=self._emitter.elided())
         return [session] + [
             StreamReport(f"{base}#response[{run.number}]", self.profile, fmt, events=run.checker.events,
-                         findings=run.findings, elided=run.checker.elided())
+                         findings=run.findings, elided=run.checker.elided(), timeline=run.timeline)
             for run in self.runs
         ]
 
@@ -398,9 +402,11 @@ class SessionChecker:
                        f"#{request.event.index}), which this connection does not hold, got a response instead of "
                        f"{NOT_FOUND}", event, expected=NOT_FOUND)
         number = len(self.runs)
+        timeline = Timeline(redact=self._options["redact"]) if self._timelines else None
         checker = Checker(self.profile, source=f"{self.source}#response[{number}]", transport="events",
+                          reconstruct=timeline is not None, on_event=timeline.add if timeline else None,
                           **self._options)
-        run = ResponseRun(number, checker, lane.key, request)
+        run = ResponseRun(number, checker, lane.key, request, timeline=timeline)
         self.runs.append(run)
         lane.active.append(run)
         return run
@@ -622,6 +628,8 @@ class SessionChecker:
 
     def _finish(self, run: ResponseRun) -> list[Finding]:
         findings = run.checker.close()
+        if run.timeline is not None:
+            run.timeline.finish(run.checker.reconstruction())
         if run.root is not None:
             for finding in findings:
                 if finding.code == "LIF007" and finding.caused_by is None:
@@ -674,14 +682,16 @@ def check_session(
     ignore: list[str] | None = None,
     max_per_rule: int | None = None,
     shortcuts: bool = True,
+    timelines: bool = False,
 ) -> list[StreamReport]:
     """Check a whole session: the session's report first, then one per response.
 
     A capture that cannot be read to its end keeps what was read; the session
-    report carries the reason.
+    report carries the reason. ``timelines`` keeps each response's events for a
+    report that draws them (the HTML report), as ``check_stream(timeline=...)`` does.
     """
     checker = SessionChecker(profile, select=select, ignore=ignore, source=name, max_per_rule=max_per_rule,
-                             shortcuts=shortcuts)
+                             shortcuts=shortcuts, timelines=timelines)
     error = None
     closed = False
     try:
@@ -709,12 +719,17 @@ def check_any(
     max_per_rule: int | None = None,
     shortcuts: bool = True,
     resumed_after: int | None = None,
+    timeline: bool = False,
 ) -> list[StreamReport]:
-    """The reports of one stream: one for a response stream, the session's and each response's for a session."""
+    """The reports of one stream: one for a response stream, the session's and each response's for a session.
+
+    ``timeline``: each response keeps a ``Timeline`` of its events (``check_stream(timeline=...)``).
+    """
     if stream.frames is not None:
         reports = check_session(stream.frames, profile, name=stream.name, fmt=stream.format, select=select,
-                                ignore=ignore, max_per_rule=max_per_rule, shortcuts=shortcuts)
+                                ignore=ignore, max_per_rule=max_per_rule, shortcuts=shortcuts, timelines=timeline)
         reports[0].http = stream.http
         return reports
     return [check_stream(stream, profile, select=select, ignore=ignore, max_per_rule=max_per_rule,
-                         shortcuts=shortcuts, resumed_after=resumed_after)]
+                         shortcuts=shortcuts, resumed_after=resumed_after,
+                         timeline=Timeline() if timeline else None)]

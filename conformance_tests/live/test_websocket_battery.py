@@ -155,6 +155,7 @@ def test_the_api_key_never_reaches_the_reports(keyed_reference: tuple[str, str],
     result = CliRunner().invoke(main, [
         "check", "--base-url", url.replace("http://", "ws://") + "/v1", "--api-key", key, "--scenario", "ws-*",
         "-o", "json", "--capture-dir", str(tmp_path), "--report", f"sarif={tmp_path / 'r.sarif'}",
+        "--report", f"html={tmp_path / 'r.html'}",
     ])
     assert result.exit_code == 0, result.output
     assert key not in result.output
@@ -242,3 +243,17 @@ def test_the_transport_can_come_from_pyproject(reference_url: str, tmp_path: Pat
     result = CliRunner().invoke(main, ["check", "--base-url", reference_url + "/v1", "-o", "json"])
     assert result.exit_code == 0, result.output
     assert '"ws-pipelined#session"' in result.output
+
+
+def test_the_html_report_draws_each_response_of_a_live_session(reference_url: str, tmp_path: Path) -> None:
+    from validator.live import Target
+
+    report = run_ws_battery(Target(base_url=reference_url + "/v1"), "openai", scenarios=["ws-lanes"], timeline=True)
+    session, *responses = report.streams
+    assert session.timeline is None and len(responses) == 2  # the failing continuation is an error, no response
+    assert all(r.timeline is not None and r.timeline.events == r.events > 2 for r in responses)
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["check", "--base-url", reference_url.replace("http://", "ws://") + "/v1",
+                                       "--scenario", "ws-lanes", "--report", f"html={out}"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().count("ws-lanes#response[") >= 2

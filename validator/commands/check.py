@@ -268,6 +268,7 @@ def _execute_websocket(options: BatteryOptions, plan: list[tuple[Any, str | None
             select=options.select,
             ignore=options.ignore,
             progress=tick,
+            timeline=options.output.timeline,
         )
     except KeyboardInterrupt:
         run.report = Report(options.profile, list(done))

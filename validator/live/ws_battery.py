@@ -44,8 +44,12 @@ def run_ws_battery(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     progress: Progress | None = None,
+    timeline: bool = False,
 ) -> Report:
-    """Run the WebSocket battery: per scenario, the session's report and one per response."""
+    """Run the WebSocket battery: per scenario, the session's report and one per response.
+
+    ``timeline`` keeps each response's events for a report that draws them (the HTML report).
+    """
     report = Report(profile)
     url = target.redactor().text(ws_url(target.base_url))
     for scenario, reason in plan_ws(profile, scenarios, capabilities):
@@ -53,7 +57,7 @@ def run_ws_battery(
             streams = [StreamReport(f"{scenario.name}#session", profile, "live", http=HttpInfo(method="GET", url=url),
                                     scenario=scenario.name, skipped=reason)]
         else:
-            streams = run_ws_scenario(target, scenario, profile, select=select, ignore=ignore)
+            streams = run_ws_scenario(target, scenario, profile, select=select, ignore=ignore, timeline=timeline)
         report.streams.extend(streams)
         if progress is not None:
             progress(streams)

@@ -54,7 +54,7 @@ class _WsRun:
 
     def __init__(
         self, target: Target, scenario: WsScenario, profile: str, select: list[str] | None,
-        ignore: list[str] | None, redactor: Redactor,
+        ignore: list[str] | None, redactor: Redactor, timeline: bool = False,
     ) -> None:
         self.target = target
         self.scenario = scenario
@@ -69,6 +69,7 @@ class _WsRun:
             source=str(self.capture_path) if self.capture_path is not None else f"live:{scenario.name}",
             redact=redactor.text,  # a server may echo what it was sent, the key included
             on_event=self._observe,
+            timelines=timeline,
         )
         self.started = time.monotonic()
         self.bytes = 0
@@ -106,12 +107,16 @@ def run_ws_scenario(
     *,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    timeline: bool = False,
 ) -> list[StreamReport]:
-    """Run one scenario on its own socket: the session's report, then one per response."""
+    """Run one scenario on its own socket: the session's report, then one per response.
+
+    ``timeline`` keeps each response's events (``report.timeline``) for the HTML report.
+    """
     redactor = target.redactor()
     headers = ws_headers(target)
     redactor.add_headers(headers)
-    run = _WsRun(target, scenario, profile, select, ignore, redactor)
+    run = _WsRun(target, scenario, profile, select, ignore, redactor, timeline)
     url = ws_url(target.base_url)
     timeouts = target.timeouts
     shown = redactor.text(url)
