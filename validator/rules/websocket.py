@@ -31,6 +31,13 @@ OPENAI_WS_SDK = "openai-python 3.57 (client.responses.connect(), types/responses
 _SDK_STEER = SpecRef(OPENAI_WS_SDK, "response.steer and the response.steer.* events")
 _SDK_PARSE = SpecRef(OPENAI_WS_SDK, "ResponsesConnection.parse_event")
 _RFC6455 = SpecRef("RFC 6455", "7.4 Status Codes")
+# The client harness replays SSE; a session defect is not something it can show (ARCHITECTURE.md,
+# "Severity is evidence"): each WSS rule's severity rests on the spec or a reading of client code.
+_NOT_MEASURED = (
+    "Not measured by the client harness: its clients read SSE, and this defect exists only in a WebSocket "
+    "session (openai-python's `client.responses.connect()` reads every generated valid session: "
+    "conformance_tests/test_sdk_ws_crosscheck.py)."
+)
 
 RESPONSE_WITHOUT_REQUEST = Rule(
     code="WSS001",
@@ -42,6 +49,14 @@ RESPONSE_WITHOUT_REQUEST = Rule(
         "profile, as the automatic successor of a steered response)."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (Open Responses WebSocket Transport; OpenAI ResponsesClientEventResponseCreate): a response"
+            " is the answer to a `response.create`, or in the openai profile the successor of a steered one; "
+            "an unrequested response is taken as the answer to the next request."
+        ),
+    ),
     refs=(_OR_WS, _OA_CLIENT, _SDK_STEER),
     breaks=(
         "clients that pair each response with the request they sent (openai-agents, Codex): "
@@ -63,6 +78,14 @@ TRANSPORT_FIELD_SENT = Rule(
         "NOT be sent on WebSocket requests."
     ),
     severity={"openresponses": ERROR, "openai": WARNING},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST NOT (Open Responses WebSocket Transport): `stream`, `stream_options` and `background` MUST "
+            "NOT be sent; OpenAI's spec only says they are not used over WebSocket, so the openai profile "
+            "warns."
+        ),
+    ),
     refs=(_OR_WS, _OR_SCHEMA, _OA_CLIENT),
     rationale=(
         "This judges the client side of a capture. OpenAI's spec says `stream` is implicit and "
@@ -80,6 +103,13 @@ MULTIPLEXED = Rule(
         "MUST NOT multiplex multiple in-flight responses over one connection."
     ),
     severity={"openresponses": ERROR},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST NOT (Open Responses WebSocket Transport): servers MUST NOT multiplex several in-flight "
+            "responses over one connection."
+        ),
+    ),
     refs=(_OR_WS,),
     breaks=("Open Responses clients, which cannot tell two interleaved responses apart (the events carry no lane)",),
     rationale="The openai profile has lanes (`stream_id`) instead; see WSS004.",
@@ -94,6 +124,13 @@ LANE_NOT_FIFO = Rule(
         "same `stream_id`. Different lanes may interleave; one lane may not."
     ),
     severity={"openai": ERROR},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (OpenAI ResponsesClientEventResponseCreate.stream_id): requests with the same `stream_id` "
+            "are processed FIFO."
+        ),
+    ),
     refs=(_OA_CLIENT,),
     breaks=("openai-node's lane helper and every client that accumulates a lane's events into one response",),
     rationale="Requests without `stream_id` share one default lane.",
@@ -108,6 +145,13 @@ STREAM_ID_NOT_ECHOED = Rule(
         "a `stream_id`: every event of the lane, errors included, echoes it."
     ),
     severity={"openai": ERROR},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (OpenAI ResponsesServerEvent): `stream_id` is present on a server event when the "
+            "originating `response.create` supplied one."
+        ),
+    ),
     refs=(_OA_CLIENT, _OA_SERVER),
     breaks=(
         "openai-node's lane helper (events without the id land in the default lane)",
@@ -125,6 +169,14 @@ STEERED_WITHOUT_SUCCESSOR = Rule(
         "`incomplete_details.reason` `steered`, followed automatically by a successor `response.created`."
     ),
     severity={"openai": ERROR},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "From code (openai-python 3.57 types/responses/responses_server_event.py, response.steer): a "
+            "steered response is followed automatically by a successor `response.created`; a client that "
+            "steered waits for it."
+        ),
+    ),
     refs=(_SDK_STEER,),
     breaks=("clients that steer (openai-python 3.57 `connection.response.steer`): they wait for the successor",),
 )
@@ -139,6 +191,13 @@ STEER_EVENT_OUT_OF_PLACE = Rule(
         "and names an accepted steering submission."
     ),
     severity={"openai": WARNING},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "A warning: the steering events are OpenAI's SDK types, not a spec MUST, and a stray one changes "
+            "no response a client assembles."
+        ),
+    ),
     refs=(_SDK_STEER,),
     rationale=(
         "Only OpenAI's SDK documentation defines steering (openai-python 3.57); no client is known to "
@@ -156,6 +215,13 @@ ERROR_NOT_NESTED = Rule(
         "\"error\": {\"code\", \"message\", ...}}` (OpenAI's `ResponseWsError` requires `error`)."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (Open Responses WebSocket Errors; OpenAI ResponseWsError, whose `error` member is "
+            "required): the WebSocket error nests its details in `error`."
+        ),
+    ),
     refs=(_OR_ERRORS, _OR_SCHEMA, _OA_SERVER),
     breaks=(
         "openai-python (`event.error.message` on a ResponseWsError built from the flat SSE shape raises "
@@ -173,6 +239,13 @@ ERROR_STATUS_OR_CODE = Rule(
     summary="A WebSocket `error` envelope has no integer `status` or no string `error.code`.",
     requirement="WebSocket failures MUST be sent as a JSON `error` envelope with a `status` code and an `error.code`.",
     severity={"openresponses": ERROR},
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST (Open Responses WebSocket Errors): failures are sent as an `error` envelope with a `status`"
+            " code and an `error.code`."
+        ),
+    ),
     refs=(_OR_ERRORS, _OR_SCHEMA),
     rationale=(
         "OpenAI's `ResponseWsError` makes `status` optional and `error.code` nullable, so the openai "
@@ -194,6 +267,13 @@ CONTINUATION_NOT_REJECTED = Rule(
         "MUST fail the same way."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST (Open Responses WebSocket Continuation): an unavailable `store=false` continuation fails "
+            "with `previous_response_not_found`, and a failed id is evicted."
+        ),
+    ),
     refs=(_OR_CONTINUATION,),
     breaks=("clients that recover by resending the full context only on `previous_response_not_found`",),
     rationale=(
@@ -212,6 +292,13 @@ CONNECTION_LIMIT_WITHOUT_ERROR = Rule(
         "an error whose code is `websocket_connection_limit_reached`."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST (Open Responses WebSocket Reconnects): at the 60-minute limit servers return an error with "
+            "code `websocket_connection_limit_reached`."
+        ),
+    ),
     refs=(_OR_RECONNECTS, _OR_ERRORS),
     breaks=("clients that reconnect on that code and treat any other close as a failure",),
 )
@@ -225,6 +312,14 @@ DONE_SENTINEL = Rule(
         "defined for streaming HTTP responses; `[DONE]` is an SSE terminator, not an event object."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "From code (openai-python 3.57 ResponsesConnection.parse_event): every message goes through "
+            "`json.loads`, which raises on `[DONE]`; MUST (Open Responses WebSocket Transport): progress is "
+            "sent as the streaming event objects."
+        ),
+    ),
     refs=(_OR_WS, _SDK_PARSE),
     breaks=(
         "openai-python (`json.loads('[DONE]')` raises in ResponsesConnection.parse_event)",
@@ -241,6 +336,13 @@ CLOSED_MID_RESPONSE = Rule(
         "before the connection closes."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (Open Responses WebSocket Transport): terminal events mean the same on both transports; a "
+            "response cut by the close has none, and its answer and usage are lost."
+        ),
+    ),
     refs=(_OR_WS, _RFC6455),
     breaks=("every client: the answer is cut off and its usage lost; openai-python raises ConnectionClosedError",),
     rationale=(
@@ -259,6 +361,13 @@ REQUEST_NOT_ANSWERED = Rule(
         "several are processed sequentially, so each gets a response or a failure."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "MUST (Open Responses WebSocket Transport): servers treat each `response.create` as a request to "
+            "create a response and process them in order, so each gets a response or an error."
+        ),
+    ),
     refs=(_OR_WS, _OR_ERRORS),
     breaks=("clients awaiting the answer to each request they sent (they hang until their own timeout)",),
     rationale=(
@@ -273,6 +382,13 @@ FRAME_TOO_LARGE = Rule(
     summary="A WebSocket message is 16 MiB or larger.",
     requirement="Messages stay below 16 MiB, the size at which a production Responses WebSocket closes with 1009.",
     severity=both(WARNING),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "A warning: no spec limits message size; the 16 MiB figure is one production server's close "
+            "(1009), so a larger message is a portability risk, not a broken MUST."
+        ),
+    ),
     refs=(SpecRef("ChatGPT Codex backend", "close code 1009 on messages of 16 MiB or more"), _RFC6455),
     rationale=(
         "No specification states a limit; a production backend closes the connection (1009, message too "
@@ -290,6 +406,14 @@ ERROR_WITHOUT_REQUEST = Rule(
         "`response.create` waiting, it answers nothing."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (Open Responses WebSocket Errors; OpenAI ResponsesServerEvent): an error answers a request "
+            "or a response of its lane; one that answers nothing was meant for another request (a pooled "
+            "upstream socket)."
+        ),
+    ),
     refs=(_OR_ERRORS, _OA_SERVER),
     breaks=("clients that fail the next request with an error meant for an earlier one",),
     rationale=(
@@ -307,6 +431,14 @@ NONSTANDARD_TERMINAL = Rule(
         "event ordering and terminal response events have the same meaning on both transports."
     ),
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (Open Responses WebSocket Transport; OpenAI ResponsesServerEvent, which has no "
+            "`response.done`): a response ends with `response.completed`, `response.failed` or "
+            "`response.incomplete`."
+        ),
+    ),
     refs=(_OR_WS, _OA_SERVER),
     breaks=("every Responses client: it waits for a terminal event that never comes",),
     rationale=(
@@ -322,6 +454,13 @@ UPGRADE_REFUSED = Rule(
     summary="The WebSocket upgrade on `/v1/responses` was not answered with 101 Switching Protocols.",
     requirement="Servers MAY expose the Responses API over a persistent WebSocket connection at the same resource.",
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "Spec (RFC 6455 4.2.2): a server that accepts the upgrade answers 101; anything else means there "
+            "is no WebSocket mode at that resource."
+        ),
+    ),
     refs=(_OR_WS, SpecRef("RFC 6455", "4.2.2 Sending the Server's Opening Handshake")),
     rationale=(
         "Only checked where the WebSocket transport was asked for (`check --transport websocket`, or a "
@@ -335,6 +474,13 @@ MESSAGE_NOT_EVENT = Rule(
     summary="A server message is not a JSON object with a string `type`.",
     requirement="Each server message is one JSON event object (text frames, one JSON object each).",
     severity=both(ERROR),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "From code (openai-python 3.57 ResponsesConnection.parse_event): `json.loads` of a message that "
+            "is not JSON raises."
+        ),
+    ),
     refs=(_OR_WS, _SDK_PARSE),
     breaks=("openai-python (`json.loads` of the message raises in ResponsesConnection.parse_event)",),
 )
@@ -348,6 +494,13 @@ CONTINUATION_REFUSED = Rule(
         "active WebSocket, so that `store=false` can continue on the same socket."
     ),
     severity=both(WARNING),
+    evidence=(
+        _NOT_MEASURED,
+        (
+            "A warning: Open Responses says servers SHOULD keep the most recent response in connection-local "
+            "memory; failing the continuation is allowed."
+        ),
+    ),
     refs=(_OR_CONTINUATION,),
     rationale="A SHOULD: clients recover by resending the full context, at the cost the WebSocket mode exists to save.",
 )
