@@ -42,3 +42,8 @@ def test_instructions_reports_the_ratio_to_the_floor() -> None:
     out = run("instructions.py", "--size-mb", "0.2")
     ratio = float(re.search(r"validator / floor: (\d+\.\d\d)x", out).group(1))  # type: ignore[union-attr]
     assert 1 < ratio < 10, out
+
+
+def test_ws_battery_reports_both_transports() -> None:
+    out = run("ws_battery.py", "--repeat", "1")
+    assert "websocket battery (openai): median" in out and "http battery (openai): median" in out, out

@@ -145,3 +145,18 @@ def test_the_recorded_js_results_are_current() -> None:
     fresh = TOOL.js_record(TOOL.measure(JS_CLIENTS, root=CACHE), record["measured"])
     assert fresh["versions"] == record["versions"], "other JS versions: run python tools/gen_clients_doc.py --js"
     assert fresh["outcomes"] == record["outcomes"], "the JS clients changed: run python tools/gen_clients_doc.py --js"
+
+
+@pytest.mark.parametrize("code", sorted(c for c in catalogue() if c.startswith("WSS")))
+def test_session_rules_rest_on_the_spec_or_client_code(code: str) -> None:
+    """The harness cannot replay a WebSocket session into SSE clients: WSS severities rest on text, not measurement."""
+    rule = catalogue()[code]
+    assert code not in rules_with_fixtures()  # gen_clients_doc.py leaves session fixtures out
+    assert rule.evidence and rule.evidence[0].startswith("Not measured by the client harness"), code
+    assert not claimed(code), f"{code}: breaks names harness clients it was never measured with"
+    for profile, severity in rule.severity.items():
+        reasons = [line for line in rule.evidence[1:] if line.startswith(("MUST", "From code", "Spec"))]
+        if severity is Severity.ERROR:
+            assert reasons, f"{code} is an error in {profile} but cites no MUST, spec or client code"
+        else:
+            assert any(line.startswith("A warning") for line in rule.evidence) or reasons, code

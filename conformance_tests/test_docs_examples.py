@@ -1,7 +1,7 @@
 """Every command and snippet in README.md and docs/*.md, run, so that the docs stay true.
 
 What is extracted: every fenced block (bash, console, python, toml, yaml,
-text, and mermaid diagrams, which are generated and checked by
+text, json (WebSocket frame logs), and mermaid diagrams, which are generated and checked by
 test_automata.py) and every inline code span in the prose that is a command
 (``responses-conformance ...``, ``python ...``, ``pytest ...``, ``curl ...``,
 ``docker ...``, ``pip ...``, ``.venv/bin/...``). A snippet this file does not
@@ -9,7 +9,7 @@ know how to handle fails the test, and so does an entry below that no longer
 matches any snippet.
 
 How they run: shell commands with bash in a sandbox directory holding what
-the docs name (``capture.sse``, ``logs/``, ``session.har``, ``captures/``,
+the docs name (``capture.sse``, ``logs/``, ``session.har``, ``turns.ws.jsonl``, ``captures/``,
 ``known-failing.txt``, ``ci/known-failures.txt``, and ``fixtures/``, a link to
 the bundled fixtures), with ``.venv/bin/`` read as this interpreter's
 directory, the reference server (``python -m validator.reference_server``)
@@ -51,6 +51,7 @@ from click.testing import CliRunner
 from validator import reference_server
 from validator.baseline import Baseline
 from validator.cli import main
+from validator.wsframes import FrameLogDecoder
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -91,6 +92,7 @@ EXIT = {
     "validate --report html=report.html fixtures/invalid/": 1,
     "validate -o html fixtures/invalid/": 1,
     "validate --profile openresponses -o json fixtures/invalid/SCH/": 1,
+    "validate fixtures/invalid/WSS/": 1,
 }
 SERVERS = ("python -m validator.reference_server",)
 
@@ -173,6 +175,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "capture.sse").write_bytes(good)
     shutil.copytree(valid, root / "logs")
     (root / "session.har").write_text(har_of(good))
+    shutil.copy(valid / "ws-sequential.ws.jsonl", root / "turns.ws.jsonl")
     (root / "captures").mkdir()
     (root / "captures" / "ours.sse").write_bytes(good)
     bad = ROOT / "fixtures" / "invalid" / "CNT" / "delta-before-part-added.sse"
@@ -331,6 +334,8 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
         # A diagram, not a command: generated from the automata tables, and test_automata.py holds the page
         # to tools/gen_state_docs.py; here it must at least be a state diagram.
         assert snippet.text.startswith("stateDiagram-v2\n"), snippet.id
+    elif snippet.lang == "json":
+        check_frame_log(snippet)
     elif snippet.lang == "text" and "STREAM-GLOB CODE" in snippet.text:
         baseline = Baseline.parse(snippet.text, "docs")  # every code in the example is a real rule
         assert baseline.entries
@@ -366,6 +371,16 @@ def run_python(snippet: Snippet, sandbox: Path, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(script)], cwd=sandbox, env=env, capture_output=True, text=True,
                             timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+
+
+def check_frame_log(snippet: Snippet) -> None:
+    """A JSON block is a WebSocket frame log example: every line a record the frame-log reader takes."""
+    records: list[object] = []
+    decoder = FrameLogDecoder(records.append, snippet.id)
+    decoder.feed(snippet.text.encode())
+    decoder.close()
+    kinds = [type(r).__name__ for r in records]
+    assert kinds[0] == "WsOpen" and kinds[-1] == "WsClose" and "WsMessage" in kinds, kinds
 
 
 def check_yaml(snippet: Snippet, sandbox: Path, port: int) -> None:

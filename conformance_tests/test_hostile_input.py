@@ -167,3 +167,69 @@ def test_structured_hostile_inputs_end_in_findings_and_escaped_output(
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     check_output(fmt, result.stdout)
     check_output("stderr", result.stderr)
+
+
+# ---- WebSocket sessions: frame logs and HAR _webSocketMessages ------------------------------------
+
+WS_SEEDS = [p.read_bytes() for p in sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.ws.jsonl"))]
+
+
+@st.composite
+def hostile_frame_records(draw: st.DrawFn) -> dict[str, object]:
+    """A frame-log record of any kind, with members of the wrong kind as often as the right one."""
+    anything = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                          max_size=3), max_leaves=6)
+    kind = draw(st.sampled_from(("open", "message", "binary", "close", "junk")))
+    record: dict[str, object] = {"time": draw(st.none() | st.floats() | st.integers() | st.text(max_size=3))}
+    if kind == "open":
+        record["open"] = draw(st.fixed_dictionaries({}, optional={"url": anything, "status": anything}) | anything)
+    elif kind == "message":
+        text = draw(st.one_of(confused_events().map(json.dumps), st.text(max_size=40), anything.map(json.dumps)))
+        record |= {"direction": draw(st.sampled_from(("send", "receive", "sideways", 3))), "text": text}
+    elif kind == "binary":
+        record |= {"direction": "receive", "binary": draw(st.text(max_size=12))}
+    elif kind == "close":
+        record["close"] = draw(st.fixed_dictionaries({}, optional={"code": anything, "reason": anything,
+                                                                    "by": anything}) | anything)
+    else:
+        record[draw(st.text(max_size=6))] = draw(anything)
+    return record
+
+
+@settings(suppress_health_check=SUPPRESS)
+@given(st.lists(hostile_frame_records(), min_size=1, max_size=10), st.sampled_from(PROFILES))
+def test_hostile_frame_logs_give_findings_or_one_line(records: list[dict[str, object]], profile: str) -> None:
+    data = "".join(json.dumps(r) + "\n" for r in records).encode("utf-8", "surrogatepass")
+    try:
+        report = check(data, profile, format="ws")
+    except InputError as exc:
+        message = str(exc)
+        assert "\n" not in message
+        return
+    for finding in report.findings:
+        assert finding.code[:3].isalpha() and finding.message
+
+
+@settings(suppress_health_check=SUPPRESS)
+@given(mutated_real_streams(WS_SEEDS))
+def test_mutated_frame_logs(data: bytes) -> None:
+    check_all_ways(data)
+
+
+def test_har_websocket_entries_with_hostile_shapes(tmp_path: Path) -> None:
+    shapes: list[object] = [
+        "no", [1, None], [{"type": "send"}], [{"type": "receive", "data": 5}], [{"type": "sideways", "data": ""}],
+        [{"type": "receive", "opcode": 2, "data": "***"}], [{"type": "receive", "opcode": 9, "data": ""}],
+        [{"type": "receive", "time": "soon", "data": "{\"type\": \"response.created\"}"}],
+    ]
+    for i, messages in enumerate(shapes):
+        entry = {"request": {"method": "GET", "url": "wss://api.example/v1/responses?key=sk-secret-0000"},
+                 "response": {"status": "101"}, "_webSocketMessages": messages}
+        path = tmp_path / f"w{i}.har"
+        path.write_text(json.dumps({"log": {"entries": [entry]}}))
+        result = CliRunner().invoke(main, ["validate", str(path)])
+        assert result.exit_code in (0, 1, 2), (messages, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (messages, result.exception)
+        assert len([line for line in result.stderr.splitlines() if line.strip()]) <= 1, result.stderr
+        assert "sk-secret-0000" not in result.output

@@ -226,7 +226,12 @@ def test_validate_html_with_jobs(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "-j", "2", "--report", f"html={out}", valid])
     assert result.exit_code == 0, result.output
     data = Page(out.read_text(encoding="utf-8")).data()
-    assert data["streams"] and all(s["timeline"]["events"] == s["events"] for s in data["streams"])
+    assert data["streams"] and all(
+        s["timeline"]["events"] == s["events"] for s in data["streams"] if not s["name"].endswith("#session")
+    )
+    # A WebSocket session's own report is drawn through its responses.
+    sessions = [s for s in data["streams"] if s["name"].endswith("#session")]
+    assert sessions and all(s["timeline"] is None and "WebSocket session" in s["timeline_note"] for s in sessions)
 
 
 def test_the_benchmark_reports_size_memory_and_load_time() -> None:

@@ -14,7 +14,7 @@ OUTER_MODULES = ("validator.cli", "validator.__main__", "validator.commands", "v
                  "validator.pytest_plugin", "validator.strategies", "validator.reference_server",
                  "validator.clients")
 OUTER_PACKAGES = ("click", "pytest", "hypothesis", "httpx", "_pytest", "httpx2", "openai", "agents",
-                  "langchain_openai", "pydantic_ai", "llama_index")
+                  "langchain_openai", "pydantic_ai", "llama_index", "websockets", "wsproto")
 OUTER_PATHS = ("cli.py", "__main__.py", "commands", "reporters", "live", "pytest_plugin.py", "strategies",
                "reference_server.py", "clients")
 

@@ -18,16 +18,21 @@ from validator import check
 from validator.checker import Checker
 from validator.model import Event
 from validator.rules import catalogue
+from validator.session import check_session
 from validator.sources import streams_from_bytes
 from validator.strategies import OPERATORS, mutated_streams, streams
 from validator.strategies.model import ITEM_KINDS, GeneratedStream, Item, StreamPlan, build_events
 from validator.strategies.mutations import CNT004_OPEN_TARGETS, Mutation, applies_in, renumber
-from validator.strategies.samples import mutated_stream
+from validator.strategies.mutations.websocket import SESSION_OPERATORS
+from validator.strategies.samples import mutated_session, mutated_stream
 
 PROFILES = ("openai", "openresponses")
 FORMATS = ("sse", "jsonl", "json")
 # Rules only a live HTTP exchange can break (status, headers, timeouts, scenario outcomes).
 LIVE_ONLY_GROUPS = ("HTT",)
+# Session rules: a single response stream cannot break them; the session operators
+# (SESSION_OPERATORS, validator.strategies.mutations.websocket) do.
+SESSION_GROUPS = ("WSS",)
 # Rules that judge only the SSE wire; JSONL and JSON captures skip them (Stream.transport).
 TRANSPORT_CODES = frozenset({"SSE004", "SSE005", "SSE006", "SSE007", "SSE008", "SSE009", "SSE010"})
 
@@ -126,7 +131,7 @@ def test_mixed_mutations_trigger_their_codes(profile: str, data: st.DataObject) 
 
 
 def test_every_rule_is_triggered_by_some_operator() -> None:
-    """Each code a stream can break is declared by an operator and actually reported for it."""
+    """Each code a stream or a session can break is declared by an operator and actually reported for it."""
     triggered: dict[str, set[str]] = {}
     for profile in PROFILES:
         for name in sorted(OPERATORS):
@@ -137,6 +142,16 @@ def test_every_rule_is_triggered_by_some_operator() -> None:
                 assert mutation is not None, f"{name} found nothing to break in {profile} (seed {seed})"
                 found = codes_of(mutation.to_bytes(), profile, mutation.format)
                 for code in mutation.codes & found:
+                    triggered.setdefault(code, set()).add(name)
+        for name, op in sorted(SESSION_OPERATORS.items()):
+            if profile not in op.profiles:
+                continue
+            for seed in range(1 if name == "huge-message" else 3):  # one 16 MiB message is enough
+                session = mutated_session(seed, profile, operator=name)
+                assert session is not None, f"{name} found nothing to break in {profile} (seed {seed})"
+                found = {f.code for r in check_session(session.records, profile) for f in r.findings}
+                assert session.codes <= found, (name, profile, seed, session.detail, sorted(found))
+                for code in session.codes:
                     triggered.setdefault(code, set()).add(name)
     wanted = {
         code

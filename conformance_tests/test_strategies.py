@@ -30,6 +30,7 @@ from validator.strategies.model import ENDINGS, Annotation, GeneratedStream, Ite
 from validator.strategies.mutations import (
     ARGUMENT_DELTAS,
     HOSTED_PROGRESS,
+    SESSION_OPERATORS,
     TERMINAL_TYPES,
     TEXT_DELTAS,
     Declares,
@@ -312,8 +313,21 @@ def test_every_rule_a_stream_can_break_has_an_operator_where_the_rule_is_checked
             code in op.may_declare and any(rule.severity_for(p) for p in op.needs.profiles)
             for op in OPERATORS.values()
         )
+        # WebSocket session rules: the session operators break them
+        and not any(
+            code in op.codes and any(rule.severity_for(p) for p in op.profiles) for op in SESSION_OPERATORS.values()
+        )
     ]
     assert missing == []
+
+
+def test_every_session_operator_declares_wss_codes_checked_where_it_applies() -> None:
+    rules = catalogue()
+    for op in SESSION_OPERATORS.values():
+        assert op.codes and all(code.startswith("WSS") and code in rules for code in op.codes), op.name
+        assert op.profiles and set(op.profiles) <= set(PROFILES), op.name
+        for profile in op.profiles:
+            assert any(rules[code].severity_for(profile) for code in op.codes), (op.name, profile)
 
 
 def test_the_event_tables_are_the_machines() -> None:

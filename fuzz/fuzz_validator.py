@@ -56,6 +56,8 @@ def read_source(data: bytes, fmt: str) -> None:
         for stream in streams_from_bytes(data, "fuzz", fmt):
             for _ in stream.events:
                 pass
+            for _ in stream.frames or ():  # a WebSocket session's records
+                pass
     except InputError:
         pass
 

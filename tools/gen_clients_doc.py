@@ -49,6 +49,8 @@ def fixtures() -> list[Fixture]:
     for meta in sorted(FIXTURES.glob("*/*.toml")):
         data = tomllib.loads(meta.read_text(encoding="utf-8"))
         (stream,) = [p for p in meta.parent.glob(meta.stem + ".*") if p.suffix != ".toml"]
+        if ".ws.jsonl" in stream.name:
+            continue  # a WebSocket session: the clients read SSE (each WSS rule's evidence says so)
         codes = data["codes"]
         out.append(Fixture(f"{meta.parent.name}/{stream.name}", stream, str(codes[0]), str(data["profile"])))
     return out

@@ -28,6 +28,7 @@ GROUPS = {
     "FCA": "Function-call and tool arguments",
     "TOL": "Hosted tool-call lifecycles",
     "FIN": "Final response against the stream",
+    "WSS": "WebSocket sessions",
 }
 
 

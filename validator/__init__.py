@@ -5,6 +5,7 @@ from validator.errors import ConformanceError, InputError
 from validator.model import Event, Finding, HttpInfo, Severity
 from validator.report import Report, StreamReport
 from validator.rules import Rule, catalogue
+from validator.session import SessionChecker, check_session
 from validator.sources import Stream, streams_from_bytes, streams_from_path
 
 __version__ = "0.1.0"
@@ -18,12 +19,14 @@ __all__ = [
     "InputError",
     "Report",
     "Rule",
+    "SessionChecker",
     "Severity",
     "Stream",
     "StreamReport",
     "assert_conformant",
     "catalogue",
     "check",
+    "check_session",
     "check_stream",
     "iter_findings",
     "streams_from_bytes",

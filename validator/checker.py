@@ -367,12 +367,13 @@ def check(
 
     ``resumed_after=N`` declares every stream a resumption after sequence number N.
     """
+    # A WebSocket session holds many responses, each checked here; the session model is built on this module.
+    from validator.session import check_any
+
     report = Report(profile)
     for stream in _streams(source, format):
-        report.streams.append(
-            check_stream(
-                stream, profile, select=select, ignore=ignore, shortcuts=shortcuts, resumed_after=resumed_after
-            )
+        report.streams.extend(
+            check_any(stream, profile, select=select, ignore=ignore, shortcuts=shortcuts, resumed_after=resumed_after)
         )
     return report
 

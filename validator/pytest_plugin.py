@@ -13,8 +13,10 @@ What it gives a test suite:
   ``_strict``, ``_capabilities``, ``_model``;
 * ``--responses-base-url URL``: the live battery's scenarios run as tests of
   this session (so they land in the suite's own ``--junitxml``), against that
-  server. Without the option the plugin adds no tests, fixtures that run
-  anything, or hooks with effects.
+  server; with ``--responses-transport websocket`` (or a ``ws://`` URL) the
+  WebSocket battery runs instead, one test per scenario (its session and every
+  response in it). Without the option the plugin adds no tests, fixtures that
+  run anything, or hooks with effects.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from validator.live.client import Target
     from validator.live.scenarios import Scenario
+    from validator.live.ws_scenarios import WsScenario
 
 MARKER = "responses_conformance"
 
@@ -112,6 +115,7 @@ class LiveState:
     strict: bool
     client: httpx.Client | None = None
     reports: list[StreamReport] = field(default_factory=list)
+    websocket: bool = False
 
 
 _LIVE = pytest.StashKey["LiveState | None"]()
@@ -124,6 +128,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="URL",
         help="Run the responses-conformance live battery against URL/responses as tests of this session.",
+    )
+    group.addoption(
+        "--responses-transport",
+        default=None,
+        choices=("http", "websocket"),
+        help="Run the live battery over HTTP (default) or over WebSocket (ws:// URLs imply websocket).",
     )
     group.addoption(
         "--responses-api-key-env",
@@ -227,9 +237,13 @@ def _live_state(config: pytest.Config, base_url: str) -> LiveState:
         str(c) for c in config.getini("responses_conformance_capabilities")
     ]
     scenarios = list(config.getoption("--responses-scenario"))
+    websocket = config.getoption("--responses-transport") == "websocket" or base_url.lower().startswith(
+        ("ws://", "wss://")
+    )
     try:
         declared = parse_capabilities(capabilities)
-        select_scenarios(scenarios)
+        if not websocket:
+            select_scenarios(scenarios)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     model = config.getoption("--responses-model") or str(config.getini("responses_conformance_model"))
@@ -244,7 +258,19 @@ def _live_state(config: pytest.Config, base_url: str) -> LiveState:
         except ValueError as exc:
             raise pytest.UsageError(f"--responses-timeouts: expected four positive numbers ({exc})") from None
     target = Target(base_url=base_url, model=model, api_key=key, headers=headers, timeouts=timeouts)
-    return LiveState(target, profile, declared, scenarios, settings.select, settings.ignore, settings.strict)
+    if websocket:
+        try:
+            from validator.live.ws_scenarios import select_ws_scenarios
+
+            select_ws_scenarios(profile, scenarios)
+        except ImportError as exc:
+            raise pytest.UsageError(
+                f"--responses-transport websocket needs websockets ({exc}): pip install 'responses-conformance[live]'"
+            ) from None
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return LiveState(target, profile, declared, scenarios, settings.select, settings.ignore, settings.strict,
+                     websocket=websocket)
 
 
 @pytest.fixture
@@ -321,9 +347,61 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"responses-conformance scenario {self.scenario.name}"
 
 
-def _battery_items(session: pytest.Session, state: LiveState) -> Iterator[ScenarioItem]:
+class WsScenarioItem(pytest.Item):
+    """One WebSocket battery scenario: its session and every response in it must conform."""
+
+    def __init__(self, *, scenario: WsScenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        from validator.live.ws_client import run_ws_scenario
+
+        state = self.config.stash[_LIVE]
+        assert state is not None
+        reports = run_ws_scenario(state.target, self.scenario, state.profile, select=state.select,
+                                  ignore=state.ignore)
+        state.reports.extend(reports)
+        self.user_properties.append(("responses", len(reports) - 1))
+        self.user_properties.append(("events", sum(r.events for r in reports[1:])))
+        wrapper = Report(state.profile, reports)
+        if not wrapper.ok(strict=state.strict):
+            raise ConformanceError(_failure_text(wrapper, state.strict), wrapper)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, ConformanceError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        return self.path, 0, f"responses-conformance WebSocket scenario {self.scenario.name}"
+
+
+def _ws_battery_items(session: pytest.Session, state: LiveState) -> Iterator[WsScenarioItem]:
+    from validator.live.ws_battery import plan_ws
+
+    for scenario, reason in plan_ws(state.profile, state.scenarios, state.capabilities):
+        item = WsScenarioItem.from_parent(
+            session,
+            name=f"responses_conformance_ws[{scenario.name}]",
+            nodeid=f"responses-conformance::{state.profile}::websocket::{scenario.name}",
+            scenario=scenario,
+        )
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+        yield item
+
+
+def _battery_items(session: pytest.Session, state: LiveState) -> Iterator[pytest.Item]:
     from validator.live import plan
 
+    if state.websocket:
+        yield from _ws_battery_items(session, state)
+        return
     for scenario, reason in plan(state.scenarios, state.capabilities):
         item = ScenarioItem.from_parent(
             session,

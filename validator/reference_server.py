@@ -25,13 +25,24 @@ request (header ``X-Conformance-Profile``).
 
 Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
 ``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
-them. The server imports nothing but the standard library, so it is
+them. The HTTP side imports nothing but the standard library, so it is
 independent of the validator it exercises.
+
+WebSocket: a ``GET`` upgrade on the same paths opens a Responses WebSocket
+session (``serve_websocket``, below the HTTP part): ``response.create``
+messages are answered in order with the same events, each with the request's
+``stream_id`` (openai profile); errors are WebSocket error envelopes;
+``store=false`` continuations are served from connection-local memory and fail
+with ``previous_response_not_found`` otherwise. ``WS_FAULTS`` lists its faults,
+chosen as for HTTP (the upgrade's header, ``--fault``, or a model suffix per
+``response.create``). The WebSocket protocol itself is the ``websockets``
+package's sans-I/O ``ServerProtocol``, imported only when an upgrade arrives.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import hashlib
 import json
@@ -78,6 +89,20 @@ FAULTS: dict[str, str] = {
     "html": "HTTP 200 with an HTML page, as a misrouted proxy sends",
     "endless-event": "one event whose data line never ends (up to a gigabyte)",
     "endless-stream": "valid deltas without end (up to a gigabyte)",
+}
+
+# Faults of the WebSocket endpoint (serve_websocket).
+WS_FAULTS: dict[str, str] = {
+    "ws-no-stream-id": "events and errors do not echo the request's stream_id",
+    "ws-error-wrong-request": (
+        "a failed request's error is delivered as another's: with the other lane's stream_id, "
+        "and again at the start of the next turn"
+    ),
+    "ws-interleave": "two requests sent together are answered with their events interleaved",
+    "ws-close-1006": "the connection drops (no close frame) in the middle of a response",
+    "ws-response-done": "responses end with a non-standard response.done",
+    "ws-done-marker": "a [DONE] message follows each response",
+    "ws-flat-error": "errors are sent in the flat SSE shape, without status",
 }
 
 FLOOD_BYTES = 1 << 30
@@ -607,6 +632,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            self.close_connection = True
+            serve_websocket(self)
+            return
         if self.path.rstrip("/") in ("", "/health", "/healthz"):
             self._json(200, {"status": "ok"})
         else:
@@ -638,7 +667,7 @@ class _Handler(BaseHTTPRequestHandler):
             model, _, named = body["model"].partition("+fault=")
             body["model"] = model
             faults.update(f for f in named.split(",") if f)
-        unknown = sorted(faults - set(FAULTS))
+        unknown = sorted(faults - set(FAULTS) - set(WS_FAULTS))
         if unknown:
             self._json(400, error_body(f"unknown fault(s): {', '.join(unknown)}", "invalid_request_error", None, None))
             return
@@ -767,6 +796,223 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+# --- WebSocket --------------------------------------------------------------------
+
+
+WS_PATHS = ("/v1/responses", "/responses")
+WS_TRANSPORT_FIELDS = ("stream", "stream_options", "background")
+INTERLEAVE_WAIT = 0.5  # seconds the ws-interleave fault waits for a second request
+
+
+def ws_error_envelope(status: int, kind: str, code: str, message: str, param: str | None) -> dict[str, Any]:
+    error = {"type": kind, "code": code, "message": message, "param": param}
+    return {"type": "error", "status": status, "error": error}
+
+
+class WsSession:
+    """One WebSocket connection's state: its faults, its profile, the responses it holds (store=false).
+
+    ``answer(message)`` turns one client message into the server messages that answer it
+    (a list of lists when the ws-interleave fault holds requests back to mix them).
+    """
+
+    def __init__(self, server: ReferenceServer, faults: set[str], profile: str) -> None:
+        self.server = server
+        self.faults = faults
+        self.profile = profile
+        self.held: list[list[dict[str, Any]]] = []  # answers the ws-interleave fault holds back
+        self.turn = 0
+        self.cache: set[str] = set()  # connection-local response ids
+        self.last_error: dict[str, Any] | None = None
+        self.lanes: list[str] = []
+
+    def answer(self, text: str) -> list[dict[str, Any]]:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return [self._error(400, "invalid_json", "the message is not valid JSON", None, None)]
+        if not isinstance(message, dict) or message.get("type") != "response.create":
+            kind = message.get("type") if isinstance(message, dict) else None
+            return [self._error(400, "unsupported_message", f"unsupported client message {kind!r}", "type", None)]
+        lane = message.get("stream_id") if self.profile == "openai" else None
+        lane = lane if isinstance(lane, str) else None
+        if lane is not None and lane not in self.lanes:
+            self.lanes.append(lane)
+        out: list[dict[str, Any]] = []
+        if "ws-error-wrong-request" in self.faults and self.last_error is not None:
+            out.append(self.last_error)  # a stale error, delivered to this request
+            self.last_error = None
+        out.extend(self._answer(message, lane))
+        return out
+
+    def _answer(self, message: dict[str, Any], lane: str | None) -> list[dict[str, Any]]:
+        body = {k: v for k, v in message.items() if k not in ("type", "stream_id")}
+        faults = set(self.faults)
+        if isinstance(body.get("model"), str) and "+fault=" in body["model"]:
+            body["model"], _, named = body["model"].partition("+fault=")
+            faults.update(f for f in named.split(",") if f)
+        sent = [name for name in WS_TRANSPORT_FIELDS if name in body]
+        if sent:
+            return [self._error(400, "invalid_request", f"`{sent[0]}` is not accepted over WebSocket", sent[0], lane)]
+        try:
+            request = validate_request(body)
+        except RequestError as exc:
+            return [self._error(400, exc.code, str(exc), exc.param, lane)]
+        previous = request.get("previous_response_id")
+        if previous is not None and previous not in self.cache:
+            return [self._error(400, "previous_response_not_found",
+                                f"Previous response with id '{previous}' not found.", "previous_response_id", lane)]
+        self.turn += 1
+        plan = StreamPlan({**request, "_ws_turn": self.turn}, faults, int(time.time()), self.profile)
+        plan.request = request
+        events = plan.events()
+        self.cache = {plan.response_id}  # the most recent response only
+        for event in events:
+            if isinstance(event.get("response"), dict):
+                event["response"]["previous_response_id"] = previous
+                event["response"]["store"] = request.get("store") is not False
+            if event["type"] == "error":
+                event.update(self._error(500, "server_error", "The reference server was asked to fail.", None, None))
+        if "ws-response-done" in faults:
+            for event in events:
+                if event["type"] in ("response.completed", "response.incomplete"):
+                    event["type"] = "response.done"
+        for event in events:
+            self._tag(event, lane, faults)
+        return events
+
+    def _error(self, status: int, code: str, message: str, param: str | None, lane: str | None) -> dict[str, Any]:
+        kind = "server_error" if status >= 500 else "invalid_request_error"
+        if "ws-flat-error" in self.faults:
+            error: dict[str, Any] = {"type": "error", "code": code, "message": message, "param": param}
+        else:
+            error = ws_error_envelope(status, kind, code, message, param)
+        if "ws-error-wrong-request" in self.faults:
+            others = [other for other in self.lanes if other != lane]
+            if others:
+                lane = others[0]
+            self.last_error = dict(error)
+        self._tag(error, lane, self.faults)
+        return error
+
+    def _tag(self, event: dict[str, Any], lane: str | None, faults: set[str]) -> None:
+        if lane is not None and "ws-no-stream-id" not in faults:
+            event["stream_id"] = lane
+
+
+def serve_websocket(handler: _Handler) -> None:
+    """Answer a WebSocket upgrade on the handler's connection and serve the session until it closes."""
+    from websockets.http11 import Request
+    from websockets.server import ServerProtocol
+
+    server = handler.server
+    path = handler.path.split("?", 1)[0].rstrip("/")
+    sock = handler.connection
+    if path not in WS_PATHS:
+        handler._json(404, error_body(f"no WebSocket route {handler.path}", "invalid_request_error", "not_found", None))
+        return
+    if server.api_key is not None and not handler._authorised():
+        handler._json(401, error_body("missing or wrong API key", "invalid_request_error", "invalid_api_key", None))
+        return
+    faults = set(server.faults)
+    faults.update(f.strip() for f in handler.headers.get("X-Conformance-Fault", "").split(",") if f.strip())
+    profile = handler.headers.get("X-Conformance-Profile", server.profile)
+    profile = profile if profile in PROFILES else server.profile
+    protocol = ServerProtocol(max_size=None)
+    # The HTTP server has parsed the request already; the protocol reads it again from its bytes.
+    head = f"GET {handler.path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in handler.headers.items())
+    protocol.receive_data((head + "\r\n").encode("latin-1"))
+    (request,) = protocol.events_received()
+    assert isinstance(request, Request)
+    response = protocol.accept(request)
+    protocol.send_response(response)
+    _ws_flush(protocol, sock)
+    if response.status_code != 101:
+        return
+    session = WsSession(server, faults, profile)
+    with contextlib.suppress(OSError):  # the client went away
+        _ws_loop(protocol, sock, session)
+
+
+def _ws_loop(protocol: Any, sock: socket.socket, session: WsSession) -> None:
+    from websockets.frames import Opcode
+    from websockets.protocol import State
+
+    parts: list[bytes] = []
+    deadline: float | None = None
+    while protocol.state is not State.CLOSED:
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        sock.settimeout(timeout)
+        try:
+            data = sock.recv(65536)
+        except TimeoutError:
+            data = None
+        if data == b"":
+            protocol.receive_eof()
+        elif data is not None:
+            protocol.receive_data(data)
+        for frame in protocol.events_received():
+            if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+                parts.append(frame.data)
+                if not frame.fin:
+                    continue
+                text = b"".join(parts).decode("utf-8", "replace")
+                parts.clear()
+                answer = session.answer(text)
+                if "ws-interleave" in session.faults:
+                    session.held.append(answer)
+                    deadline = deadline or time.monotonic() + INTERLEAVE_WAIT
+                    if len(session.held) < 2:
+                        continue
+                    answer = _interleaved(session.held)
+                    session.held.clear()
+                    deadline = None
+                if not _ws_send(protocol, sock, session, answer):
+                    return
+        if deadline is not None and time.monotonic() >= deadline:
+            answer = _interleaved(session.held)
+            session.held.clear()
+            deadline = None
+            if not _ws_send(protocol, sock, session, answer):
+                return
+        _ws_flush(protocol, sock)
+        if data == b"" or protocol.close_expected():
+            return  # the closing handshake is done: the server closes the TCP connection first
+
+
+def _interleaved(answers: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    queues = [list(a) for a in answers]
+    out: list[dict[str, Any]] = []
+    while any(queues):
+        out.extend(queue.pop(0) for queue in queues if queue)
+    return out
+
+
+def _ws_send(protocol: Any, sock: socket.socket, session: WsSession, events: list[dict[str, Any]]) -> bool:
+    """Send the events as text messages; False when a fault ended the connection."""
+    middle = len(events) // 2
+    delay = session.server.delay
+    for i, event in enumerate(events):
+        if i == middle and "ws-close-1006" in session.faults and len(events) > 2:
+            _ws_flush(protocol, sock)
+            sock.shutdown(socket.SHUT_RDWR)  # no close frame: the client sees 1006
+            return False
+        protocol.send_text(json.dumps(event, separators=(",", ":")).encode())
+        _ws_flush(protocol, sock)
+        if delay:
+            time.sleep(delay)
+    if "ws-done-marker" in session.faults and events:
+        protocol.send_text(b"[DONE]")
+        _ws_flush(protocol, sock)
+    return True
+
+
+def _ws_flush(protocol: Any, sock: socket.socket) -> None:
+    for data in protocol.data_to_send():
+        if data:
+            sock.sendall(data)
+
+
 def _coerce(body: dict[str, Any]) -> dict[str, Any]:
     """What the accept-invalid fault makes of an invalid request: something answerable."""
     out = dict(body)
@@ -797,7 +1043,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--profile", choices=PROFILES, default="openai")
     parser.add_argument("--api-key", default=None, help="require this key (Authorization: Bearer, or api-key)")
-    parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS), help="inject on every request")
+    parser.add_argument(
+        "--fault", action="append", default=[], choices=sorted({**FAULTS, **WS_FAULTS}), help="inject on every request"
+    )
     parser.add_argument("--stall-seconds", type=float, default=DEFAULT_STALL_SECONDS)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between events")
     args = parser.parse_args(argv)

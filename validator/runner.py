@@ -19,12 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validator.checker import check_stream
 from validator.errors import InputError, Interrupted
 from validator.model import Elided
 from validator.report import StreamReport
+from validator.session import check_any
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
-from validator.timeline import Timeline
 
 # Below this many bytes in all, worker processes cost more than they save (measured with
 # benchmarks/jobs.py: a worker's start and import take about as long as checking 10 MB).
@@ -98,23 +97,24 @@ def check_file(path: str, options: CheckOptions = CheckOptions(), on_read: ReadH
             max_bytes=options.max_bytes,
         )
         for stream in streams:
-            report = check_stream(
+            reports = check_any(
                 stream, options.profile, select=select, ignore=list(options.ignore),
                 max_per_rule=options.max_per_rule,
                 resumed_after=options.resumed_after,
-                timeline=Timeline() if options.timeline else None,
+                timeline=options.timeline,
                 max_bytes=options.max_bytes,
                 max_event_bytes=options.max_event_bytes,
             )
             if result.interrupted:
-                result.streams.append(report)  # its error says where reading stopped
+                result.streams.extend(reports)  # the error says where reading stopped
                 break
-            if report.events == 0 and report.error is None:
+            first = reports[0]  # a session's own report comes first, then its responses'
+            if first.events == 0 and first.error is None:
                 result.errors.append(f"{stream.name}: no events found")
                 continue
-            if report.error is not None:
-                result.errors.append(report.error)
-            result.streams.append(report)
+            if first.error is not None:
+                result.errors.append(first.error)
+            result.streams.extend(reports)
     except InputError as exc:
         if not result.interrupted:
             result.errors.append(str(exc))

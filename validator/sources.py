@@ -7,8 +7,11 @@ whole).
 
 Formats: ``sse`` (text/event-stream), ``jsonl`` (one event object per line),
 ``json`` (an array of events, or an array of such arrays), ``har`` (every
-``text/event-stream`` response in the archive). Gzip is recognised by its
-magic bytes. ``auto`` sniffs the content.
+``text/event-stream`` response in the archive, and every WebSocket session
+that browsers record as ``_webSocketMessages``), ``ws`` (a WebSocket frame
+log, ``validator.wsframes``). Gzip is recognised by its magic bytes. ``auto``
+sniffs the content. A WebSocket session is a ``Stream`` whose ``frames`` hold
+its records; ``validator.session`` checks it.
 
 Regular files are opened twice (a peek at the head, then the read); standard
 input, FIFOs (``<(cat f.sse)``), character devices (``/dev/stdin`` on a
@@ -43,8 +46,9 @@ from validator.errors import InputError
 from validator.model import Event, HttpInfo
 from validator.redact import Redactor
 from validator.sse import DATA_ONLY_OVERHEAD, USUAL_OVERHEAD, Frame, Run, SSEDecoder, event_name
+from validator.wsframes import LOG_SUFFIX, RECEIVE, SEND, FrameLogDecoder, WsMessage, WsOpen, WsRecord, is_frame_log
 
-FORMATS = ("auto", "sse", "jsonl", "json", "har")
+FORMATS = ("auto", "sse", "jsonl", "json", "har", "ws")
 
 # Extensions a directory walk picks up (each also with ``.gz``).
 STREAM_EXTENSIONS = (".sse", ".jsonl", ".ndjson", ".json", ".har", ".txt", ".events")
@@ -89,6 +93,8 @@ class Stream:
     # Why the stream cannot be read at all (a HAR entry whose body does not decode): it is
     # reported with this error, unchecked, and the file's other streams are checked.
     error: str | None = None
+    # A WebSocket session's records (then ``events`` is empty): see ``validator.session``.
+    frames: Iterable[WsRecord] | None = None
 
     @property
     def transport(self) -> str:
@@ -273,6 +279,8 @@ def har_streams(document: Any, name: str) -> list[Stream]:
                 redactor.add_url(request["url"])
     for i, entry in enumerate(entries):
         stream = _har_entry_stream(entry, f"{name}#entries[{i}]", redactor)
+        if stream is None:
+            stream = har_websocket_session(entry, f"{name}#entries[{i}]", redactor)
         if stream is not None:
             streams.append(stream)
     return streams
@@ -320,6 +328,64 @@ def _har_entry_stream(entry: Any, name: str, redactor: Redactor) -> Stream | Non
     return stream
 
 
+def har_websocket_session(entry: Any, name: str, redactor: Redactor) -> Stream | None:
+    """A WebSocket session a browser recorded in a HAR entry (``_webSocketMessages``), or None."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("_webSocketMessages"), list):
+        return None
+    request = _member(entry, "request")
+    response = _member(entry, "response")
+    url = request.get("url")
+    status = response.get("status") if isinstance(response.get("status"), int) else None
+    shown = redactor.text(url) if isinstance(url, str) else None
+    http = HttpInfo(status=status, headers=redactor.headers(_har_headers(response.get("headers"))), method="GET",
+                    url=shown)
+    records: list[WsRecord] = [WsOpen(shown, status)]
+    for number, message in enumerate(entry["_webSocketMessages"]):
+        record = _har_ws_message(message, f"{name}._webSocketMessages[{number}]")
+        if record is not None:
+            records.append(record)
+    return Stream(name, (), "har", http=http, frames=records)
+
+
+def _har_ws_message(message: Any, where: str) -> WsMessage | None:
+    """One ``_webSocketMessages`` item: ``{"type": "send"|"receive", "time", "opcode", "data"}``."""
+    if not isinstance(message, dict):
+        raise InputError(f"{where}: not an object")
+    direction = message.get("type")
+    if direction not in (SEND, RECEIVE):
+        raise InputError(f"{where}: `type` must be 'send' or 'receive'")
+    data = message.get("data")
+    if not isinstance(data, str):
+        raise InputError(f"{where}: `data` must be a string")
+    opcode = message.get("opcode", 1)
+    if opcode not in (1, 2):
+        return None  # control frames carry no message
+    time = message.get("time")
+    when = float(time) if isinstance(time, (int, float)) and not isinstance(time, bool) else None
+    if opcode == 2:  # browsers record a binary message in base64
+        try:
+            return WsMessage(direction, base64.b64decode(data, validate=True), when)
+        except ValueError:
+            return WsMessage(direction, data.encode("utf-8", "surrogatepass"), when)
+    return WsMessage(direction, data, when)
+
+
+def iter_frame_log(chunks: Iterable[bytes], name: str) -> Iterator[WsRecord]:
+    """The records of a WebSocket frame log (``validator.wsframes``), read as the bytes arrive."""
+    records: list[WsRecord] = []
+    decoder = FrameLogDecoder(records.append, name)
+    for chunk in chunks:
+        decoder.feed(chunk)
+        yield from records
+        records.clear()
+    decoder.close()
+    yield from records
+
+
+def ws_log_stream(source: _Input) -> Stream:
+    return Stream(source.name, (), "ws", frames=iter_frame_log(source.chunks(), source.name))
+
+
 def _resumed_after(method: Any, url: Any) -> int | None:
     """N when the request resumes a stream: ``GET .../responses/{id}?stream=true&starting_after=N``."""
     if method != "GET" or not isinstance(url, str):
@@ -352,12 +418,16 @@ def sniff_format(head: bytes, name: str = "") -> str:
     lower = name.lower().removesuffix(".gz")
     if lower.endswith(".har"):
         return "har"
+    if lower.endswith(LOG_SUFFIX):
+        return "ws"
     if not text:
         return "sse" if lower.endswith((".sse", ".txt", ".events")) else "jsonl"
     if text[:1] == b"[":
         return "json"
     if text[:1] == b"{":
-        return "har" if _HAR_START.match(text) else "jsonl"
+        if _HAR_START.match(text):
+            return "har"
+        return "ws" if is_frame_log(text.split(b"\n", 1)[0]) else "jsonl"
     if _SSE_START.match(text):
         return "sse"
     if _looks_binary(head):
@@ -514,6 +584,8 @@ def streams_from_input(source: _Input, fmt: str = "auto", max_bytes: int | None 
     if fmt == "jsonl":
         chunks = source.chunks()
         return [Stream(name, iter_jsonl_events(chunks), "jsonl", body=chunks)]
+    if fmt == "ws":
+        return [ws_log_stream(source)]
     if fmt not in ("json", "har"):
         raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     data = source.read_all(max_bytes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from validator.clients.harness import DEFAULT_TIMEOUT, Matrix, StreamInput, body_of, replay
+from validator.clients.harness import DEFAULT_TIMEOUT, Matrix, StreamInput, inputs_of, replay
 from validator.errors import InputError
 from validator.report import Report
 from validator.sources import streams_from_path
@@ -15,7 +15,7 @@ def attach_outcomes(report: Report, files: Iterable[str], timeout: float = DEFAU
     inputs: list[StreamInput] = []
     for path in files:
         try:
-            inputs.extend(StreamInput(s.name, body_of(s)) for s in streams_from_path(path))
+            inputs.extend(i for s in streams_from_path(path) for i in inputs_of(s, report.profile))
         except InputError:
             continue  # the check already reported it
     matrix = replay(inputs, timeout=timeout)

@@ -23,6 +23,8 @@ from validator.clients.classify import Outcome, classify
 from validator.clients.expect import Expected, expected
 from validator.clients.registry import BY_NAME, CLIENTS, ClientSpec
 from validator.clients.worker import Request, replay_all
+from validator.model import Event
+from validator.session import SessionChecker
 from validator.sources import Stream
 from validator.writers import to_sse
 
@@ -85,6 +87,29 @@ class Matrix:
 
     def to_dict(self) -> dict[str, Any]:
         return {"clients": [c.to_dict() for c in self.clients], "streams": [s.to_dict() for s in self.streams]}
+
+
+def inputs_of(stream: Stream, profile: str = "openai") -> list[StreamInput]:
+    """What the clients are given for one stream: its SSE bytes; for a WebSocket session, each response's.
+
+    The clients read SSE, so a session's responses are replayed one by one as the
+    SSE streams their events make, named as their reports are (``NAME#response[N]``):
+    the events the session model gives each response (``SessionChecker``'s routing,
+    ``stream_id`` removed, an error envelope as the SSE ``error`` event).
+    """
+    if stream.frames is None:
+        return [StreamInput(stream.name, body_of(stream))]
+    received: dict[int, list[dict[str, Any]]] = {}
+
+    def keep(number: int, event: Event) -> None:
+        if isinstance(event.payload, dict):
+            received.setdefault(number, []).append(event.payload)
+
+    session = SessionChecker(profile, source=stream.name, on_event=keep)
+    for record in stream.frames:
+        session.feed(record)
+    session.closed(None)
+    return [StreamInput(f"{stream.name}#response[{n}]", to_sse(events)) for n, events in sorted(received.items())]
 
 
 def body_of(stream: Stream) -> bytes:

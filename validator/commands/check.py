@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from validator.live import Target
 
 INSTALL_HINT = "the check command needs httpx: pip install 'responses-conformance[live]'"
+WS_INSTALL_HINT = "the WebSocket transport needs websockets: pip install 'responses-conformance[live]'"
 # Where bodies are saved when a SARIF report is wanted and --capture-dir is not given: code
 # scanning shows a result only at a file and line, so each finding needs a file to point into.
 SARIF_CAPTURE_DIR = "responses-conformance-captures"
@@ -61,6 +62,7 @@ class BatteryOptions:
     list_scenarios: bool
     progress: bool
     output: OutputOptions = field(default_factory=OutputOptions)
+    websocket: bool = False  # the WebSocket battery (--transport websocket, or a ws:// URL)
 
 
 def _live() -> ModuleType:
@@ -71,6 +73,23 @@ def _live() -> ModuleType:
             raise Fatal(INSTALL_HINT) from None
         raise
     return live
+
+
+def _ws_battery() -> ModuleType:
+    try:
+        from validator.live import ws_battery
+    except ImportError as exc:
+        if (getattr(exc, "name", "") or "").split(".")[0] == "websockets":
+            raise Fatal(WS_INSTALL_HINT) from None
+        raise
+    return ws_battery
+
+
+def _plan(options: BatteryOptions) -> list[tuple[Any, str | None]]:
+    """The scenarios of the chosen transport, each with the reason it is skipped (None: it runs)."""
+    if options.websocket:
+        return list(_ws_battery().plan_ws(options.profile, options.scenarios, options.capabilities))
+    return list(_live().plan(options.scenarios, options.capabilities))
 
 
 def _parse_headers(values: tuple[str, ...]) -> dict[str, str]:
@@ -100,8 +119,15 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> BatteryOptions:
     params = config.apply(ctx, params, config.discover(params["config_file"], params["isolated"]))
     if not params["base_url"] and not params["list_scenarios"]:
         raise click.UsageError("Missing option '--base-url' (or base-url in [tool.responses-conformance.check]).")
+    base_url = params["base_url"] or ""
+    websocket = params["transport"] == "websocket" or base_url.lower().startswith(("ws://", "wss://"))
+    if params["transport"] == "http" and websocket:
+        raise Fatal("--transport http needs an http:// or https:// --base-url")
     try:
-        live.select_scenarios(params["scenarios"])
+        if websocket:
+            _ws_battery().select_ws_scenarios(params["profile"], params["scenarios"])
+        else:
+            live.select_scenarios(params["scenarios"])
         declared = live.parse_capabilities(params["capabilities"])
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
@@ -133,10 +159,13 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> BatteryOptions:
             not output.quiet and sys.stderr.isatty()
         ),
         output=output,
+        websocket=websocket,
     )
-    if not options.list_scenarios and not options.base_url.lower().startswith(("http://", "https://")):
+    schemes = ("http://", "https://", "ws://", "wss://") if websocket else ("http://", "https://")
+    if not options.list_scenarios and not options.base_url.lower().startswith(schemes):
         redactor = build(options).redactor()
-        raise Fatal(f"--base-url must start with http:// or https://, got {redactor.text(options.base_url)!r}")
+        shown = ", ".join(schemes[:-1]) + " or " + schemes[-1]
+        raise Fatal(f"--base-url must start with {shown}, got {redactor.text(options.base_url)!r}")
     return options
 
 
@@ -163,12 +192,14 @@ def build(options: BatteryOptions) -> Target:
 
 def execute(options: BatteryOptions) -> int:
     live = _live()
-    plan = live.plan(options.scenarios, options.capabilities)
+    plan = _plan(options)
     if options.list_scenarios:
         for scenario, reason in plan:
             state = "skip" if reason else "run "
             click.echo(f"{state} {scenario.name:<20} [{scenario.capability}] {scenario.summary}")
         return EXIT_OK
+    if options.websocket:
+        return _execute_websocket(options, plan)
     target = build(options)
     redactor = target.redactor()
     done: list[StreamReport] = []
@@ -208,6 +239,49 @@ def execute(options: BatteryOptions) -> int:
     return close(run, options.output)
 
 
+def _execute_websocket(options: BatteryOptions, plan: list[tuple[Any, str | None]]) -> int:
+    """The WebSocket battery: one socket per scenario, each reported as its session and its responses."""
+    target = build(options)
+    redactor = target.redactor()
+    done: list[StreamReport] = []
+    finished: list[str] = []
+
+    def tick(streams: list[StreamReport]) -> None:
+        done.extend(streams)
+        finished.append(streams[0].scenario or streams[0].name)
+        if options.progress:
+            strict = options.output.strict
+            if streams[0].skipped is not None:
+                state = "skipped"
+            elif all(s.ok(strict=strict) for s in streams):
+                state = "ok"
+            else:
+                state = ", ".join(sorted({c for s in streams if not s.ok(strict=strict) for c in s.codes})) or "error"
+            click.echo(f"[{len(finished)}/{len(plan)}] {finished[-1]}: {state} ({len(streams) - 1} responses)",
+                       err=True)
+
+    run = Finished(Report(options.profile), redactor=redactor)
+    run.nothing_checked = "nothing was checked: every scenario was skipped or deselected"
+    try:
+        run.report = _ws_battery().run_ws_battery(
+            target,
+            options.profile,
+            scenarios=options.scenarios,
+            capabilities=options.capabilities,
+            select=options.select,
+            ignore=options.ignore,
+            progress=tick,
+            timeline=options.output.timeline,
+        )
+    except KeyboardInterrupt:
+        run.report = Report(options.profile, list(done))
+        run.interrupted = f"after {len(finished)} of {len(plan)} scenarios"
+    sessions = [s for s in run.report.checked if s.name.endswith("#session")]
+    if sessions and all("HTT007" in s.codes for s in sessions):
+        run.input_errors.append(f"cannot connect to {_ws_battery().ws_url(target.base_url)}")
+    return close(run, options.output)
+
+
 def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
     """A positive number of seconds (a timeout)."""
     return click.option(name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True,
@@ -216,7 +290,15 @@ def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.option("--base-url", default=None, metavar="URL",
-              help="Base URL (required); requests go to URL/responses, keeping any ?query.")
+              help="Base URL (required); requests go to URL/responses, keeping any ?query. "
+              "A ws:// or wss:// URL selects the WebSocket transport.")
+@click.option(
+    "--transport",
+    type=click.Choice(["http", "websocket"]),
+    default=None,
+    help="http: POST with stream: true (the default); websocket: one socket per scenario, a GET upgrade on "
+    "URL/responses.",
+)
 @click.option("--api-key", default=None, metavar="KEY", help="API key (prefer --api-key-env: argv is visible).")
 @click.option("--api-key-env", default=None, metavar="VAR", help="Read the API key from this environment variable.")
 @click.option(
@@ -282,5 +364,11 @@ def check(ctx: click.Context, /, **params: Any) -> None:
     whose capability the server does not declare are reported as skipped.
     API keys, credential headers and credentials in the URL are redacted from
     all output. An unreachable server is exit 2.
+
+    With --transport websocket (or a ws:// URL) each scenario runs on its own
+    WebSocket: the HTTP scenarios where they apply plus the WebSocket ones
+    (turns, continuation, lanes, pipelining); each is reported as
+    SCENARIO#session and SCENARIO#response[N], and --capture-dir saves frame
+    logs (SCENARIO.ws.jsonl).
     """
     raise SystemExit(execute(parse(ctx, params)))

@@ -46,7 +46,7 @@ def clients(paths: tuple[str, ...], names: tuple[str, ...], output: str, timeout
     streams: list[harness.StreamInput] = []
     try:
         for path in expand_paths(paths):
-            streams.extend(harness.StreamInput(s.name, harness.body_of(s)) for s in streams_from_path(path))
+            streams.extend(i for s in streams_from_path(path) for i in harness.inputs_of(s))
     except InputError as exc:
         click.echo(f"responses-conformance: error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None

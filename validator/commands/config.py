@@ -55,6 +55,7 @@ KEYS: dict[str, str] = {
     "max-bytes": "max_bytes",
     "max-event-bytes": "max_event_bytes",
     "capture-dir": "capture_dir",
+    "transport": "transport",
 }
 PATH_KEYS = frozenset({"baseline", "capture-dir"})
 COMMANDS = ("validate", "check")

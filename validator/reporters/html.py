@@ -173,6 +173,8 @@ def _stream(stream: StreamReport, mask: _Masker, budget: list[int], strict: bool
             out["timeline"] = timeline.to_dict(mask.text if mask.custom else None)
         else:
             out["timeline_note"] = "the events of this stream were left out: the report's size bound was reached"
+    elif stream.skipped is None and stream.name.endswith("#session"):
+        out["timeline_note"] = "a WebSocket session: each of its responses (#response[N]) has its own timeline"
     elif stream.skipped is None:
         out["timeline_note"] = "the events of this stream were not kept"
     return out

@@ -194,4 +194,5 @@ def _load_groups() -> None:
         schema,
         sequence,
         tools,
+        websocket,
     )

@@ -1,5 +1,7 @@
 """Reproducible sample streams without Hypothesis: valid ones and mutated ones, from a seed.
 
+WebSocket sessions too: ``valid_session`` and ``mutated_session``.
+
 ``responses-conformance generate`` writes these to files; the tests use
 them where a fixed, cheap sample per operator is enough.
 """
@@ -8,9 +10,11 @@ from __future__ import annotations
 
 import random
 
-from validator.strategies.model import GeneratedStream, Profile
+from validator.strategies.model import ENDINGS, Ending, GeneratedStream, Profile
 from validator.strategies.mutations import OPERATORS, Mutation, applies_in, mutate
+from validator.strategies.mutations.websocket import SESSION_OPERATORS, SessionMutation, mutate_session
 from validator.strategies.plans import RandomChooser, Sizes, draw_plan
+from validator.strategies.session_model import SHAPES, GeneratedSession, SessionPlan, build_session
 
 
 def valid_stream(seed: int, profile: Profile = "openai", *, sizes: Sizes | None = None) -> GeneratedStream:
@@ -61,3 +65,56 @@ def _suited_stream(seed: int, profile: Profile, name: str) -> GeneratedStream | 
         sizes=sizes,
     )
     return GeneratedStream.from_plan(plan)
+
+
+def valid_session(
+    seed: int,
+    profile: Profile = "openai",
+    *,
+    shape: str | None = None,
+    responses: int | None = None,
+    not_found: bool | None = None,
+) -> GeneratedSession:
+    """A valid WebSocket session drawn from ``seed`` (the choices ``sessions()`` makes, without Hypothesis)."""
+    rng = random.Random(seed)
+    shapes = [s for s in SHAPES if profile == "openai" or s not in ("lanes", "steering")]
+    chosen = shape if shape is not None else shapes[rng.randrange(len(shapes))]
+    count = responses if responses is not None else 2 + rng.randrange(2)
+    chooser = RandomChooser(rng.randrange(1 << 30))
+    sizes = Sizes(min_items=0, max_items=2, max_deltas=3)
+    plans = []
+    for n in range(count):
+        endings: tuple[Ending, ...] = ENDINGS
+        if chosen == "steering":
+            endings = ("completed",) if n == 0 else tuple(e for e in ENDINGS if e != "error_only")
+        elif chosen == "continuation":
+            endings = tuple(e for e in ENDINGS if e != "error_only")
+        plans.append(draw_plan(chooser, profile, endings=list(endings), sizes=sizes))
+    missing = rng.random() < 0.5 if not_found is None else not_found
+    return build_session(SessionPlan(profile, plans, chosen, missing))
+
+
+def mutated_session(
+    seed: int, profile: Profile = "openai", *, operator: str | None = None, attempts: int = 40
+) -> SessionMutation | None:
+    """One session mutation drawn from ``seed`` (of ``operator``, else of any session operator of the profile).
+
+    Sessions are drawn to suit the operator (its shapes, a failing continuation
+    when it needs one); None when no attempt gave it anything to break.
+    """
+    rng = random.Random(seed)
+    names = [operator] if operator is not None else sorted(SESSION_OPERATORS)
+    ops = [SESSION_OPERATORS[n] for n in names if profile in SESSION_OPERATORS[n].profiles]
+    if not ops:
+        return None
+    for _ in range(attempts):
+        op = ops[rng.randrange(len(ops))]
+        shapes = [s for s in op.shapes if profile == "openai" or s not in ("lanes", "steering")]
+        if not shapes:
+            return None
+        session = valid_session(rng.randrange(1 << 30), profile, shape=shapes[rng.randrange(len(shapes))],
+                                not_found=True if op.needs_not_found else None)
+        mutation = mutate_session(session, op, rng.randrange)
+        if mutation is not None:
+            return mutation
+    return None

@@ -16,7 +16,9 @@ before they are reported (``Mutation.codes``).
 One module per rule group, as in ``validator.rules``: ``framing`` (SSE),
 ``schema`` (SCH), ``sequence`` (SEQ, with dropped, repeated and swapped
 events), ``lifecycle`` (LIF), ``items`` (ITM), ``content`` (CNT), ``tools``
-(FCA, TOL), ``final`` (FIN). ``core`` holds the context, the registry and
+(FCA, TOL), ``final`` (FIN). ``websocket`` (WSS) breaks WebSocket sessions
+rather than streams: its operators take a generated session and keep a
+registry of their own (``SESSION_OPERATORS``). ``core`` holds the context, the registry and
 applying; ``declaring`` what a registration declares; ``tables`` the event
 tables, derived from the state machine's; ``draft`` the SSE framing of a
 mutated stream.
@@ -51,6 +53,7 @@ from validator.strategies.mutations.tables import (
     TERMINAL_TYPES,
     TEXT_DELTAS,
 )
+from validator.strategies.mutations.websocket import SESSION_OPERATORS, SessionMutation, SessionOperator, mutate_session
 
 GROUPS = (framing, schema, sequence, lifecycle, items, content, tools, final)
 
@@ -61,6 +64,7 @@ __all__ = [
     "GROUPS",
     "HOSTED_PROGRESS",
     "OPERATORS",
+    "SESSION_OPERATORS",
     "TERMINAL_TYPES",
     "TEXT_DELTAS",
     "Context",
@@ -71,11 +75,14 @@ __all__ = [
     "Operator",
     "Outcome",
     "Pick",
+    "SessionMutation",
+    "SessionOperator",
     "applicable_codes",
     "applies_in",
     "declares",
     "first_applicable",
     "mutate",
+    "mutate_session",
     "operator",
     "renumber",
     "with_format",
