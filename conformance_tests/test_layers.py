@@ -12,11 +12,11 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "validator"
 OUTER_MODULES = ("validator.cli", "validator.__main__", "validator.commands", "validator.reporters", "validator.live",
                  "validator.pytest_plugin", "validator.strategies", "validator.reference_server",
-                 "validator.clients")
+                 "validator.clients", "validator.proxy")
 OUTER_PACKAGES = ("click", "pytest", "hypothesis", "httpx", "_pytest", "httpx2", "openai", "agents",
-                  "langchain_openai", "pydantic_ai", "llama_index", "websockets", "wsproto")
+                  "langchain_openai", "pydantic_ai", "llama_index", "uvicorn", "websockets", "wsproto")
 OUTER_PATHS = ("cli.py", "__main__.py", "commands", "reporters", "live", "pytest_plugin.py", "strategies",
-               "reference_server.py", "clients")
+               "reference_server.py", "clients", "proxy")
 
 
 def core_files() -> list[Path]:

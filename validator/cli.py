@@ -22,6 +22,7 @@ from validator.commands.check import check
 from validator.commands.clients import clients
 from validator.commands.generate import generate
 from validator.commands.options import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VIOLATIONS, PREFIX
+from validator.commands.proxy import proxy
 from validator.commands.rules import explain, rules
 from validator.commands.schemas import schemas
 from validator.commands.validate import validate
@@ -88,6 +89,7 @@ main.add_command(rules)
 main.add_command(explain)
 main.add_command(generate)
 main.add_command(clients)
+main.add_command(proxy)
 
 
 if __name__ == "__main__":
