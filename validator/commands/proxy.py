@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = "the proxy command needs its extra: pip install 'responses-conformance[proxy]'"
 DEFAULT_CAPTURE = "proxy-capture.har"
 PREFIX = "responses-conformance:"
+LINE_FORMATS = ("text", "github")  # report formats read as lines, in a terminal or a CI log
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +155,12 @@ def execute(options: ProxyOptions) -> int:
     def on_stream(index: int, method: str, path: str, report: StreamReport) -> None:
         if options.quiet:
             return
-        click.echo(verdict_line(index, method, path, report, strict=options.strict), err=True)
+        redact = proxy.redactor.text
+        click.echo(redact(verdict_line(index, method, path, report, strict=options.strict)), err=True)
         if options.verbose:
             for finding in report.findings:
-                click.echo("  " + escape(format_finding(finding, verbose=options.verbose - 1)), err=True)
+                line = format_finding(finding, verbose=options.verbose - 1)
+                click.echo("\n".join("  " + escape(redact(part)) for part in line.splitlines()), err=True)
 
     def on_note(text: str) -> None:
         click.echo(escape(f"{PREFIX} {text}"), err=True)
@@ -191,13 +194,18 @@ def execute(options: ProxyOptions) -> int:
 
 
 def _close(report: Report, options: ProxyOptions, redactor: Redactor) -> int:
+    from validator.proxy.verdict import escaped_report
+
     render = RenderOptions(color=options.color, verbose=options.verbose, quiet=options.quiet, strict=options.strict)
+    # What goes to a terminal or a line-oriented file has every payload text escaped.
+    escaped = escaped_report(report)
     if report.streams or options.console != "text":
-        text = REPORTERS[options.console](report, render)
+        text = REPORTERS[options.console](escaped, render)
         if text:
             click.echo(redactor.text(text), nl=False, color=render.color)
     for fmt, path in options.reports:
-        write_atomically(path, redactor.text(REPORTERS[fmt](report, RenderOptions(strict=options.strict))))
+        shown = escaped if fmt in LINE_FORMATS else report
+        write_atomically(path, redactor.text(REPORTERS[fmt](shown, RenderOptions(strict=options.strict))))
     if not report.streams:
         click.echo(f"{PREFIX} error: nothing was checked: no Responses stream passed through the proxy", err=True)
         return EXIT_USAGE

@@ -151,6 +151,7 @@ class Flight:
         self.decoder: BodyDecoder | None = None
         self.body: Kept | None = None
         self.client_gone = False
+        self.body_done = False  # the whole request body was received
         self.sending_done = False
         self.ended = False
         self._watcher: asyncio.Task[None] | None = None
@@ -186,6 +187,7 @@ class Flight:
                        self.exchange.request_headers)
         if not has_body:
             await self._read_empty_body()
+            self.body_done = True
         # A Request made directly, not with client.build_request: the client adds no headers and no cookies
         # of its own; httpx only sets Host, and Content-Length or Transfer-Encoding when the body needs them.
         request = httpx.Request(
@@ -239,7 +241,18 @@ class Flight:
                 kept.add(chunk)
                 yield chunk
             if not message.get("more_body", False):
+                self.body_done = True
                 break
+
+    async def _drain_request(self) -> None:
+        """The rest of a request body the upstream never took (it could not be reached), kept like the rest."""
+        kept = self.exchange.request_body
+        while not self.body_done:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
+            kept.add(message.get("body", b""))
+            self.body_done = not message.get("more_body", False)
 
     def _watch_client(self) -> None:
         """Once the request body is in, a disconnect of the client ends the exchange (and the upstream one)."""
@@ -291,6 +304,7 @@ class Flight:
     async def _no_answer(self, status: int, code: str, rule: Any, message: str) -> None:
         """No answer from the upstream: the client gets a gateway error; a stream's report says why."""
         redacted = self.app.redactor.text(message)
+        await self._drain_request()
         body = orjson.dumps(
             {"error": {"message": f"responses-conformance proxy: {redacted}", "type": "proxy_error", "code": code,
                        "param": None}}
