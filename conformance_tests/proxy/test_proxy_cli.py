@@ -43,7 +43,8 @@ def test_a_wrapped_command_gets_the_proxy_and_the_run_gets_its_verdict(reference
     result = run("--upstream", reference + "/v1", "--listen", "127.0.0.1:0", "--report", "json=r.json",
                  "--", sys.executable, "-c", client_script("gpt-test", "gpt-test+fault=sequence-gap"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr  # SEQ004 is a warning
-    assert re.search(r"proxy listening on http://127\.0\.0\.1:\d+, forwarding to " + re.escape(reference), result.stderr)
+    listening = r"proxy listening on http://127\.0\.0\.1:\d+, forwarding to "
+    assert re.search(listening + re.escape(reference), result.stderr)
     assert "#0 POST /responses 200: ok, 20 events" in result.stderr
     assert "#1 POST /responses 200: 1 warning (SEQ004)" in result.stderr
     assert "2 streams, 40 events: 0 errors, 1 warning; conformant" in result.stdout
@@ -95,7 +96,8 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         result = run("--upstream", "http://127.0.0.1:1", "--listen", f"127.0.0.1:{port}", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith(f"responses-conformance: error: cannot listen on 127.0.0.1:{port}")
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"responses-conformance: error: cannot listen on 127.0.0.1:{port}")
 
 
 @contextmanager

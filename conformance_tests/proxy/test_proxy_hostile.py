@@ -90,12 +90,7 @@ def run_proxy(upstream: str, tmp_path: Path, capture: list[str]) -> subprocess.C
 
 
 def leaks(text: str) -> list[str]:
-    found = []
-    for secret in SECRETS:
-        for form in spellings(secret) | {unquote(secret)}:
-            if form in text:
-                found.append(form)
-    return found
+    return [form for secret in SECRETS for form in spellings(secret) | {unquote(secret)} if form in text]
 
 
 @pytest.mark.parametrize("capture", ["har", "sse"])

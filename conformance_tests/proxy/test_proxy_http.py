@@ -65,16 +65,19 @@ def echo(handler: BaseHTTPRequestHandler, body: bytes) -> None:
 
 def test_other_paths_pass_untouched_both_ways(tmp_path: Path) -> None:
     binary = bytes(range(256)) * 1000
-    with scripted(echo) as upstream, running_proxy(upstream.url + "/base", Capture(tmp_path / "c.har")) as running:
-        with httpx.Client(base_url=running.url, timeout=WAIT) as client:
-            got = client.post(
-                "/v1/files/x%2Fy?b=2&a=%2F&a=3",
-                content=binary,
-                headers=[("X-Multi", "1"), ("X-Multi", "2"), ("Content-Type", "application/x-thing"),
-                         ("User-Agent", "agent/1.0")],
-            )
-            chunked = client.put("/upload", content=iter([b"part one, ", b"part two"]))
-            head = client.head("/v1/models")
+    with (
+        scripted(echo) as upstream,
+        running_proxy(upstream.url + "/base", Capture(tmp_path / "c.har")) as running,
+        httpx.Client(base_url=running.url, timeout=WAIT) as client,
+    ):
+        got = client.post(
+            "/v1/files/x%2Fy?b=2&a=%2F&a=3",
+            content=binary,
+            headers=[("X-Multi", "1"), ("X-Multi", "2"), ("Content-Type", "application/x-thing"),
+                     ("User-Agent", "agent/1.0")],
+        )
+        chunked = client.put("/upload", content=iter([b"part one, ", b"part two"]))
+        head = client.head("/v1/models")
     assert got.status_code == 418
     assert got.headers.get_list("x-repeated") == ["one", "two"]
     assert got.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
@@ -127,15 +130,18 @@ def test_each_event_reaches_the_client_before_the_upstream_sends_the_next() -> N
         send_chunk(handler, b"")
 
     received = bytearray()
-    with scripted(drip) as upstream, running_proxy(upstream.url) as running:
-        with httpx.Client(timeout=WAIT) as client, client.stream("POST", running.url + "/v1/responses",
-                                                                  json=BODY) as response:
-            pieces = response.iter_raw()
-            for n, frame in enumerate(frames):
-                while not received.endswith(frame):
-                    received.extend(next(pieces))
-                released[n].set()
-            received.extend(b"".join(pieces))
+    with (
+        scripted(drip) as upstream,
+        running_proxy(upstream.url) as running,
+        httpx.Client(timeout=WAIT) as client,
+        client.stream("POST", running.url + "/v1/responses", json=BODY) as response,
+    ):
+        pieces = response.iter_raw()
+        for n, frame in enumerate(frames):
+            while not received.endswith(frame):
+                received.extend(next(pieces))
+            released[n].set()
+        received.extend(b"".join(pieces))
     assert bytes(received) == b"".join(frames)
     assert running.report is not None
     (stream,) = running.report.streams
@@ -185,10 +191,13 @@ def test_a_corrupt_gzip_body_still_reaches_the_client_and_the_stream_says_why_it
         handler.end_headers()
         handler.wfile.write(data)
 
-    with scripted(corrupt) as upstream, running_proxy(upstream.url) as running:
-        with httpx.Client(timeout=WAIT) as client, client.stream("POST", running.url + "/responses",
-                                                                  json=BODY) as response:
-            raw = b"".join(response.iter_raw())
+    with (
+        scripted(corrupt) as upstream,
+        running_proxy(upstream.url) as running,
+        httpx.Client(timeout=WAIT) as client,
+        client.stream("POST", running.url + "/responses", json=BODY) as response,
+    ):
+        raw = b"".join(response.iter_raw())
     assert raw == b"\x1f\x8b\x08\x00garbage-not-deflate" * 3
     assert running.report is not None
     (stream,) = running.report.streams
@@ -229,12 +238,15 @@ def test_headers_slower_than_the_first_byte_timeout_are_a_504(reference: str) ->
 def test_a_stall_past_the_idle_timeout_breaks_the_clients_body_too(reference: str) -> None:
     timeouts = Timeouts(idle=STALL_SECONDS / 4, drain=1.0)
     received = bytearray()
-    with running_proxy(reference + "/v1", timeouts=timeouts) as running, httpx.Client(timeout=WAIT) as client:
-        with pytest.raises(httpx.RemoteProtocolError), client.stream(
-            "POST", running.url + "/responses", json=BODY, headers={"X-Conformance-Fault": "stall"}
-        ) as response:
-            for chunk in response.iter_raw():
-                received.extend(chunk)
+    with (
+        running_proxy(reference + "/v1", timeouts=timeouts) as running,
+        httpx.Client(timeout=WAIT) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("POST", running.url + "/responses", json=BODY,
+                      headers={"X-Conformance-Fault": "stall"}) as response,
+    ):
+        for chunk in response.iter_raw():
+            received.extend(chunk)
     assert b"response.created" in received and b"response.completed" not in received
     assert running.report is not None
     (stream,) = running.report.streams
@@ -257,12 +269,15 @@ def test_a_reset_mid_stream_reaches_the_client_as_a_broken_body() -> None:
         os.close(handler.connection.detach())
         handler.wfile = io.BytesIO()  # what the server writes after this goes nowhere
 
-    with scripted(reset) as upstream, running_proxy(upstream.url) as running:
-        with httpx.Client(timeout=WAIT) as client, pytest.raises(httpx.RemoteProtocolError), client.stream(
-            "POST", running.url + "/responses", json=BODY
-        ) as response:
-            for _ in response.iter_raw():
-                pass
+    with (
+        scripted(reset) as upstream,
+        running_proxy(upstream.url) as running,
+        httpx.Client(timeout=WAIT) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("POST", running.url + "/responses", json=BODY) as response,
+    ):
+        for _ in response.iter_raw():
+            pass
     assert running.report is not None
     (stream,) = running.report.streams
     assert "HTT003" in stream.codes and stream.events == 4

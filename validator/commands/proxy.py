@@ -155,7 +155,7 @@ def execute(options: ProxyOptions) -> int:
     def on_stream(index: int, method: str, path: str, report: StreamReport) -> None:
         if options.quiet:
             return
-        redact = proxy.redactor.text
+        redact = running.redactor.text
         click.echo(redact(verdict_line(index, method, path, report, strict=options.strict)), err=True)
         if options.verbose:
             for finding in report.findings:
@@ -167,29 +167,29 @@ def execute(options: ProxyOptions) -> int:
 
     settings = options.settings
     try:
-        proxy = Proxy(settings, on_stream=on_stream, on_note=on_note)
-        url = proxy.bind()
+        running = Proxy(settings, on_stream=on_stream, on_note=on_note)
+        url = running.bind()
     except ProxyError as exc:
         _fail(str(exc))
         raise  # unreachable: _fail exits
-    redactor = proxy.redactor
+    redactor = running.redactor
     for note in options.notes:
         on_note(f"warning: {note}")
     captured = f"capture: {settings.capture.path} ({settings.capture.format})" if settings.capture else "no capture"
     on_note(f"proxy listening on {url}, forwarding to {redactor.text(settings.upstream)} ({captured})")
     with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the proxy's own handler was in place
-        asyncio.run(proxy.run(options.command or None))
+        asyncio.run(running.run(options.command or None))
     try:
-        written = proxy.close()
+        written = running.close()
     except ProxyError as exc:
         on_note(f"error: {exc}")
         written = []
-    report = proxy.report()
+    report = running.report()
     for path in written:
         on_note(f"wrote {path}")
     code = _close(report, options, redactor)
-    if proxy.child_status:
-        return proxy.child_status
+    if running.child_status:
+        return running.child_status
     return code
 
 

@@ -57,6 +57,11 @@ class _Server(uvicorn.Server):
         yield
 
 
+# What uvicorn logs about what the proxy does on purpose: cutting the streams still open at a
+# forced stop, and answering a WebSocket handshake with the upstream's HTTP refusal.
+_QUIRKS = ("timeout graceful shutdown exceeded", "returned without completing handshake")
+
+
 class _UvicornLines(logging.Handler):
     """uvicorn's own complaints as one line each (no traceback), through ``note``; the proxy's
     deliberate connection drops (``UpstreamBroke``) are not complaints."""
@@ -67,9 +72,10 @@ class _UvicornLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, UpstreamBroke) or "timeout graceful shutdown exceeded" in record.getMessage():
+        message = record.getMessage()
+        if isinstance(exc, UpstreamBroke) or any(quirk in message for quirk in _QUIRKS):
             return
-        text = record.getMessage().strip().splitlines()[0] if record.getMessage().strip() else record.levelname
+        text = message.strip().splitlines()[0] if message.strip() else record.levelname
         if exc is not None:
             text += f" ({type(exc).__name__}: {exc})"
         self._note(f"uvicorn: {text}")

@@ -120,7 +120,8 @@ async def _pass_messages(
             elif message["type"] == "websocket.disconnect":
                 code = int(message.get("code", 1000))
                 reason = str(message.get("reason") or "")
-                outcome.update(code=code, reason=reason, how="the client closed the session")
+                if not outcome:  # the upstream did not close first
+                    outcome.update(code=code, reason=reason, how="the client closed the session")
                 await upstream.close(code=_NOT_SENDABLE.get(code, code), reason=reason)
                 return
 
