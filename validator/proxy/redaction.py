@@ -32,8 +32,10 @@ def spellings(secret: str) -> set[str]:
     forms = {secret}
     json_escaped = orjson.dumps(secret).decode()[1:-1]
     forms.add(json_escaped)
-    forms.add(json.dumps(secret)[1:-1])  # non-ASCII as \\uXXXX
+    ascii_escaped = json.dumps(secret)[1:-1]  # non-ASCII as \\uXXXX
+    forms.add(ascii_escaped)
     forms.add(json_escaped.replace("/", "\\/"))  # JSON may escape the solidus
+    forms.add(ascii_escaped.replace("/", "\\/"))
     for encoded in (quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)):
         forms.add(encoded)
         forms.add(_lower_hex(encoded))
