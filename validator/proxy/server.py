@@ -184,6 +184,7 @@ class Proxy:
                 server_header=False,
                 date_header=False,
                 http="h11",
+                loop="asyncio",
                 ws=_websocket_implementation(),
                 lifespan="off",
                 timeout_graceful_shutdown=math.ceil(timeouts.drain),
