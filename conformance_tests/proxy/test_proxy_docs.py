@@ -46,3 +46,12 @@ def test_the_synopses_name_real_options() -> None:
         help_text = CliRunner().invoke(main, [words[1], "--help"]).output
         for option in (w for w in words if w.startswith("--")):
             assert option in help_text, synopsis
+
+
+def test_the_latency_benchmark_reports_what_the_readme_quotes() -> None:
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "proxy_latency.py"
+    result = subprocess.run([sys.executable, str(script), "--events", "20", "--runs", "1", "--burst", "200"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"^  added +p50 +[-+]\d+\.\d{3} ms", result.stdout, re.M), result.stdout
+    assert re.search(r"the proxy's own CPU time: \d+\.\d{3} s, \d+ us per event", result.stdout), result.stdout

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import html
 import gzip
+import html
 import json
 import zlib
 from pathlib import Path
@@ -169,11 +169,11 @@ def test_an_upstream_must_be_an_http_url_without_query(upstream: str) -> None:
 
 
 def test_limits_and_timeouts_are_checked() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="stream bytes must be at least 1"):
         Limits(stream_bytes=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the idle timeout must be positive"):
         Timeouts(idle=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown capture format 'zip'"):
         Capture(Path("x"), "zip")
     assert ProxySettings(upstream="http://h/v1/").upstream_base == "http://h/v1"
 
