@@ -298,6 +298,16 @@ def test_a_client_that_leaves_ends_the_upstream_exchange_and_the_stream_says_so(
     assert not report.codes & {"LIF007", "HTT003"}  # the end of the stream was not the upstream's doing
 
 
+def test_a_client_that_leaves_before_the_upstream_answers_is_not_kept_waiting(reference: str) -> None:
+    with running_proxy(reference + "/v1") as running:
+        with httpx.Client(timeout=STALL_SECONDS / 6) as client, pytest.raises(httpx.ReadTimeout):
+            client.post(running.url + "/responses", json=BODY, headers={"X-Conformance-Fault": "slow-headers"})
+        wait_for(lambda: running.verdicts, "the stream's verdict")
+    (_, _, _, report) = running.verdicts[0]
+    assert report.http is not None and report.http.status is None  # it never waited for the headers
+    assert report.error is not None and "the client closed the connection before the upstream answered" in report.error
+
+
 @pytest.mark.parametrize(
     ("fault", "code"), [("endless-event", "HTT018"), ("endless-stream", "HTT017")]
 )

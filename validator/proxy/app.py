@@ -188,6 +188,7 @@ class Flight:
         if not has_body:
             await self._read_empty_body()
             self.body_done = True
+            self._watch_client()
         # A Request made directly, not with client.build_request: the client adds no headers and no cookies
         # of its own; httpx only sets Host, and Content-Length or Transfer-Encoding when the body needs them.
         request = httpx.Request(
@@ -215,7 +216,6 @@ class Flight:
             await self._no_answer(502, "upstream_error", rules.BODY_TRUNCATED,
                                   f"the upstream failed before the response headers: {_describe(exc)}")
             return
-        self._watch_client()
         try:
             await self._relay(request, response)
         finally:
@@ -242,6 +242,9 @@ class Flight:
                 yield chunk
             if not message.get("more_body", False):
                 self.body_done = True
+                # The client's request is in: from now on a disconnect ends the exchange, even while
+                # the upstream has not answered yet.
+                self._watch_client()
                 break
 
     async def _drain_request(self) -> None:
@@ -256,6 +259,8 @@ class Flight:
 
     def _watch_client(self) -> None:
         """Once the request body is in, a disconnect of the client ends the exchange (and the upstream one)."""
+        if self._watcher is not None:
+            return
 
         async def watch() -> None:
             while True:
@@ -272,8 +277,6 @@ class Flight:
         timeouts = self.app.settings.timeouts
         raw_headers = forwarding.decode_headers(response.headers.raw)
         self.exchange.answered(response.status_code, raw_headers, response.http_version)
-        self.app.redactor.add_header_pairs(raw_headers)
-        self._observe_start(response.status_code, [(name.lower(), value) for name, value in raw_headers])
         await self.send(
             {
                 "type": "http.response.start",
@@ -281,6 +284,8 @@ class Flight:
                 "headers": forwarding.encode_headers(forwarding.forwardable(raw_headers, forwarding.HOP_BY_HOP)),
             }
         )
+        self.app.redactor.add_header_pairs(raw_headers)
+        self._observe_start(response.status_code, [(name.lower(), value) for name, value in raw_headers])
         # After the headers, a read may wait at most the idle timeout.
         timeout = request.extensions.get("timeout")
         if isinstance(timeout, dict):
@@ -434,6 +439,9 @@ class Flight:
     def finish_abandoned(self, why: str) -> None:
         if self.ended:
             return
+        if self.check is None and self.exchange.status is None and self._is_stream_request():
+            self._make_check()  # a stream request the upstream had not answered yet: reported all the same
+            why += " before the upstream answered"
         self.exchange.end(why)
         report = self.check.abandoned(why) if self.check is not None else None
         self._end(report)

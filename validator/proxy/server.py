@@ -163,9 +163,9 @@ class Proxy:
         logger = logging.getLogger("uvicorn")
         handler = _UvicornLines(note)
         logger.addHandler(handler)
-        logger.propagate = False
+        propagate, logger.propagate = logger.propagate, False
         access = logging.getLogger("uvicorn.access")
-        access.disabled = True
+        access_disabled, access.disabled = access.disabled, True
         # The upstream client keeps no cookies (a cookie of one client is no business of another's).
         jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         client = httpx.AsyncClient(
@@ -208,7 +208,8 @@ class Proxy:
         finally:
             await client.aclose()
             logger.removeHandler(handler)
-            access.disabled = False
+            logger.propagate = propagate
+            access.disabled = access_disabled
 
     def stop(self, why: str = "stopped") -> None:
         """Stop accepting; the first call lets open streams drain, a second ends them at once."""
