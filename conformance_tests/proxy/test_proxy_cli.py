@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from validator.cli import main
+from validator.commands.proxy import parse_listen
 
 TIMEOUT = 120
 BODY = {"model": "gpt-test", "input": "hi", "stream": True}
@@ -163,14 +164,42 @@ def test_a_second_ctrl_c_cuts_the_streams_still_open(reference: str, tmp_path: P
 
 
 def test_an_address_other_than_loopback_gets_a_warning() -> None:
-    from validator.commands.proxy import parse
+    # 192.0.2.0/24 is for documentation: no interface has it, so the bind fails after the warning.
+    result = CliRunner().invoke(main, ["proxy", "--upstream", "http://127.0.0.1:1", "--listen", "192.0.2.7:0",
+                                       "--no-capture", "--isolated"])
+    assert "warning: listening on 192.0.2.7, not on the loopback interface" in result.output
+    assert result.exit_code == 2 and "cannot listen on 192.0.2.7:0" in result.output
+    assert parse_listen("8766") == ("127.0.0.1", 8766) and parse_listen("[::1]:8766") == ("::1", 8766)
 
-    params = {"upstream": "http://127.0.0.1:1", "listen": "192.0.2.7:8766", "redact": (), "redact_env": (),
-              "no_capture": True, "capture": None, "capture_format": None, "select": (), "ignore": (),
-              "profile": "openai", "max_per_rule": 20, "max_bytes": 1 << 20, "connect_timeout": 1.0,
-              "first_byte_timeout": 1.0, "idle_timeout": 1.0, "drain_timeout": 1.0, "command": (),
-              "output": "text", "reports": (), "color": "never", "verbose": 0, "quiet": False, "strict": False}
-    (note,) = parse(params).notes
-    assert note.startswith("listening on 192.0.2.7, not on the loopback interface")
-    assert parse({**params, "listen": "8766"}).notes == ()
-    assert parse({**params, "listen": "[::1]:8766"}).settings.host == "::1"
+
+def test_the_configuration_file_sets_the_proxy_and_the_command_line_wins(reference: str, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        "[tool.responses-conformance]\nstrict = true\n"
+        f"[tool.responses-conformance.proxy]\nupstream = '{reference}/v1'\nlisten = '127.0.0.1:0'\n"
+        "capture = 'captures/run.har'\n"
+    )
+    gap = client_script("gpt-test+fault=sequence-gap")
+    result = run("--", sys.executable, "-c", gap, cwd=project / "sub")
+    assert result.returncode == 1, result.stderr  # strict from the shared table: SEQ004 fails the run
+    assert "forwarding to " + reference in result.stderr
+    assert (project / "captures" / "run.har").is_file()  # relative to the file, not the working directory
+    isolated = run("--isolated", "--", sys.executable, "-c", "pass", cwd=project / "sub")
+    assert isolated.returncode == 2 and "Missing option '--upstream'" in isolated.stderr
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[tool.responses-conformance.proxy]\nredact = ['sk-secret']\n", "redact: keep secrets out of files"),
+        ("[tool.responses-conformance.proxy]\nbase-url = 'http://127.0.0.1:1'\n", "not an option of this command"),
+        ("[tool.responses-conformance.proxy]\ndrain-timeout = 'soon'\n", "responses-conformance.proxy] drain-timeout"),
+    ],
+)
+def test_a_bad_proxy_table_is_one_line_and_exit_2(tmp_path: Path, table: str, message: str) -> None:
+    config = tmp_path / "conf.toml"
+    config.write_text(table)
+    result = CliRunner().invoke(main, ["proxy", "--config", str(config), "--upstream", "http://127.0.0.1:1"])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "sk-secret" not in result.output and "Traceback" not in result.output

@@ -6,14 +6,15 @@ passed over); ``--config FILE`` names one (its ``[tool.responses-conformance]``
 table, or else its top level), and ``--isolated`` ignores every file.
 
 A key in the section applies to every command with that option; a key in a
-sub-table (``[tool.responses-conformance.check]``, ``...validate]``) only to
-that command, over the shared one. A command-line option always wins over the
-file. Keys are the long option names (``max-per-rule``, ``base-url``), with
-``capabilities`` and ``scenarios`` for the repeatable ``--capability`` and
-``--scenario``. Paths (``baseline``, ``capture-dir``) are relative to the
-file's directory. An unknown key, or a value of the wrong kind, is a usage
-error naming the file and the key. The API key is never read from a file
-(use ``api-key-env``).
+sub-table (``[tool.responses-conformance.check]``, ``...validate]``,
+``...proxy]``) only to that command, over the shared one. A command-line
+option always wins over the file. Keys are the long option names
+(``max-per-rule``, ``base-url``, ``upstream``), with ``capabilities`` and
+``scenarios`` for the repeatable ``--capability`` and ``--scenario``. Paths
+(``baseline``, ``capture-dir``, ``capture``) are relative to the file's
+directory. An unknown key, or a value of the wrong kind, is a usage error
+naming the file and the key. No secret is read from a file: the API key
+(use ``api-key-env``) and the proxy's ``--redact`` values (``redact-env``).
 """
 
 from __future__ import annotations
@@ -56,9 +57,16 @@ KEYS: dict[str, str] = {
     "max-event-bytes": "max_event_bytes",
     "capture-dir": "capture_dir",
     "transport": "transport",
+    # the proxy's own (``redact`` is not one: secrets stay out of files; use redact-env)
+    "upstream": "upstream",
+    "listen": "listen",
+    "capture": "capture",
+    "capture-format": "capture_format",
+    "redact-env": "redact_env",
+    "drain-timeout": "drain_timeout",
 }
-PATH_KEYS = frozenset({"baseline", "capture-dir"})
-COMMANDS = ("validate", "check")
+PATH_KEYS = frozenset({"baseline", "capture-dir", "capture"})
+COMMANDS = ("validate", "check", "proxy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,8 @@ def load(path: Path, *, explicit: bool = False) -> Config:
 def _value(path: Path, table: str, key: str, value: Any, base: Path) -> Any:
     if key == "api-key":
         raise click.UsageError(f"{path}: [tool.{table}] api-key: keep keys out of files; use api-key-env")
+    if key == "redact":
+        raise click.UsageError(f"{path}: [tool.{table}] redact: keep secrets out of files; use redact-env")
     if key not in KEYS:
         known = ", ".join(sorted(KEYS))
         raise click.UsageError(f"{path}: [tool.{table}] {key}: unknown key (known: {known})")

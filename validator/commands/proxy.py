@@ -1,9 +1,10 @@
 """``responses-conformance proxy --upstream URL``: a recording, checking reverse proxy.
 
-Parse the command line into a ``ProxyOptions``, run the proxy until it is
-stopped (Ctrl-C, SIGTERM, or the end of ``-- COMMAND``), then close: the
-report of every stream on stdout and in each ``--report``, the captures on
-disk: ``execute(parse(params))``.
+Parse the command line (and ``[tool.responses-conformance]``) into a
+``ProxyOptions``, run the proxy until it is stopped (Ctrl-C, SIGTERM, or the
+end of ``-- COMMAND``), and close as every checking command does: the report
+of every stream on stdout and in each ``--report``, the captures on disk,
+``execute(parse(ctx, params))``.
 """
 
 from __future__ import annotations
@@ -18,27 +19,24 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from validator.commands import config
+from validator.commands.closing import Finished, OutputOptions, close, parse_output
 from validator.commands.options import (
-    EXIT_OK,
-    EXIT_USAGE,
-    EXIT_VIOLATIONS,
+    PREFIX,
+    Fatal,
+    baseline_options,
+    config_options,
     output_options,
-    parse_report_targets,
     selection_options,
     split_codes,
-    use_color,
 )
-from validator.report import Report, StreamReport
-from validator.reporters import REPORTERS, RenderOptions, write_atomically
+from validator.report import StreamReport
 
 if TYPE_CHECKING:
     from validator.proxy import ProxySettings
-    from validator.redact import Redactor
 
 INSTALL_HINT = "the proxy command needs its extra: pip install 'responses-conformance[proxy]'"
 DEFAULT_CAPTURE = "proxy-capture.har"
-PREFIX = "responses-conformance:"
-LINE_FORMATS = ("text", "github")  # report formats read as lines, in a terminal or a CI log
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +45,8 @@ class ProxyOptions:
 
     settings: ProxySettings
     command: tuple[str, ...] = ()
-    console: str = "text"
-    reports: tuple[tuple[str, str], ...] = ()
-    color: bool = False
-    verbose: int = 0
-    quiet: bool = False
-    strict: bool = False
-    notes: tuple[str, ...] = field(default=())  # said once at the start
-
-
-def _fail(message: str) -> None:
-    click.echo(f"{PREFIX} error: {message}", err=True)
-    raise SystemExit(EXIT_USAGE)
+    notes: tuple[str, ...] = ()  # warnings said once at the start
+    output: OutputOptions = field(default_factory=OutputOptions)
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -84,13 +72,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse(params: dict[str, Any]) -> ProxyOptions:
+def parse(ctx: click.Context, params: dict[str, Any]) -> ProxyOptions:
     try:
         from validator.proxy import Capture, CheckSettings, Limits, ProxySettings, Timeouts
     except ImportError as exc:
         if getattr(exc, "name", "") in ("httpx", "httpcore", "h11", "anyio", "uvicorn"):
-            _fail(INSTALL_HINT)
+            raise Fatal(INSTALL_HINT) from None
         raise
+    params = config.apply(ctx, params, config.discover(params["config_file"], params["isolated"]))
+    if not params["upstream"]:  # required, from the command line or the configuration
+        raise click.UsageError("Missing option '--upstream' (or upstream in [tool.responses-conformance.proxy]).")
     host, port = parse_listen(params["listen"])
     notes = []
     if not _is_loopback(host):
@@ -102,14 +93,14 @@ def parse(params: dict[str, Any]) -> ProxyOptions:
     for variable in params["redact_env"]:
         value = os.environ.get(variable)
         if not value:
-            _fail(f"environment variable {variable} is not set or empty")
+            raise Fatal(f"environment variable {variable} is not set or empty")
         secrets.append(value)
     capture = None
     if not params["no_capture"]:
         path = Path(params["capture"] or DEFAULT_CAPTURE)
         kind = params["capture_format"] or ("har" if path.suffix.lower() == ".har" else "sse")
         capture = Capture(path, kind)
-    selected = split_codes(params["select"]) or None
+    selected = split_codes(params["select"], "--select") or None
     max_bytes = params["max_bytes"]
     try:
         settings = ProxySettings(
@@ -119,7 +110,7 @@ def parse(params: dict[str, Any]) -> ProxyOptions:
             check=CheckSettings(
                 profile=params["profile"],
                 select=tuple(selected) if selected is not None else None,
-                ignore=tuple(split_codes(params["ignore"])),
+                ignore=tuple(split_codes(params["ignore"], "--ignore")),
                 max_per_rule=params["max_per_rule"] or None,
             ),
             limits=Limits(stream_bytes=max_bytes, event_bytes=max(1, max_bytes // 4)),
@@ -134,94 +125,68 @@ def parse(params: dict[str, Any]) -> ProxyOptions:
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    return ProxyOptions(
-        settings=settings,
-        command=tuple(params["command"]),
-        console=params["output"],
-        reports=tuple(parse_report_targets(params["reports"], sorted(REPORTERS))),
-        color=use_color(params["color"]),
-        verbose=params["verbose"],
-        quiet=params["quiet"],
-        strict=params["strict"],
-        notes=tuple(notes),
-    )
+    return ProxyOptions(settings=settings, command=tuple(params["command"]), notes=tuple(notes),
+                        output=parse_output(params))
 
 
 def execute(options: ProxyOptions) -> int:
     from validator.proxy import Proxy, ProxyError
-    from validator.proxy.verdict import escape, verdict_line
+    from validator.proxy.verdict import escape, escaped_report, verdict_line
     from validator.reporters.text import format_finding
 
+    output = options.output
+
     def on_stream(index: int, method: str, path: str, report: StreamReport) -> None:
-        if options.quiet:
+        if output.quiet:
             return
         redact = running.redactor.text
-        click.echo(redact(verdict_line(index, method, path, report, strict=options.strict)), err=True)
-        if options.verbose:
+        click.echo(redact(verdict_line(index, method, path, report, strict=output.strict)), err=True)
+        if output.verbose:
             for finding in report.findings:
-                line = format_finding(finding, verbose=options.verbose - 1)
+                line = format_finding(finding, verbose=output.verbose - 1)
                 click.echo("\n".join("  " + escape(redact(part)) for part in line.splitlines()), err=True)
 
     def on_note(text: str) -> None:
         click.echo(escape(f"{PREFIX} {text}"), err=True)
 
     settings = options.settings
+    for note in options.notes:
+        on_note(f"warning: {note}")
     try:
         running = Proxy(settings, on_stream=on_stream, on_note=on_note)
         url = running.bind()
     except ProxyError as exc:
-        _fail(str(exc))
-        raise  # unreachable: _fail exits
+        raise Fatal(str(exc)) from None
     redactor = running.redactor
-    for note in options.notes:
-        on_note(f"warning: {note}")
     captured = f"capture: {settings.capture.path} ({settings.capture.format})" if settings.capture else "no capture"
     on_note(f"proxy listening on {url}, forwarding to {redactor.text(settings.upstream)} ({captured})")
     with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the proxy's own handler was in place
         asyncio.run(running.run(options.command or None))
+    run = Finished(running.report(), redactor=redactor)
+    run.nothing_checked = "nothing was checked: no Responses stream passed through the proxy"
     try:
-        written = running.close()
+        for path in running.close():
+            on_note(f"wrote {path}")
     except ProxyError as exc:
-        on_note(f"error: {exc}")
-        written = []
-    report = running.report()
-    for path in written:
-        on_note(f"wrote {path}")
-    code = _close(report, options, redactor)
-    if running.child_status:
-        return running.child_status
-    return code
-
-
-def _close(report: Report, options: ProxyOptions, redactor: Redactor) -> int:
-    from validator.proxy.verdict import escaped_report
-
-    render = RenderOptions(color=options.color, verbose=options.verbose, quiet=options.quiet, strict=options.strict)
-    # What goes to a terminal or a line-oriented file has every payload text escaped.
-    escaped = escaped_report(report)
-    if report.streams or options.console != "text":
-        text = REPORTERS[options.console](escaped, render)
-        if text:
-            click.echo(redactor.text(text), nl=False, color=render.color)
-    for fmt, path in options.reports:
-        shown = escaped if fmt in LINE_FORMATS else report
-        write_atomically(path, redactor.text(REPORTERS[fmt](shown, RenderOptions(strict=options.strict))))
-    if not report.streams:
-        click.echo(f"{PREFIX} error: nothing was checked: no Responses stream passed through the proxy", err=True)
-        return EXIT_USAGE
-    return EXIT_OK if report.ok(strict=options.strict) else EXIT_VIOLATIONS
+        run.input_errors.append(str(exc))
+    # Stopping is how a proxy run ends, not an interruption: the report is complete. Whatever goes to
+    # a terminal or a report file has every payload text escaped (the text reporters print them as is).
+    run.report = escaped_report(run.report)
+    code = close(run, output)
+    return running.child_status or code
 
 
 EPILOG = (
     "Exit status: the command's status when -- COMMAND failed; else 0 when every stream conformed, "
-    "1 when one did not (errors, warnings too with --strict), 2 usage error or no stream passed through."
+    "1 when one did not (errors, warnings too with --strict, or a stale baseline entry), 2 usage error, "
+    "a port in use, or no Responses stream passed through."
 )
 
 
 @click.command(epilog=EPILOG, context_settings={"allow_interspersed_args": False})
-@click.option("--upstream", required=True, metavar="URL",
-              help="Where to forward: the base URL the client would otherwise use (a request for /responses "
-                   "goes to URL/responses).")
+@click.option("--upstream", default=None, metavar="URL",
+              help="Where to forward (required, here or in the configuration): the base URL the client would "
+                   "otherwise use (a request for /responses goes to URL/responses).")
 @click.option("--listen", default="127.0.0.1:8766", show_default=True, metavar="HOST:PORT",
               help="Where the proxy listens (port 0: any free port, printed at the start).")
 @click.option("--capture", default=None, metavar="PATH",
@@ -235,8 +200,6 @@ EPILOG = (
 @click.option("--redact-env", multiple=True, metavar="VAR",
               help="Also mask the value of this environment variable (repeatable).")
 @selection_options
-@click.option("-o", "--output", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True,
-              help="Console output format of the report printed when the proxy stops.")
 @click.option("--max-per-rule", type=click.IntRange(min=0), default=20, show_default=True,
               help="Show at most N findings of one rule per stream, then a count (0: show all).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=256 * 1024 * 1024, show_default=True,
@@ -250,9 +213,12 @@ EPILOG = (
               help="Seconds of upstream silence within a body (then the client's connection is dropped).")
 @click.option("--drain-timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="On Ctrl-C or SIGTERM: seconds the streams in flight may go on before they are cut.")
+@baseline_options
 @output_options
+@config_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, metavar="[-- COMMAND...]")
-def proxy(**params: Any) -> None:
+@click.pass_context
+def proxy(ctx: click.Context, /, **params: Any) -> None:
     """Forward a client's traffic to an upstream and check every Responses stream as it passes.
 
     Point an application, an SDK or an agent at the proxy (its base URL
@@ -267,4 +233,4 @@ def proxy(**params: Any) -> None:
     Credentials (Authorization, api-key and the other credential headers) and
     every --redact value are masked in everything written.
     """
-    raise SystemExit(execute(parse(params)))
+    raise SystemExit(execute(parse(ctx, params)))

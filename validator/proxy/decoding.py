@@ -10,6 +10,7 @@ installed, which is also when httpx offers them to the upstream on its own.
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from typing import Any, Protocol
 
@@ -69,19 +70,16 @@ class _Library:
 
 
 def _library_step(coding: str) -> _Step | None:
+    module = {"br": "brotli", "zstd": "zstandard"}.get(coding)
+    if module is None:
+        return None
+    try:
+        library = importlib.import_module(module)
+    except ImportError:
+        return None
     if coding == "br":
-        try:
-            import brotli  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        return _Library(brotli.Decompressor().process, "br")
-    if coding == "zstd":
-        try:
-            import zstandard  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        return _Library(zstandard.ZstdDecompressor().decompressobj().decompress, "zstd")
-    return None
+        return _Library(library.Decompressor().process, "br")
+    return _Library(library.ZstdDecompressor().decompressobj().decompress, "zstd")
 
 
 class BodyDecoder:
