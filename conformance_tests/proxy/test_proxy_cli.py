@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from xml.etree import ElementTree
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 
 from validator.cli import main
 from validator.commands.proxy import parse_listen
+from validator.reporters import REPORTERS
 
 TIMEOUT = 120
 BODY = {"model": "gpt-test", "input": "hi", "stream": True}
@@ -41,7 +43,8 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_wrapped_command_gets_the_proxy_and_the_run_gets_its_verdict(reference: str, tmp_path: Path) -> None:
-    result = run("--upstream", reference + "/v1", "--listen", "127.0.0.1:0", "--report", "json=r.json",
+    reports = [arg for fmt in sorted(REPORTERS) for arg in ("--report", f"{fmt}=r.{fmt}")]
+    result = run("--upstream", reference + "/v1", "--listen", "127.0.0.1:0", *reports,
                  "--", sys.executable, "-c", client_script("gpt-test", "gpt-test+fault=sequence-gap"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr  # SEQ004 is a warning
     listening = r"proxy listening on http://127\.0\.0\.1:\d+, forwarding to "
@@ -51,6 +54,11 @@ def test_a_wrapped_command_gets_the_proxy_and_the_run_gets_its_verdict(reference
     assert "2 streams, 40 events: 0 errors, 1 warning; conformant" in result.stdout
     assert (tmp_path / "proxy-capture.har").is_file()  # the default capture
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["streams"] == 2
+    # Every report format is written on exit, each with the stream's finding.
+    for fmt in REPORTERS:
+        assert "SEQ004" in (tmp_path / f"r.{fmt}").read_text(), fmt
+    assert json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "SEQ004"
+    assert len(ElementTree.parse(tmp_path / "r.junit").getroot().findall("testsuite")) == 2
     strict = run("--upstream", reference + "/v1", "--listen", "127.0.0.1:0", "--strict", "--no-capture",
                  "--", sys.executable, "-c", client_script("gpt-test+fault=sequence-gap"), cwd=tmp_path)
     assert strict.returncode == 1
