@@ -329,7 +329,7 @@ def test_snippet(snippet: Snippet, sandbox: Path, server: int, tmp_path: Path) -
         if reason:
             pytest.skip(reason)
     elif snippet.lang == "toml":
-        check_toml(snippet, sandbox, tmp_path)
+        check_toml(snippet, sandbox, tmp_path, server)
     elif snippet.lang == "mermaid":
         # A diagram, not a command: generated from the automata tables, and test_automata.py holds the page
         # to tools/gen_state_docs.py; here it must at least be a state diagram.
@@ -420,9 +420,12 @@ def check_yaml(snippet: Snippet, sandbox: Path, port: int) -> None:
         assert summary.read_text().startswith("## responses-conformance: conformant")
 
 
-def check_toml(snippet: Snippet, sandbox: Path, tmp_path: Path) -> None:
+def check_toml(snippet: Snippet, sandbox: Path, tmp_path: Path, port: int) -> None:
     data = tomllib.loads(snippet.text)
     assert "responses-conformance" in data["tool"]
+    if "proxy" in data["tool"]["responses-conformance"]:
+        check_proxy_toml(snippet, tmp_path, port)
+        return
     project = tmp_path / "project"
     shutil.copytree(sandbox / "captures", project / "captures")
     (project / "ci").mkdir()
@@ -437,6 +440,24 @@ def check_toml(snippet: Snippet, sandbox: Path, tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     running = [line.split()[1] for line in listed.stdout.splitlines() if line.startswith("run ")]
     assert running == ["plain-text", "function-tool", "structured-output"]  # the capabilities in the file
+
+
+def check_proxy_toml(snippet: Snippet, tmp_path: Path, port: int) -> None:
+    """docs/proxy.md's project settings: the proxy runs a client with no option and writes where the file says."""
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(re.sub(r"127\.0\.0\.1:8765", f"127.0.0.1:{port}", snippet.text))
+    secret = "sk-docs-proxy-key-0000"
+    client = ("from openai import OpenAI; "
+              "list(OpenAI().responses.create(model='gpt-4o-mini', input='Hello', stream=True))")
+    result = subprocess.run([str(BIN / "responses-conformance"), "proxy", "--", sys.executable, "-c", client],
+                            cwd=project / "tests", env={**environment(port), "OPENAI_API_KEY": secret},
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "#0 POST /responses 200: ok" in result.stderr
+    capture = project / "captures" / "proxy.har"  # relative to the file, not to the working directory
+    assert capture.is_file()
+    assert secret not in capture.read_text() + result.stdout + result.stderr
 
 
 def test_a_console_example_shows_real_output() -> None:

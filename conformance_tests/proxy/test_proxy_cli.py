@@ -11,8 +11,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
