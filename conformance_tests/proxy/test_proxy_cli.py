@@ -211,3 +211,17 @@ def test_a_bad_proxy_table_is_one_line_and_exit_2(tmp_path: Path, table: str, me
     result = CliRunner().invoke(main, ["proxy", "--config", str(config), "--upstream", "http://127.0.0.1:1"])
     assert result.exit_code == 2 and message in result.output, result.output
     assert "sk-secret" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("signals", [(signal.SIGTERM,), (signal.SIGINT, signal.SIGINT)], ids=["term", "int-int"])
+def test_signals_while_the_proxy_starts_stop_it_as_any_stop_does(tmp_path: Path, signals: tuple[int, ...]) -> None:
+    # The listening line comes before the schemas are compiled (about a second) and before the event loop
+    # runs: a signal then, or a second one as the run ends, stops the proxy; it never kills it half-way.
+    with proxy_process("--upstream", "http://127.0.0.1:1/v1", "--capture", "c.har", cwd=tmp_path) as (process, _):
+        for sig in signals:
+            process.send_signal(sig)
+        out, err = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 2, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].endswith("nothing was checked: no Responses stream passed through the proxy")
+    assert json.loads((tmp_path / "c.har").read_text())["log"]["entries"] == []

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from validator.commands.options import (
 from validator.report import StreamReport
 
 if TYPE_CHECKING:
-    from validator.proxy import ProxySettings
+    from validator.proxy import Proxy, ProxySettings
 
 INSTALL_HINT = "the proxy command needs its extra: pip install 'responses-conformance[proxy]'"
 DEFAULT_CAPTURE = "proxy-capture.har"
@@ -131,7 +132,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ProxyOptions:
 
 def execute(options: ProxyOptions) -> int:
     from validator.proxy import Proxy, ProxyError
-    from validator.proxy.verdict import escape, escaped_report, verdict_line
+    from validator.proxy.verdict import escape, verdict_line
     from validator.reporters.text import format_finding
 
     output = options.output
@@ -154,13 +155,21 @@ def execute(options: ProxyOptions) -> int:
         on_note(f"warning: {note}")
     try:
         running = Proxy(settings, on_stream=on_stream, on_note=on_note)
-        url = running.bind()
+        running.bind()
     except ProxyError as exc:
         raise Fatal(str(exc)) from None
-    redactor = running.redactor
+    with running.handling_signals():  # from the first line to the last: a signal stops the proxy, never kills it
+        return _run(running, options, on_note)
+
+
+def _run(running: Proxy, options: ProxyOptions, on_note: Callable[[str], None]) -> int:
+    from validator.proxy import ProxyError
+    from validator.proxy.verdict import escaped_report
+
+    settings, output, redactor = options.settings, options.output, running.redactor
     captured = f"capture: {settings.capture.path} ({settings.capture.format})" if settings.capture else "no capture"
-    on_note(f"proxy listening on {url}, forwarding to {redactor.text(settings.upstream)} ({captured})")
-    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the proxy's own handler was in place
+    on_note(f"proxy listening on {running.url}, forwarding to {redactor.text(settings.upstream)} ({captured})")
+    with contextlib.suppress(KeyboardInterrupt):  # where no handler could be installed (not the main thread)
         asyncio.run(running.run(options.command or None))
     run = Finished(running.report(), redactor=redactor)
     run.nothing_checked = "nothing was checked: no Responses stream passed through the proxy"

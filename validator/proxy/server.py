@@ -8,7 +8,11 @@ it got. Signals are handled here too (uvicorn's own handlers are not
 installed): the first SIGINT or SIGTERM stops accepting connections and lets
 the streams in flight go on for ``Timeouts.drain`` seconds, a second one
 stops at once; either way every stream seen is reported and the captures
-are written.
+are written. ``handling_signals`` holds them for the whole run, from before
+the listening line to the last report written, so a signal at any moment
+stops the proxy and never kills it half-way (a stop that comes before the
+server is up ends the run as soon as it starts; one while the reports are
+written has nothing left to stop).
 
 ``--`` COMMAND: the proxy runs the command with ``OPENAI_BASE_URL`` set to
 itself, and stops when the command ends.
@@ -28,6 +32,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -192,6 +197,8 @@ class Proxy:
             )
             server = _Server(config)
             self._server = server
+            if self._stops:  # stopped while starting up: serve nothing
+                server.should_exit = True
             # Compile the profile's schemas before the first stream, not while it waits (about a second).
             await asyncio.to_thread(warm_up, settings.check.profile)
             with self._signals():
@@ -225,22 +232,47 @@ class Proxy:
             server.force_exit = True
 
     @contextmanager
+    def handling_signals(self) -> Any:
+        """SIGINT and SIGTERM call ``stop`` (not KeyboardInterrupt) until the block ends; then as before."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        names = dict(_SIGNALS)
+
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            self.stop(names[signum])
+
+        previous = {}
+        for sig, _name in _SIGNALS:
+            if signal.getsignal(sig) is signal.SIG_IGN:
+                continue  # whoever started the proxy chose to ignore it (nohup, a background job)
+            previous[sig] = signal.signal(sig, handler)
+        try:
+            yield
+        finally:
+            for sig, before in previous.items():
+                signal.signal(sig, before)
+
+    @contextmanager
     def _signals(self) -> Any:
+        """Inside the event loop, the same handlers through the loop (which they then wake at once)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
         loop = asyncio.get_running_loop()
-        installed = []
-        for sig, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
-            if signal.getsignal(sig) is signal.SIG_IGN:
-                continue  # whoever started the proxy chose to ignore it (nohup, a background job)
+        installed = {}
+        for sig, name in _SIGNALS:
+            handler = signal.getsignal(sig)
+            if handler is signal.SIG_IGN:
+                continue  # as above
             loop.add_signal_handler(sig, self.stop, name)
-            installed.append(sig)
+            installed[sig] = handler
         try:
             yield
         finally:
-            for sig in installed:
-                loop.remove_signal_handler(sig)
+            for sig, handler in installed.items():
+                loop.remove_signal_handler(sig)  # which leaves Python's default handler, not the one before
+                signal.signal(sig, handler)
 
     async def _run_child(self, command: Sequence[str], server: _Server) -> None:
         while not server.started:
@@ -290,6 +322,9 @@ class Proxy:
     def _note(self, text: str) -> None:
         if self.on_note is not None:
             self.on_note(self.redactor.text(text))
+
+
+_SIGNALS: tuple[tuple[int, str], ...] = ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM"))
 
 
 def warm_up(profile: str) -> None:
