@@ -59,6 +59,13 @@ def test_a_wrapped_command_gets_the_proxy_and_the_run_gets_its_verdict(reference
         assert "SEQ004" in (tmp_path / f"r.{fmt}").read_text(), fmt
     assert json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "SEQ004"
     assert len(ElementTree.parse(tmp_path / "r.junit").getroot().findall("testsuite")) == 2
+    # The HTML report draws each stream's events: the proxy kept them because it was asked for.
+    page = (tmp_path / "r.html").read_text()
+    embedded = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    assert embedded is not None
+    data = json.loads(embedded[1])
+    assert [len(stream["timeline"]["entries"]) > 0 for stream in data["streams"]] == [True, True]
+    assert "sk-cli-test-key" not in page
     strict = run("--upstream", reference + "/v1", "--listen", "127.0.0.1:0", "--strict", "--no-capture",
                  "--", sys.executable, "-c", client_script("gpt-test+fault=sequence-gap"), cwd=tmp_path)
     assert strict.returncode == 1
@@ -222,6 +229,6 @@ def test_signals_while_the_proxy_starts_stop_it_as_any_stop_does(tmp_path: Path,
             process.send_signal(sig)
         out, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 2, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and out == ""  # no stream, no report on the console
     assert err.strip().splitlines()[-1].endswith("nothing was checked: no Responses stream passed through the proxy")
     assert json.loads((tmp_path / "c.har").read_text())["log"]["entries"] == []

@@ -102,6 +102,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ProxyOptions:
         kind = params["capture_format"] or ("har" if path.suffix.lower() == ".har" else "sse")
         capture = Capture(path, kind)
     selected = split_codes(params["select"], "--select") or None
+    output = parse_output(params)
     max_bytes = params["max_bytes"]
     try:
         settings = ProxySettings(
@@ -113,6 +114,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ProxyOptions:
                 select=tuple(selected) if selected is not None else None,
                 ignore=tuple(split_codes(params["ignore"], "--ignore")),
                 max_per_rule=params["max_per_rule"] or None,
+                timeline=output.timeline,
             ),
             limits=Limits(stream_bytes=max_bytes, event_bytes=max(1, max_bytes // 4)),
             timeouts=Timeouts(
@@ -126,8 +128,7 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> ProxyOptions:
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    return ProxyOptions(settings=settings, command=tuple(params["command"]), notes=tuple(notes),
-                        output=parse_output(params))
+    return ProxyOptions(settings=settings, command=tuple(params["command"]), notes=tuple(notes), output=output)
 
 
 def execute(options: ProxyOptions) -> int:

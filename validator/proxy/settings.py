@@ -20,6 +20,7 @@ class CheckSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     max_per_rule: int | None = 20
+    timeline: bool = False  # keep each stream's events for a report that draws them (the HTML report)
 
 
 @dataclass(frozen=True, slots=True)

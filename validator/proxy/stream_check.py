@@ -33,6 +33,7 @@ from validator.proxy.settings import CheckSettings, Limits
 from validator.report import StreamReport
 from validator.rules import Rule
 from validator.rules import http as rules
+from validator.timeline import Timeline
 
 REPORT_FORMAT = "proxy"
 ERROR_BODY_KEPT = 64 * 1024  # of an error body: enough to tell whether it is a JSON error object
@@ -54,6 +55,8 @@ class StreamCheck:
     ) -> None:
         self.limits = limits
         self.redactor = redactor
+        # The events, for a report that draws them (the HTML report), masked like every finding.
+        self.timeline = Timeline(redact=redactor.text) if settings.timeline else None
         self.checker = Checker(
             settings.profile,
             select=list(settings.select) if settings.select is not None else None,
@@ -63,6 +66,8 @@ class StreamCheck:
             max_per_rule=settings.max_per_rule,
             redact=redactor.text,  # an upstream may echo what it was sent, credentials included
             resumed_after=resumed_after,
+            on_event=self.timeline.add if self.timeline is not None else None,
+            reconstruct=self.timeline is not None,
         )
         self.report = StreamReport(
             source, settings.profile, REPORT_FORMAT, http=HttpInfo(method=method, url=redactor.text(url))
@@ -199,6 +204,9 @@ class StreamCheck:
     def _done(self) -> StreamReport:
         self.report.events = self.checker.events
         self.report.elided = self.checker.elided()
+        if self.timeline is not None and self.report.timeline is None:
+            self.timeline.finish(self.checker.reconstruction())
+            self.report.timeline = self.timeline
         return self.report
 
 
