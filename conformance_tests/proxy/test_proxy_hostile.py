@@ -122,7 +122,10 @@ def test_escape_sequences_in_payloads_never_reach_the_terminal(tmp_path: Path) -
     with scripted(echoing) as upstream:
         result = run_proxy(upstream.url, tmp_path, ["--no-capture"])
     assert result.returncode == 1, result.stderr
-    for stream_name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+    # The console, and the report files read as lines (a CI log, a test viewer): each reporter spells
+    # out what a payload could do to them, as for validate.
+    lines = {fmt: (tmp_path / f"report.{fmt}").read_text(encoding="utf-8") for fmt in ("text", "github", "junit")}
+    for stream_name, text in (("stdout", result.stdout), ("stderr", result.stderr), *lines.items()):
         for char in "\x1b\x07\x9b\u202e":
             assert char not in text, f"{stream_name} holds {char!r}"
     # The stream on the hostile path is reported, its path shown escaped.

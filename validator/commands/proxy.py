@@ -165,7 +165,6 @@ def execute(options: ProxyOptions) -> int:
 
 def _run(running: Proxy, options: ProxyOptions, on_note: Callable[[str], None]) -> int:
     from validator.proxy import ProxyError
-    from validator.proxy.verdict import escaped_report
 
     settings, output, redactor = options.settings, options.output, running.redactor
     captured = f"capture: {settings.capture.path} ({settings.capture.format})" if settings.capture else "no capture"
@@ -179,9 +178,8 @@ def _run(running: Proxy, options: ProxyOptions, on_note: Callable[[str], None]) 
             on_note(f"wrote {path}")
     except ProxyError as exc:
         run.input_errors.append(str(exc))
-    # Stopping is how a proxy run ends, not an interruption: the report is complete. Whatever goes to
-    # a terminal or a report file has every payload text escaped (the text reporters print them as is).
-    run.report = escaped_report(run.report)
+    # Stopping is how a proxy run ends, not an interruption: the report is complete. Each reporter
+    # spells out what a payload could inject into its format (validator.reporters.escape).
     code = close(run, output)
     return running.child_status or code
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import unicodedata
-from typing import Any
 
-from validator.model import Finding
-from validator.report import Report, StreamReport
+from validator.report import StreamReport
 
 # Control characters (C0, C1, DEL), format characters (bidirectional overrides, zero-width
 # characters) and line or paragraph separators are shown escaped, never written.
@@ -26,44 +23,6 @@ def escape(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def _escape_value(value: Any, depth: int = 0) -> Any:
-    if isinstance(value, str):
-        return escape(value)
-    if depth > 32:
-        return value
-    if isinstance(value, list):
-        return [_escape_value(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        return {escape(str(key)): _escape_value(item, depth + 1) for key, item in value.items()}
-    return value
-
-
-def _escaped_finding(finding: Finding) -> Finding:
-    return dataclasses.replace(
-        finding,
-        message=escape(finding.message),
-        source=escape(finding.source),
-        event_type=escape(finding.event_type) if finding.event_type is not None else None,
-        pointer=escape(finding.pointer),
-        expected=_escape_value(finding.expected),
-        actual=_escape_value(finding.actual),
-    )
-
-
-def escaped_report(report: Report) -> Report:
-    """A copy of ``report`` whose every text is escaped, for a terminal or a line-oriented log."""
-    streams = [
-        dataclasses.replace(
-            stream,
-            name=escape(stream.name),
-            error=escape(stream.error) if stream.error is not None else None,
-            findings=[_escaped_finding(f) for f in stream.findings],
-        )
-        for stream in report.streams
-    ]
-    return dataclasses.replace(report, streams=streams)
 
 
 def _plural(n: int, word: str) -> str:
