@@ -10,7 +10,9 @@ the same code and reason. Redirects are passed to the client, never followed.
 
 Sessions are recorded in the HAR capture (``_webSocketMessages``, bounded by
 ``Limits.stream_bytes``), redacted like everything else. They are not checked
-yet: the WebSocket session model the Checker needs is not in this version.
+as they pass yet (``validator.session.SessionChecker`` could be fed each message
+after it is forwarded, as ``StreamCheck`` is fed each chunk); ``validate``
+checks them in the HAR capture.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ async def relay(app: ProxyApp, scope: Scope, receive: Receive, send: Send) -> No
     count = len(exchange.websocket or [])
     app.note(
         f"#{exchange.index} WebSocket {path}: {how} ({code}{' ' + reason if reason else ''}); "
-        f"{count} messages passed through, not checked (no WebSocket session model in this version)"
+        f"{count} messages passed through, not checked live (validate checks the session in the HAR capture)"
     )
 
 
