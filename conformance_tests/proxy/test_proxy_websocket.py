@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.http11 import Request, Response
 from websockets.sync.client import connect
 
+from validator.cli import main
 from validator.proxy import Capture
 
 from .conftest import running_proxy
@@ -121,6 +123,12 @@ def test_a_session_passes_both_ways_and_the_upstreams_close_reaches_the_client(t
     assert [(m["type"], m["opcode"]) for m in messages] == [("send", 1), ("receive", 1), ("send", 2), ("receive", 2),
                                                            ("send", 1)]
     assert messages[0]["data"] == "hello [REDACTED]"
+    # validate reads the recorded session as a WebSocket session (docs/websocket.md), not as nothing.
+    validated = CliRunner().invoke(main, ["validate", str(tmp_path / "ws.har"), "-o", "json", "--no-progress"])
+    assert validated.exit_code in (0, 1), validated.output
+    names = [stream["name"] for stream in json.loads(validated.output)["streams"]]
+    # The session, and the response its `response.created` answer opened.
+    assert names == [f"{tmp_path / 'ws.har'}#entries[0]#{part}" for part in ("session", "response[0]")], names
 
 
 def test_a_refused_handshake_reaches_the_client_as_the_upstreams_answer(tmp_path: Path) -> None:
