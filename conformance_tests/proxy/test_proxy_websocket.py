@@ -114,7 +114,10 @@ def test_a_session_passes_both_ways_and_the_upstreams_close_reaches_the_client(t
     assert handshake["path"] == "/v1/responses?x=1"
     assert ("authorization", f"Bearer {SECRET}") in [(k.lower(), v) for k, v in handshake["headers"]]
     assert any("WebSocket /responses: the upstream closed the session (4000 bye); 5 messages passed through, "
-               "not checked" in note for note in running.notes)
+               "checked as a Responses session" in note for note in running.notes)
+    # Not a Responses API session (the messages are no events): the session's report says what is wrong.
+    session = running.verdicts[0][3]
+    assert session.name.endswith("#session") and session.findings
     text = (tmp_path / "ws.har").read_text()
     assert SECRET not in text
     (entry,) = json.loads(text)["log"]["entries"]
@@ -158,3 +161,35 @@ def test_a_client_that_closes_closes_the_upstream_session(tmp_path: Path) -> Non
                 break
             threading.Event().wait(0.1)
     assert any("the client closed the session (4001 done here)" in note for note in running.notes)
+
+
+@pytest.mark.parametrize("fault", ["", "ws-response-done", "ws-flat-error"], ids=lambda f: f or "clean")
+def test_a_responses_session_is_checked_as_it_passes_as_validate_checks_its_capture(
+    reference: str, tmp_path: Path, fault: str
+) -> None:
+    har = tmp_path / "ws.har"
+    with running_proxy(reference + "/v1", Capture(har)) as running:
+        headers = {"X-Conformance-Fault": fault} if fault else {}
+        ws_url = running.url.replace("http://", "ws://") + "/responses"
+        with connect(ws_url, additional_headers=headers, open_timeout=WAIT) as client:
+            for request in ({"type": "response.create", "model": "gpt-test", "input": "hi"},
+                            {"type": "response.create", "model": "gpt-test", "input": 7}):  # the second one fails
+                client.send(json.dumps(request))
+                while True:
+                    event = json.loads(client.recv(WAIT))
+                    if event["type"] in ("response.completed", "response.done", "error"):
+                        break
+    assert running.report is not None
+    proxied = running.report.to_dict()["streams"]
+    assert [stream["name"].rsplit("#", 1)[1] for stream in proxied] == ["session", "response[0]"]
+    assert [verdict[1] for verdict in running.verdicts] == ["WebSocket", "WebSocket"]
+    validated = CliRunner().invoke(main, ["validate", str(har), "-o", "json", "--no-progress"])
+    assert validated.exit_code in (0, 1), validated.output
+    expected = json.loads(validated.output)["streams"]
+    # The same streams, the same findings: the proxy also saw how the session closed, which a HAR
+    # capture does not record.
+    assert [s["name"] for s in proxied] == [s["name"] for s in expected]
+    for got, want in zip(proxied, expected, strict=True):
+        assert got["events"] == want["events"]
+        assert got["findings"] == want["findings"], got["name"]
+    assert (fault == "") == all(not s["findings"] for s in proxied)

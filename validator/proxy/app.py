@@ -76,7 +76,7 @@ class ProxyApp:
         self.on_stream = on_stream
         self.on_note = on_note
         self.exchanges = 0  # the next exchange's index
-        self.reports: dict[int, StreamReport] = {}
+        self.reports: dict[int, list[StreamReport]] = {}  # by exchange: a stream's, or a session's and its responses'
         self.in_flight: dict[int, Flight] = {}
         self.capture_failed: str | None = None
 
@@ -123,9 +123,17 @@ class ProxyApp:
                 self.capture_failed = str(exc)
                 self.note(f"cannot write the capture ({exc}); traffic goes on unrecorded")
         if report is not None:
-            self.reports[exchange.index] = report
+            self.reports[exchange.index] = [report]
             if self.on_stream is not None:
                 self.on_stream(exchange.index, exchange.method, path, report)
+
+    def finished_session(self, exchange: Exchange, path: str, reports: list[StreamReport]) -> None:
+        """A checked WebSocket session ended: its report, then one per response."""
+        self.finished(exchange, path, None)
+        self.reports[exchange.index] = reports
+        if self.on_stream is not None:
+            for report in reports:
+                self.on_stream(exchange.index, "WebSocket", path, report)
 
     def abandon_all(self, why: str) -> None:
         """At shutdown: every exchange still open ends as it is."""

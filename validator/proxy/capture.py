@@ -50,6 +50,10 @@ class CaptureWriter(Protocol):
         """Whether this writer needs the response body of an exchange (checked or not)."""
         ...
 
+    def session_source(self, exchange: Exchange) -> str:
+        """The name a WebSocket session's reports start with (where ``validate`` finds it)."""
+        ...
+
     def add(self, exchange: Exchange) -> None: ...
 
     def close(self) -> list[str]:
@@ -62,6 +66,9 @@ class NoCapture:
 
     def source_for(self, exchange: Exchange) -> str:
         return f"proxy#{exchange.index} {exchange.method} {exchange.url}"
+
+    def session_source(self, exchange: Exchange) -> str:
+        return f"proxy#{exchange.index} WebSocket {exchange.url}"
 
     def keeps_body(self, checked: bool) -> bool:
         return False
@@ -97,6 +104,9 @@ class HarWriter:
 
     def source_for(self, exchange: Exchange) -> str:
         return f"{self.path}#entries[{exchange.index}] {exchange.method} {self.redactor.text(exchange.url)}"
+
+    def session_source(self, exchange: Exchange) -> str:
+        return f"{self.path}#entries[{exchange.index}]"  # as validate names a session it reads from a HAR entry
 
     def keeps_body(self, checked: bool) -> bool:
         return True
@@ -258,6 +268,9 @@ class SseWriter:
 
     def source_for(self, exchange: Exchange) -> str:
         return str(self.path_for(exchange))
+
+    def session_source(self, exchange: Exchange) -> str:
+        return f"proxy#{exchange.index} WebSocket {self.redactor.text(exchange.url)}"  # .sse files hold no session
 
     def keeps_body(self, checked: bool) -> bool:
         return checked

@@ -304,7 +304,7 @@ class Proxy:
         """Every stream seen, in the order the requests arrived."""
         report = Report(self.settings.check.profile)
         if self.app is not None:
-            report.streams = [self.app.reports[i] for i in sorted(self.app.reports)]
+            report.streams = [stream for i in sorted(self.app.reports) for stream in self.app.reports[i]]
         return report
 
     def close(self) -> list[str]:

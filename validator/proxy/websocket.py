@@ -9,10 +9,10 @@ binary, in both directions, and a close on one side closes the other with
 the same code and reason. Redirects are passed to the client, never followed.
 
 Sessions are recorded in the HAR capture (``_webSocketMessages``, bounded by
-``Limits.stream_bytes``), redacted like everything else. They are not checked
-as they pass yet (``validator.session.SessionChecker`` could be fed each message
-after it is forwarded, as ``StreamCheck`` is fed each chunk); ``validate``
-checks them in the HAR capture.
+``Limits.stream_bytes``), redacted like everything else. A session on a
+``.../responses`` path is checked as it passes (``session_check``: each message
+after it was forwarded), as ``validate`` checks it in the HAR capture; the
+session and each of its responses get a report.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from validator.proxy import forwarding
 from validator.proxy.exchange import Exchange, Kept
+from validator.proxy.session_check import SessionCheck
 
 if TYPE_CHECKING:
     from validator.proxy.app import ProxyApp, Receive, Scope, Send
@@ -92,18 +93,28 @@ async def relay(app: ProxyApp, scope: Scope, receive: Receive, send: Send) -> No
         ),
     }
     await send(accept)
-    code, reason, how = await _pass_messages(app, exchange, upstream, receive, send, limits.stream_bytes)
+    check = None
+    if path.rstrip("/").endswith("/responses"):  # the Responses API's WebSocket mode
+        check = SessionCheck(app.settings.check, app.redactor, source=app.capture.session_source(exchange),
+                             url=exchange.url)
+    code, reason, how = await _pass_messages(app, exchange, upstream, receive, send, limits.stream_bytes, check)
     exchange.end(how)
-    app.finished(exchange, path, None)
     count = len(exchange.websocket or [])
     app.note(
         f"#{exchange.index} WebSocket {path}: {how} ({code}{' ' + reason if reason else ''}); "
-        f"{count} messages passed through, not checked live (validate checks the session in the HAR capture)"
+        f"{count} messages passed through, " + ("checked as a Responses session" if check is not None
+                                                 else "not checked (not a Responses path)")
     )
+    if check is not None:
+        by = "client" if how.startswith("the client") else "server"
+        app.finished_session(exchange, path, check.closed(code, reason, by))
+    else:
+        app.finished(exchange, path, None)
 
 
 async def _pass_messages(
-    app: ProxyApp, exchange: Exchange, upstream: ClientConnection, receive: Receive, send: Send, limit: int
+    app: ProxyApp, exchange: Exchange, upstream: ClientConnection, receive: Receive, send: Send, limit: int,
+    check: SessionCheck | None,
 ) -> tuple[int, str, str]:
     """Both directions until one side closes; (close code, reason, who closed)."""
     outcome: dict[str, Any] = {}
@@ -119,6 +130,8 @@ async def _pass_messages(
                     await upstream.send(data)
                 except ConnectionClosed:
                     return
+                if check is not None:  # after it was forwarded
+                    check.message("send", data)
             elif message["type"] == "websocket.disconnect":
                 code = int(message.get("code", 1000))
                 reason = str(message.get("reason") or "")
@@ -133,6 +146,8 @@ async def _pass_messages(
                 exchange.add_message("receive", data, limit)
                 await send({"type": "websocket.send", "text": data} if isinstance(data, str)
                            else {"type": "websocket.send", "bytes": data})
+                if check is not None:  # after it was forwarded
+                    check.message("receive", data)
         except ConnectionClosed:
             pass
         code = upstream.close_code if upstream.close_code is not None else 1006
