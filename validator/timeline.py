@@ -73,7 +73,7 @@ _COMPACT_EVERY = 1_024  # a run's text pieces are joined in blocks of this many
 # quick test spares the substitutions on most payloads; conformance_tests/test_timeline.py
 # holds it to the Redactor.
 _CREDENTIAL_PARAMETER = re.compile(
-    "[?&](?:" + "|".join(sorted(map(re.escape, CREDENTIAL_PARAMS), key=len, reverse=True)) + ")=", re.IGNORECASE
+    "[?&#;](?:" + "|".join(sorted(map(re.escape, CREDENTIAL_PARAMS), key=len, reverse=True)) + ")=", re.IGNORECASE
 )
 _GENERIC = Redactor()
 
