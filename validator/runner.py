@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,6 +221,8 @@ def check_files(
         for path in files:
             yield budget.trimmed(check_file(path, options, on_read))
         return
+    from concurrent.futures import ProcessPoolExecutor  # only a run that starts a pool pays for its import
+
     batches = _batches(files, [_size(path) for path in files])
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_sigint)
     try:

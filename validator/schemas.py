@@ -35,10 +35,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from validator import nonstandard
 from validator.emitter import Emitter
@@ -46,6 +43,10 @@ from validator.model import Event
 from validator.quick_schema import QuickCheck, quick_predicate
 from validator.rules import PROFILES
 from validator.rules import schema as rules
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain a rejected event (it costs ~0.1 s to import)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 DEFS_FILE = "_defs.json"
 INDEX_FILE = "_index.json"
@@ -157,6 +158,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 def compile_reference(schema: dict[str, Any]) -> Draft202012Validator:
     """The explaining backend: ``jsonschema``'s Draft 2020-12 validator."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema)
 
 
@@ -243,6 +246,8 @@ KEPT_OTHERS = 200  # violations kept per event; the rest are only counted (a hos
 
 def _violation(errors: list[ValidationError], total: int) -> Violation | None:
     """The most relevant of an event's violations, naming the others (``total``: how many in all)."""
+    from jsonschema.exceptions import best_match
+
     best = best_match(errors) if errors else None
     if best is None:
         return None
@@ -280,7 +285,9 @@ class EventSchema:
         self.schema = bundled(profile, event_type)
         self.quick: QuickCheck | None = quick_predicate(self.schema, event_type)
         self._quick: dict[frozenset[tuple[str, str]], QuickCheck | None] = {}
-        self.is_valid: Accept = compile_fast(self.schema)
+        # Compiled on first use: a stream whose events of this type all pass ``quick`` never needs it
+        # (nor jsonschema-rs's import, a tenth of the start-up of a small run).
+        self.is_valid: Accept = self._first_is_valid
         self._reference: Draft202012Validator | None = None
         self._lock = threading.Lock()
 
@@ -292,6 +299,10 @@ class EventSchema:
         except KeyError:
             check = self._quick[key] = quick_predicate(self.schema, self.event_type, assume)
             return check
+
+    def _first_is_valid(self, payload: Any) -> bool:
+        self.is_valid = compile_fast(self.schema)
+        return self.is_valid(payload)
 
     @property
     def reference(self) -> Draft202012Validator:
