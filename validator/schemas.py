@@ -37,6 +37,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from validator import nonstandard
 from validator.emitter import Emitter
 from validator.model import Event
@@ -270,6 +272,77 @@ def _line(error: ValidationError) -> str:
     return f"{pointer}: {_detail(error)}" if pointer else _detail(error)
 
 
+# The fields of a Response snapshot that stay the same between the lifecycle events of one response
+# and cost most of its validation (an agent's tools and instructions): checked once per stream.
+SNAPSHOT_FIELDS = ("tools", "instructions")
+# Keywords beside which a field's own subschema is not all that constrains it.
+_COUPLING = frozenset({"if", "then", "else", "not", "anyOf", "oneOf", "dependentRequired", "dependentSchemas",
+                       "dependencies", "unevaluatedProperties", "propertyNames"})
+
+
+def snapshot_reduced(schema: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """For an event carrying a Response snapshot (``properties.response`` is a ``$ref``): the
+    referenced definition's name, and a copy of the schema that accepts any value of the
+    ``SNAPSHOT_FIELDS``; None for other events, or when something besides the fields' own
+    subschemas could constrain them (then the reduced schema would not mean the same).
+
+    A payload is valid iff the reduced schema accepts it and each of those fields is valid in
+    its place, which a payload with the same fields' bytes, accepted in full, has shown.
+    """
+    response = schema.get("properties", {}).get("response")
+    defs = schema.get("$defs", {})
+    if not isinstance(response, dict) or set(response) != {"$ref"} or not isinstance(response["$ref"], str):
+        return None
+    name = response["$ref"].removeprefix("#/$defs/")
+    if name not in defs:
+        return None
+    new_defs = dict(defs)
+    todo, seen = [name], set()
+    while todo:  # the definition and the definitions its allOf merges in
+        current = todo.pop()
+        if current in seen:
+            continue
+        if current not in defs:
+            return None
+        seen.add(current)
+        part = defs[current]
+        if not isinstance(part, dict) or _COUPLING & part.keys():
+            return None
+        copy = dict(part)
+        properties = copy.get("properties")
+        if isinstance(properties, dict) and any(f in properties for f in SNAPSHOT_FIELDS):
+            copy["properties"] = {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in properties.items()}
+        members = copy.get("allOf", [])
+        if not isinstance(members, list):
+            return None
+        merged = []
+        for member in members:
+            if not isinstance(member, dict):
+                return None
+            if set(member) == {"$ref"} and isinstance(member["$ref"], str):
+                todo.append(member["$ref"].removeprefix("#/$defs/"))
+                merged.append(member)
+                continue
+            if _COUPLING & member.keys() or "allOf" in member or "$ref" in member:
+                return None
+            inner = member.get("properties")
+            if isinstance(inner, dict) and any(f in inner for f in SNAPSHOT_FIELDS):
+                member = {**member, "properties": {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in inner.items()}}
+            merged.append(member)
+        if members:
+            copy["allOf"] = merged
+        new_defs[current] = copy
+    return name, {**schema, "$defs": new_defs}
+
+
+def snapshot_key(response: dict[str, Any]) -> bytes | None:
+    """The bytes of a snapshot's ``SNAPSHOT_FIELDS`` (None when one is missing or not JSON)."""
+    try:
+        return b"\0".join(orjson.dumps(response[f]) for f in SNAPSHOT_FIELDS)
+    except (KeyError, TypeError):
+        return None
+
+
 class EventSchema:
     """One event type's compiled schema: quick and fast accept checks, a lazy explainer.
 
@@ -277,7 +350,9 @@ class EventSchema:
     payloads and may refuse valid ones; ``is_valid`` gives the verdict.
     """
 
-    __slots__ = ("_lock", "_quick", "_reference", "event_type", "is_valid", "profile", "quick", "schema")
+    __slots__ = (
+        "_lock", "_quick", "_reduced", "_reference", "event_type", "is_valid", "profile", "quick", "schema", "snapshot",
+    )
 
     def __init__(self, profile: str, event_type: str) -> None:
         self.profile = profile
@@ -290,6 +365,11 @@ class EventSchema:
         self.is_valid: Accept = self._first_is_valid
         self._reference: Draft202012Validator | None = None
         self._lock = threading.Lock()
+        reduced = snapshot_reduced(self.schema)
+        # The definition a Response snapshot refers to (None for other events), and the schema without
+        # its SNAPSHOT_FIELDS, compiled on first use.
+        self.snapshot: str | None = reduced[0] if reduced is not None else None
+        self._reduced: tuple[dict[str, Any], Accept | None] | None = (reduced[1], None) if reduced else None
 
     def quick_assuming(self, assume: Mapping[str, str]) -> QuickCheck | None:
         """A quick check for payloads whose ``assume`` fields are known to hold those JSON types."""
@@ -299,6 +379,15 @@ class EventSchema:
         except KeyError:
             check = self._quick[key] = quick_predicate(self.schema, self.event_type, assume)
             return check
+
+    def reduced_is_valid(self, payload: Any) -> bool:
+        """Whether the payload is valid apart from its snapshot's ``SNAPSHOT_FIELDS`` (see ``snapshot_reduced``)."""
+        assert self._reduced is not None
+        schema, accept = self._reduced
+        if accept is None:
+            accept = compile_fast(schema)
+            self._reduced = (schema, accept)
+        return accept(payload)
 
     def _first_is_valid(self, payload: Any) -> bool:
         self.is_valid = compile_fast(self.schema)
@@ -530,6 +619,8 @@ class SchemaStage:
         self._cache: dict[str, EventSchema | None] = {}
         self._unknown_seen: set[str] = set()
         self._variants_seen: set[tuple[str, str]] = set()
+        # The last snapshot accepted in full: its definition and the bytes of its SNAPSHOT_FIELDS.
+        self._snapshot: tuple[str, bytes] | None = None
 
     def _schema(self, kind: str) -> EventSchema | None:
         try:
@@ -554,6 +645,8 @@ class SchemaStage:
             return
         quick = schema.quick
         if quick is not None and self._quick_on and quick(payload):
+            return
+        if schema.snapshot is not None and self._quick_on and self._snapshot_valid(schema, payload):
             return
         try:
             valid = schema.is_valid(payload)
@@ -580,6 +673,28 @@ class SchemaStage:
             )
         for member in unknown:
             self._unknown_variant(event, member)
+
+    def _snapshot_valid(self, schema: EventSchema, payload: dict[str, Any]) -> bool:
+        """The shortcut for a Response snapshot: True when it is valid, its tools and instructions
+        having the bytes of the last snapshot accepted in full (then only the rest is validated).
+        False: not known, validate in full (a snapshot valid in full is remembered here)."""
+        response = payload.get("response")
+        key = snapshot_key(response) if type(response) is dict else None
+        if key is None:
+            return False
+        if self._snapshot == (schema.snapshot, key):
+            try:
+                return schema.reduced_is_valid(payload)
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                return False
+        try:
+            valid = schema.is_valid(payload)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return False
+        if valid:
+            assert schema.snapshot is not None
+            self._snapshot = (schema.snapshot, key)
+        return valid
 
     def _unknown_variant(self, event: Event, member: UnknownVariant) -> None:
         key = (member.union, member.tag)
