@@ -90,7 +90,8 @@ class StreamBuilder:
                  "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
                                 "required": ["city"], "additionalProperties": False},
                  "strict": True}],
-            "top_logprobs": 2 if self.workload == "logprobs" else 0, "top_p": 1.0, "truncation": "disabled", "usage": usage, "user": None,
+            "top_logprobs": 2 if self.workload == "logprobs" else 0,
+            "top_p": 1.0, "truncation": "disabled", "usage": usage, "user": None,
             "metadata": {},
         }
 

@@ -180,3 +180,18 @@ def test_a_reference_it_cannot_follow_gets_no_predicate() -> None:
     assert quick_predicate(recursive, "x") is None
     elsewhere = {"type": "object", "properties": {"n": {"$ref": "other.json#/N"}}, "required": ["n"]}
     assert quick_predicate(elsewhere, "x") is None
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_events_embedding_definitions_are_judged_as_the_whole_schema_judges_them(
+    profile: str, data: st.DataObject
+) -> None:
+    # Envelope predicate + each embedded definition's shared validator == the event's whole schema.
+    from validator.strategies import mutated_streams
+
+    for event in data.draw(mutated_streams(profile)).events:
+        schema = compiled(profile, str(event.get("type"))) if isinstance(event, dict) else None
+        if schema is not None:
+            assert schema.is_valid(event) == schema.reference.is_valid(event), event

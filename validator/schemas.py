@@ -280,20 +280,14 @@ _COUPLING = frozenset({"if", "then", "else", "not", "anyOf", "oneOf", "dependent
                        "dependencies", "unevaluatedProperties", "propertyNames"})
 
 
-def snapshot_reduced(schema: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """For an event carrying a Response snapshot (``properties.response`` is a ``$ref``): the
-    referenced definition's name, and a copy of the schema that accepts any value of the
-    ``SNAPSHOT_FIELDS``; None for other events, or when something besides the fields' own
-    subschemas could constrain them (then the reduced schema would not mean the same).
+def snapshot_reduced(defs: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The ``$defs`` with the Response definition ``name`` (and the definitions its ``allOf``
+    merges in) accepting any value of the ``SNAPSHOT_FIELDS``; None when something besides
+    those fields' own subschemas could constrain them (then it would not mean the same).
 
-    A payload is valid iff the reduced schema accepts it and each of those fields is valid in
-    its place, which a payload with the same fields' bytes, accepted in full, has shown.
+    A snapshot is valid iff the reduced definition accepts it and each of those fields is valid
+    in its place, which a snapshot with the same fields' bytes, accepted in full, has shown.
     """
-    response = schema.get("properties", {}).get("response")
-    defs = schema.get("$defs", {})
-    if not isinstance(response, dict) or set(response) != {"$ref"} or not isinstance(response["$ref"], str):
-        return None
-    name = response["$ref"].removeprefix("#/$defs/")
     if name not in defs:
         return None
     new_defs = dict(defs)
@@ -308,11 +302,7 @@ def snapshot_reduced(schema: dict[str, Any]) -> tuple[str, dict[str, Any]] | Non
         part = defs[current]
         if not isinstance(part, dict) or _COUPLING & part.keys():
             return None
-        copy = dict(part)
-        properties = copy.get("properties")
-        if isinstance(properties, dict) and any(f in properties for f in SNAPSHOT_FIELDS):
-            copy["properties"] = {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in properties.items()}
-        members = copy.get("allOf", [])
+        members = part.get("allOf", [])
         if not isinstance(members, list):
             return None
         merged = []
@@ -321,18 +311,58 @@ def snapshot_reduced(schema: dict[str, Any]) -> tuple[str, dict[str, Any]] | Non
                 return None
             if set(member) == {"$ref"} and isinstance(member["$ref"], str):
                 todo.append(member["$ref"].removeprefix("#/$defs/"))
-                merged.append(member)
-                continue
-            if _COUPLING & member.keys() or "allOf" in member or "$ref" in member:
+            elif _COUPLING & member.keys() or "allOf" in member or "$ref" in member:
                 return None
-            inner = member.get("properties")
-            if isinstance(inner, dict) and any(f in inner for f in SNAPSHOT_FIELDS):
-                member = {**member, "properties": {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in inner.items()}}
-            merged.append(member)
+            merged.append(_without_snapshot_fields(member))
+        copy = _without_snapshot_fields(part)
         if members:
             copy["allOf"] = merged
         new_defs[current] = copy
-    return name, {**schema, "$defs": new_defs}
+    return new_defs
+
+
+def _without_snapshot_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not any(f in properties for f in SNAPSHOT_FIELDS):
+        return dict(schema)
+    return {**schema, "properties": {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in properties.items()}}
+
+
+def bare_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """The event's fields whose schema is only a reference to a definition: (field, definition)."""
+    out = []
+    properties = schema.get("properties", {})
+    for field, sub in properties.items() if isinstance(properties, dict) else ():
+        if isinstance(sub, dict) and set(sub) - {"title", "description"} == {"$ref"}:
+            ref = sub["$ref"]
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                out.append((field, ref[len("#/$defs/") :]))
+    return out
+
+
+_DEFINITIONS: dict[tuple[str, str, bool], Accept] = {}
+
+
+def definition_validator(profile: str, name: str, defs: dict[str, Any], reduced: bool) -> Accept:
+    """jsonschema-rs's check of one definition, compiled once per process and shared by every event
+    type that embeds it (a Response snapshot is in six event types; compiling it is the costliest
+    part of a short run)."""
+    key = (profile, name, reduced)
+    try:
+        return _DEFINITIONS[key]
+    except KeyError:
+        pass
+    needed: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current not in needed and current in defs:
+            needed.add(current)
+            todo.extend(_refs(defs[current]))
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": f"#/$defs/{name}",
+              "$defs": {n: defs[n] for n in sorted(needed)}}
+    with _COMPILE_LOCK:
+        return _DEFINITIONS.setdefault(key, compile_fast(schema))
 
 
 def snapshot_key(response: dict[str, Any]) -> bytes | None:
@@ -351,7 +381,8 @@ class EventSchema:
     """
 
     __slots__ = (
-        "_lock", "_quick", "_reduced", "_reference", "event_type", "is_valid", "profile", "quick", "schema", "snapshot",
+        "_envelope", "_full", "_lock", "_quick", "_reduced", "_reference", "_split", "event_type", "is_valid",
+        "profile", "quick", "schema", "snapshot",
     )
 
     def __init__(self, profile: str, event_type: str) -> None:
@@ -363,13 +394,27 @@ class EventSchema:
         # Compiled on first use: a stream whose events of this type all pass ``quick`` never needs it
         # (nor jsonschema-rs's import, a tenth of the start-up of a small run).
         self.is_valid: Accept = self._first_is_valid
+        self._full: Accept | None = None
         self._reference: Draft202012Validator | None = None
         self._lock = threading.Lock()
-        reduced = snapshot_reduced(self.schema)
-        # The definition a Response snapshot refers to (None for other events), and the schema without
-        # its SNAPSHOT_FIELDS, compiled on first use.
-        self.snapshot: str | None = reduced[0] if reduced is not None else None
-        self._reduced: tuple[dict[str, Any], Accept | None] | None = (reduced[1], None) if reduced else None
+        # An event that embeds definitions (a Response snapshot, an output item) is checked in two
+        # parts: its envelope by a quick predicate (each embedded field only required to be an
+        # object there), each embedded value by its definition's shared validator. The envelope
+        # predicate may refuse (then the whole schema decides), never accept wrongly; so the two
+        # parts accept exactly what the whole schema accepts.
+        self._split = bare_refs(self.schema)
+        self._envelope: QuickCheck | None = None
+        if self._split:
+            properties = {**self.schema["properties"], **{f: {"type": "object"} for f, _ in self._split}}
+            self._envelope = quick_predicate({**self.schema, "properties": properties}, event_type)
+        # A Response snapshot (one embedded ``response``): its definition's name, and the definitions
+        # with the SNAPSHOT_FIELDS left out (``snapshot_reduced``).
+        self.snapshot: str | None = None
+        self._reduced: dict[str, Any] | None = None
+        if self._envelope is not None and [f for f, _ in self._split] == ["response"]:
+            name = self._split[0][1]
+            self._reduced = snapshot_reduced(self.schema.get("$defs", {}), name)
+            self.snapshot = name if self._reduced is not None else None
 
     def quick_assuming(self, assume: Mapping[str, str]) -> QuickCheck | None:
         """A quick check for payloads whose ``assume`` fields are known to hold those JSON types."""
@@ -381,17 +426,39 @@ class EventSchema:
             return check
 
     def reduced_is_valid(self, payload: Any) -> bool:
-        """Whether the payload is valid apart from its snapshot's ``SNAPSHOT_FIELDS`` (see ``snapshot_reduced``)."""
-        assert self._reduced is not None
-        schema, accept = self._reduced
-        if accept is None:
-            accept = compile_fast(schema)
-            self._reduced = (schema, accept)
-        return accept(payload)
+        """True when the payload is valid apart from its snapshot's ``SNAPSHOT_FIELDS`` (see
+        ``snapshot_reduced``); False when it is not, or when the envelope predicate is not sure."""
+        assert self._envelope is not None and self._reduced is not None and self.snapshot is not None
+        if not self._envelope(payload):
+            return False
+        return definition_validator(self.profile, self.snapshot, self._reduced, True)(payload["response"])
 
     def _first_is_valid(self, payload: Any) -> bool:
-        self.is_valid = compile_fast(self.schema)
+        if self._envelope is None:
+            self.is_valid = self._whole
+        else:
+            defs = self.schema.get("$defs", {})
+            parts = tuple((f, definition_validator(self.profile, name, defs, False)) for f, name in self._split)
+            envelope = self._envelope
+            whole = self._whole
+
+            def split(payload: Any) -> bool:
+                if not envelope(payload):
+                    return whole(payload)
+                for field, accept in parts:
+                    value = payload.get(field, _MISSING)
+                    if value is not _MISSING and not accept(value):
+                        return False
+                return True
+
+            self.is_valid = split
         return self.is_valid(payload)
+
+    def _whole(self, payload: Any) -> bool:
+        """The whole event schema (compiled on first use)."""
+        if self._full is None:
+            self._full = compile_fast(self.schema)
+        return self._full(payload)
 
     @property
     def reference(self) -> Draft202012Validator:
@@ -455,6 +522,7 @@ class EventSchema:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
 
 
+_MISSING = object()
 _COMPILED: dict[tuple[str, str], EventSchema | None] = {}
 _COMPILE_LOCK = threading.Lock()
 
