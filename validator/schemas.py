@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,16 +109,28 @@ def bundled(profile: str, event_type: str) -> dict[str, Any]:
     """A self-contained schema for one event type: the event plus the ``$defs`` it reaches."""
     body: dict[str, Any] = _localise(event_schema(profile, event_type))
     defs = _defs(profile)
+    needed = _reachable(profile, _refs(body))
+    if needed:
+        body["$defs"] = {name: defs[name] for name in sorted(needed)}
+    return body
+
+
+@cache
+def _def_refs(profile: str, name: str) -> tuple[str, ...]:
+    """The definitions one definition refers to (walked once per process: every event type reaches many)."""
+    return tuple(_refs(_defs(profile)[name]))
+
+
+def _reachable(profile: str, roots: Iterable[str]) -> set[str]:
+    """The definitions reachable from ``roots``, themselves included."""
     needed: set[str] = set()
-    todo = list(_refs(body))
+    todo = list(roots)
     while todo:
         name = todo.pop()
         if name not in needed:
             needed.add(name)
-            todo.extend(_refs(defs[name]))
-    if needed:
-        body["$defs"] = {name: defs[name] for name in sorted(needed)}
-    return body
+            todo.extend(_def_refs(profile, name))
+    return needed
 
 
 def _localise(schema: Any) -> Any:
@@ -352,13 +364,8 @@ def definition_validator(profile: str, name: str, defs: dict[str, Any], reduced:
         return _DEFINITIONS[key]
     except KeyError:
         pass
-    needed: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current not in needed and current in defs:
-            needed.add(current)
-            todo.extend(_refs(defs[current]))
+    # Reached through the profile's definitions: a reduced one refers to a subset of what it did.
+    needed = {n for n in _reachable(profile, [name]) if n in defs}
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": f"#/$defs/{name}",
               "$defs": {n: defs[n] for n in sorted(needed)}}
     with _COMPILE_LOCK:
