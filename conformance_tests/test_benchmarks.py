@@ -47,3 +47,29 @@ def test_instructions_reports_the_ratio_to_the_floor() -> None:
 def test_ws_battery_reports_both_transports() -> None:
     out = run("ws_battery.py", "--repeat", "1")
     assert "websocket battery (openai): median" in out and "http battery (openai): median" in out, out
+
+
+@pytest.mark.parametrize("workload", ["text", "agent", "logprobs", "short"])
+def test_whole_process_reports_the_ratio_to_the_floor(workload: str) -> None:
+    out = run("whole_process.py", "--workload", workload, "--size-mb", "0.5", "--repeat", "1")
+    assert f"{workload} workload" in out and re.search(r"validate / floor: \d+\.\d\dx", out), out
+
+
+def test_every_workload_is_conformant(tmp_path: Path) -> None:
+    # The benchmarks measure the validator on valid streams: a capture it finds fault with measures nothing.
+    sys.path.insert(0, str(BENCHMARKS))
+    import capture
+
+    for workload in capture.WORKLOADS:
+        paths = capture.write_capture(tmp_path / workload, 0.3, workload=workload)
+        result = subprocess.run(
+            [sys.executable, "-m", "validator", "validate", "--no-progress", str(tmp_path / workload)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert result.returncode == 0 and "0 errors, 0 warnings" in result.stdout, (workload, result.stdout[-500:])
+        assert paths
+
+
+def test_startup_reports_each_command() -> None:
+    out = run("startup.py", "--repeat", "1")
+    assert "validate TINY" in out and "import orjson" in out and "ms CPU" in out, out

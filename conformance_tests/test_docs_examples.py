@@ -74,6 +74,10 @@ NOT_HERE = {
     "benchmarks/capture.py --size-mb 100": "writes 100 MB and times it; test_benchmarks.py runs capture.py and "
     "jobs.py on 1 MB",
     "benchmarks/schema_backends.py": "reads the whole recorded corpus for a timing; run by hand",
+    "benchmarks/whole_process.py": "writes 50 MB per workload and times whole processes, minutes by design; "
+    "test_benchmarks.py runs it on 0.5 MB of each workload",
+    "benchmarks/startup.py": "starts dozens of processes for a timing (or counts them under valgrind); "
+    "test_benchmarks.py runs it once",
     "benchmarks/html_report.py": "three 100k-event streams and a browser, minutes by design; "
     "test_html_report.py runs it on 3,000 events",
     "fuzz/campaign.py --atheris-runs 60000": "an hour-long fuzzing campaign by design; test_fuzz_smoke.py runs the "

@@ -184,3 +184,64 @@ def test_many_deltas_are_compacted_without_changing_the_text() -> None:
     assert "CNT005" not in {f.code for f in check(long_message(deltas, text)).findings}
     wrong = text[:-3] + "x3 "
     assert "CNT005" in {f.code for f in check(long_message(deltas, wrong)).findings}
+
+
+# ---- Response snapshots: tools and instructions validated once per stream while their bytes stay ----
+
+SNAPSHOT_CHANGES: list[tuple[str, Any]] = [
+    ("tools", [{"type": 5}]),
+    ("tools", [{"type": "function", "name": "f", "parameters": {}, "strict": 1}]),  # 1, not True
+    ("tools", [{"type": "function", "name": "f", "parameters": {}, "strict": True}]),
+    ("tools", []),
+    ("tools", None),
+    ("instructions", 7),
+    ("instructions", "Be brief."),
+    ("instructions", [{"role": "user", "content": "hi", "type": "message"}]),
+    ("instructions", [{"role": 3}]),
+    ("status", 5),  # a change elsewhere: the rest of the snapshot is still checked
+]
+
+
+@st.composite
+def snapshot_streams(draw: Any, profile: str) -> list[dict[str, Any]]:
+    """A valid stream whose lifecycle snapshots carry tools and instructions, some changed in later ones."""
+    events = copy.deepcopy(draw(streams(profile)).events)
+    tools = [{"type": "function", "name": "f", "parameters": {"type": "object"}, "strict": True}]
+    for event in events:
+        response = event.get("response")
+        if isinstance(response, dict):
+            response["tools"] = copy.deepcopy(tools)
+            response["instructions"] = "Answer briefly."
+            if draw(st.integers(0, 3)) == 0:
+                field, value = draw(st.sampled_from(SNAPSHOT_CHANGES))
+                response[field] = copy.deepcopy(value)
+            if draw(st.integers(0, 5)) == 0:
+                del response[draw(st.sampled_from(["tools", "instructions"]))]
+    return events
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+@given(data=st.data())
+def test_snapshots_with_unchanged_or_changed_tools(profile: str, data: st.DataObject) -> None:
+    events = data.draw(snapshot_streams(profile))
+    same_either_way(events, profile)
+    same_either_way(to_sse(events), profile)
+
+
+def test_a_tool_broken_in_a_later_snapshot_is_found() -> None:
+    events = copy.deepcopy(streams_example())
+    lifecycle = [e for e in events if isinstance(e.get("response"), dict)]
+    assert len(lifecycle) >= 3
+    for event in lifecycle:
+        event["response"]["tools"] = [{"type": "function", "name": "f", "parameters": {}, "strict": True}]
+    lifecycle[-1]["response"]["tools"][0]["strict"] = 1  # an integer where a boolean is required
+    for fast in (True, False):
+        found = report(events, "openai", fast)[1]
+        assert [f["code"] for f in found if f["code"] == "SCH001"] == ["SCH001"], found
+
+
+def streams_example() -> list[dict[str, Any]]:
+    from validator.strategies import samples
+
+    return samples.valid_stream(3, "openai").events

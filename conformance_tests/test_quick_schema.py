@@ -127,3 +127,71 @@ def test_enum_of_strings_is_not_fooled_by_equal_numbers() -> None:
     assert not accept({"i": True})
     assert not accept({"f": False})
     assert not accept({"e": "c"})
+
+
+LOGPROB_VALUES = st.one_of(st.sampled_from(EDGE_VALUES), st.floats(allow_nan=False, allow_infinity=False),
+                           st.text(max_size=3), st.integers())
+
+
+def logprob_entries() -> st.SearchStrategy[Any]:
+    """Logprob entries, right and wrong: each field kept, dropped or given a value of any type."""
+    top = st.fixed_dictionaries({}, optional={"token": LOGPROB_VALUES, "logprob": LOGPROB_VALUES,
+                                              "bytes": LOGPROB_VALUES, "extra": LOGPROB_VALUES})
+    entry = st.fixed_dictionaries(
+        {}, optional={"token": LOGPROB_VALUES, "logprob": LOGPROB_VALUES,
+                      "top_logprobs": st.one_of(st.lists(st.one_of(top, LOGPROB_VALUES), max_size=3), LOGPROB_VALUES)},
+    )
+    return st.one_of(entry, LOGPROB_VALUES)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(logprobs=st.one_of(st.lists(logprob_entries(), max_size=4), LOGPROB_VALUES))
+def test_nested_logprobs_are_judged_as_the_full_validator_judges_them(profile: str, logprobs: Any) -> None:
+    kind = "response.output_text.delta"
+    schema = compiled(profile, kind)
+    if schema is None or "logprobs" not in bundled(profile, kind).get("properties", {}):
+        pytest.skip(f"{profile} has no logprobs on {kind}")
+    payload = {"type": kind, "sequence_number": 3, "item_id": "m", "output_index": 0, "content_index": 0,
+               "delta": "x", "logprobs": logprobs}
+    for check in (schema.quick, schema.quick_assuming(taken_fields(kind))):
+        assert check is not None
+        if check(payload):
+            assert schema.is_valid(payload) and schema.reference.is_valid(payload), payload
+
+
+def test_logprobs_with_entries_take_the_quick_check() -> None:
+    kind = "response.output_text.delta"
+    schema = compiled("openai", kind)
+    assert schema is not None and schema.quick is not None
+    entry = {"token": " the", "logprob": -0.25, "bytes": [32, 116, 104, 101],
+             "top_logprobs": [{"token": " the", "logprob": -0.25}, {"token": " a", "logprob": -2}]}
+    payload = {"type": kind, "sequence_number": 3, "item_id": "m", "output_index": 0, "content_index": 0,
+               "delta": " the", "logprobs": [entry]}
+    assert schema.quick(payload)
+    assert not schema.quick({**payload, "logprobs": [{**entry, "logprob": "-0.25"}]})
+    assert not schema.quick({**payload, "logprobs": [{"token": " the"}]})  # logprob is required
+    assert not schema.quick({**payload, "logprobs": [{**entry, "top_logprobs": [{"token": 1}]}]})
+
+
+def test_a_reference_it_cannot_follow_gets_no_predicate() -> None:
+    recursive = {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "required": ["n"],
+                 "$defs": {"N": {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "required": ["n"]}}}
+    assert quick_predicate(recursive, "x") is None
+    elsewhere = {"type": "object", "properties": {"n": {"$ref": "other.json#/N"}}, "required": ["n"]}
+    assert quick_predicate(elsewhere, "x") is None
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_events_embedding_definitions_are_judged_as_the_whole_schema_judges_them(
+    profile: str, data: st.DataObject
+) -> None:
+    # Envelope predicate + each embedded definition's shared validator == the event's whole schema.
+    from validator.strategies import mutated_streams
+
+    for event in data.draw(mutated_streams(profile)).events:
+        schema = compiled(profile, str(event.get("type"))) if isinstance(event, dict) else None
+        if schema is not None:
+            assert schema.is_valid(event) == schema.reference.is_valid(event), event

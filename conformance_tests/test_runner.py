@@ -69,7 +69,7 @@ def test_no_pool_for_input_that_cannot_pay_for_it(tmp_path: Path, monkeypatch: p
         raise AssertionError("a worker pool was started")
 
     files = [str(p) for p in write_streams(tmp_path, 40)]
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(runner, "start_pool", refuse)
     assert len(list(check_files(files, CheckOptions(), jobs=8))) == 40  # 40 small files: this process
     assert not runner.pool_pays_off(files, jobs=8)
     big = tmp_path / "big.sse"

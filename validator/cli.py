@@ -10,23 +10,64 @@ command shares. Every error line, click's usage errors included, starts with
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 import click
 
 from validator import __version__
-from validator.commands.check import check
-from validator.commands.clients import clients
-from validator.commands.generate import generate
 from validator.commands.options import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VIOLATIONS, PREFIX
-from validator.commands.proxy import proxy
-from validator.commands.rules import explain, rules
-from validator.commands.schemas import schemas
-from validator.commands.validate import validate
 from validator.reporters.escape import one_line
+
+# Each subcommand is imported when it is run (or listed by --help): ``validate`` must not pay for
+# the Hypothesis strategies of ``generate``, the HTTP client of ``check`` or the clients harness.
+SUBCOMMANDS = {
+    "validate": "validator.commands.validate:validate",
+    "schemas": "validator.commands.schemas:schemas",
+    "check": "validator.commands.check:check",
+    "rules": "validator.commands.rules:rules",
+    "explain": "validator.commands.rules:explain",
+    "generate": "validator.commands.generate:generate",
+    "clients": "validator.commands.clients:clients",
+    "proxy": "validator.commands.proxy:proxy",
+}
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The group's ``commands``: a name maps to ``module:attribute``, imported on first lookup."""
+
+    def __init__(self, where: dict[str, str]) -> None:
+        self._where = dict(where)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        try:
+            return self._loaded[name]
+        except KeyError:
+            module, _, attribute = self._where[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self._loaded[name] = command
+            return command
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._where.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if self._where.pop(name, None) is None:
+            del self._loaded[name]
+        else:
+            self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._where), **dict.fromkeys(self._loaded)})
+
+    def __len__(self) -> int:
+        return len(set(self._where) | set(self._loaded))
 
 # click >= 8.2 raises this for a group called without a command; older versions print the help themselves.
 _NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
@@ -82,14 +123,7 @@ def main() -> None:
     """Conformance validator for streaming Responses API events."""
 
 
-main.add_command(validate)
-main.add_command(schemas)
-main.add_command(check)
-main.add_command(rules)
-main.add_command(explain)
-main.add_command(generate)
-main.add_command(clients)
-main.add_command(proxy)
+main.commands = LazyCommands(SUBCOMMANDS)
 
 
 if __name__ == "__main__":

@@ -15,15 +15,18 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from validator.errors import InputError, Interrupted
 from validator.model import Elided
 from validator.report import StreamReport
 from validator.session import check_any
 from validator.sources import FileSelection, ReadHook, is_stream_input, streams_from_path, walk_stream_files
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many bytes in all, worker processes cost more than they save (measured with
 # benchmarks/jobs.py: a worker's start and import take about as long as checking 10 MB).
@@ -204,6 +207,13 @@ def pool_pays_off(files: list[str], jobs: int) -> bool:
     return sum(_size(path) for path in files) >= POOL_MIN_BYTES
 
 
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """The worker processes (imported here: only a run that starts a pool pays for the import)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+
+
 def _ignore_sigint() -> None:
     # Ctrl-C reaches every process of the terminal's group; only the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -223,7 +233,7 @@ def check_files(
             yield budget.trimmed(check_file(path, options, on_read))
         return
     batches = _batches(files, [_size(path) for path in files])
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_ignore_sigint)
+    pool = start_pool(min(jobs, len(batches)))
     try:
         for results in pool.map(check_batch, batches, [options] * len(batches)):
             for result in results:

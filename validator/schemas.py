@@ -31,14 +31,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+import orjson
 
 from validator import nonstandard
 from validator.emitter import Emitter
@@ -46,6 +45,10 @@ from validator.model import Event
 from validator.quick_schema import QuickCheck, quick_predicate
 from validator.rules import PROFILES
 from validator.rules import schema as rules
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain a rejected event (it costs ~0.1 s to import)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 DEFS_FILE = "_defs.json"
 INDEX_FILE = "_index.json"
@@ -106,16 +109,28 @@ def bundled(profile: str, event_type: str) -> dict[str, Any]:
     """A self-contained schema for one event type: the event plus the ``$defs`` it reaches."""
     body: dict[str, Any] = _localise(event_schema(profile, event_type))
     defs = _defs(profile)
+    needed = _reachable(profile, _refs(body))
+    if needed:
+        body["$defs"] = {name: defs[name] for name in sorted(needed)}
+    return body
+
+
+@cache
+def _def_refs(profile: str, name: str) -> tuple[str, ...]:
+    """The definitions one definition refers to (walked once per process: every event type reaches many)."""
+    return tuple(_refs(_defs(profile)[name]))
+
+
+def _reachable(profile: str, roots: Iterable[str]) -> set[str]:
+    """The definitions reachable from ``roots``, themselves included."""
     needed: set[str] = set()
-    todo = list(_refs(body))
+    todo = list(roots)
     while todo:
         name = todo.pop()
         if name not in needed:
             needed.add(name)
-            todo.extend(_refs(defs[name]))
-    if needed:
-        body["$defs"] = {name: defs[name] for name in sorted(needed)}
-    return body
+            todo.extend(_def_refs(profile, name))
+    return needed
 
 
 def _localise(schema: Any) -> Any:
@@ -157,6 +172,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 def compile_reference(schema: dict[str, Any]) -> Draft202012Validator:
     """The explaining backend: ``jsonschema``'s Draft 2020-12 validator."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema)
 
 
@@ -243,6 +260,8 @@ KEPT_OTHERS = 200  # violations kept per event; the rest are only counted (a hos
 
 def _violation(errors: list[ValidationError], total: int) -> Violation | None:
     """The most relevant of an event's violations, naming the others (``total``: how many in all)."""
+    from jsonschema.exceptions import best_match
+
     best = best_match(errors) if errors else None
     if best is None:
         return None
@@ -265,6 +284,102 @@ def _line(error: ValidationError) -> str:
     return f"{pointer}: {_detail(error)}" if pointer else _detail(error)
 
 
+# The fields of a Response snapshot that stay the same between the lifecycle events of one response
+# and cost most of its validation (an agent's tools and instructions): checked once per stream.
+SNAPSHOT_FIELDS = ("tools", "instructions")
+# Keywords beside which a field's own subschema is not all that constrains it.
+_COUPLING = frozenset({"if", "then", "else", "not", "anyOf", "oneOf", "dependentRequired", "dependentSchemas",
+                       "dependencies", "unevaluatedProperties", "propertyNames"})
+
+
+def snapshot_reduced(defs: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The ``$defs`` with the Response definition ``name`` (and the definitions its ``allOf``
+    merges in) accepting any value of the ``SNAPSHOT_FIELDS``; None when something besides
+    those fields' own subschemas could constrain them (then it would not mean the same).
+
+    A snapshot is valid iff the reduced definition accepts it and each of those fields is valid
+    in its place, which a snapshot with the same fields' bytes, accepted in full, has shown.
+    """
+    if name not in defs:
+        return None
+    new_defs = dict(defs)
+    todo, seen = [name], set()
+    while todo:  # the definition and the definitions its allOf merges in
+        current = todo.pop()
+        if current in seen:
+            continue
+        if current not in defs:
+            return None
+        seen.add(current)
+        part = defs[current]
+        if not isinstance(part, dict) or _COUPLING & part.keys():
+            return None
+        members = part.get("allOf", [])
+        if not isinstance(members, list):
+            return None
+        merged = []
+        for member in members:
+            if not isinstance(member, dict):
+                return None
+            if set(member) == {"$ref"} and isinstance(member["$ref"], str):
+                todo.append(member["$ref"].removeprefix("#/$defs/"))
+            elif _COUPLING & member.keys() or "allOf" in member or "$ref" in member:
+                return None
+            merged.append(_without_snapshot_fields(member))
+        copy = _without_snapshot_fields(part)
+        if members:
+            copy["allOf"] = merged
+        new_defs[current] = copy
+    return new_defs
+
+
+def _without_snapshot_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not any(f in properties for f in SNAPSHOT_FIELDS):
+        return dict(schema)
+    return {**schema, "properties": {k: ({} if k in SNAPSHOT_FIELDS else v) for k, v in properties.items()}}
+
+
+def bare_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """The event's fields whose schema is only a reference to a definition: (field, definition)."""
+    out = []
+    properties = schema.get("properties", {})
+    for field, sub in properties.items() if isinstance(properties, dict) else ():
+        if isinstance(sub, dict) and set(sub) - {"title", "description"} == {"$ref"}:
+            ref = sub["$ref"]
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                out.append((field, ref[len("#/$defs/") :]))
+    return out
+
+
+_DEFINITIONS: dict[tuple[str, str, bool], Accept] = {}
+
+
+def definition_validator(profile: str, name: str, defs: dict[str, Any], reduced: bool) -> Accept:
+    """jsonschema-rs's check of one definition, compiled once per process and shared by every event
+    type that embeds it (a Response snapshot is in six event types; compiling it is the costliest
+    part of a short run)."""
+    key = (profile, name, reduced)
+    try:
+        return _DEFINITIONS[key]
+    except KeyError:
+        pass
+    # Reached through the profile's definitions: a reduced one refers to a subset of what it did.
+    needed = {n for n in _reachable(profile, [name]) if n in defs}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": f"#/$defs/{name}",
+              "$defs": {n: defs[n] for n in sorted(needed)}}
+    with _COMPILE_LOCK:
+        return _DEFINITIONS.setdefault(key, compile_fast(schema))
+
+
+def snapshot_key(response: dict[str, Any]) -> bytes | None:
+    """The bytes of a snapshot's ``SNAPSHOT_FIELDS`` (None when one is missing or not JSON)."""
+    try:
+        return b"\0".join(orjson.dumps(response[f]) for f in SNAPSHOT_FIELDS)
+    except (KeyError, TypeError):
+        return None
+
+
 class EventSchema:
     """One event type's compiled schema: quick and fast accept checks, a lazy explainer.
 
@@ -272,7 +387,10 @@ class EventSchema:
     payloads and may refuse valid ones; ``is_valid`` gives the verdict.
     """
 
-    __slots__ = ("_lock", "_quick", "_reference", "event_type", "is_valid", "profile", "quick", "schema")
+    __slots__ = (
+        "_envelope", "_full", "_lock", "_quick", "_reduced", "_reference", "_split", "event_type", "is_valid",
+        "profile", "quick", "schema", "snapshot",
+    )
 
     def __init__(self, profile: str, event_type: str) -> None:
         self.profile = profile
@@ -280,9 +398,32 @@ class EventSchema:
         self.schema = bundled(profile, event_type)
         self.quick: QuickCheck | None = quick_predicate(self.schema, event_type)
         self._quick: dict[frozenset[tuple[str, str]], QuickCheck | None] = {}
-        self.is_valid: Accept = compile_fast(self.schema)
+        # Compiled on first use: a stream whose events of this type all pass ``quick`` never needs it
+        # (nor jsonschema-rs's import, a tenth of the start-up of a small run).
+        self.is_valid: Accept = self._first_is_valid
+        self._full: Accept | None = None
         self._reference: Draft202012Validator | None = None
         self._lock = threading.Lock()
+        # An event that embeds a Response snapshot is checked in two parts: its envelope by a quick
+        # predicate (the embedded field only required to be an object there), the snapshot by its
+        # definition's shared validator. The envelope
+        # predicate may refuse (then the whole schema decides), never accept wrongly; so the two
+        # parts accept exactly what the whole schema accepts.
+        # Only for snapshots: for an output item or a part the second call costs more per event
+        # (a few microseconds) than sharing their smaller compiled definitions saves.
+        self._split = [(f, name) for f, name in bare_refs(self.schema) if f == "response"]
+        self._envelope: QuickCheck | None = None
+        if self._split:
+            properties = {**self.schema["properties"], **{f: {"type": "object"} for f, _ in self._split}}
+            self._envelope = quick_predicate({**self.schema, "properties": properties}, event_type)
+        # A Response snapshot (one embedded ``response``): its definition's name, and the definitions
+        # with the SNAPSHOT_FIELDS left out (``snapshot_reduced``).
+        self.snapshot: str | None = None
+        self._reduced: dict[str, Any] | None = None
+        if self._envelope is not None and [f for f, _ in self._split] == ["response"]:
+            name = self._split[0][1]
+            self._reduced = snapshot_reduced(self.schema.get("$defs", {}), name)
+            self.snapshot = name if self._reduced is not None else None
 
     def quick_assuming(self, assume: Mapping[str, str]) -> QuickCheck | None:
         """A quick check for payloads whose ``assume`` fields are known to hold those JSON types."""
@@ -292,6 +433,41 @@ class EventSchema:
         except KeyError:
             check = self._quick[key] = quick_predicate(self.schema, self.event_type, assume)
             return check
+
+    def reduced_is_valid(self, payload: Any) -> bool:
+        """True when the payload is valid apart from its snapshot's ``SNAPSHOT_FIELDS`` (see
+        ``snapshot_reduced``); False when it is not, or when the envelope predicate is not sure."""
+        assert self._envelope is not None and self._reduced is not None and self.snapshot is not None
+        if not self._envelope(payload):
+            return False
+        return definition_validator(self.profile, self.snapshot, self._reduced, True)(payload["response"])
+
+    def _first_is_valid(self, payload: Any) -> bool:
+        if self._envelope is None:
+            self.is_valid = self._whole
+        else:
+            defs = self.schema.get("$defs", {})
+            parts = tuple((f, definition_validator(self.profile, name, defs, False)) for f, name in self._split)
+            envelope = self._envelope
+            whole = self._whole
+
+            def split(payload: Any) -> bool:
+                if not envelope(payload):
+                    return whole(payload)
+                for field, accept in parts:
+                    value = payload.get(field, _MISSING)
+                    if value is not _MISSING and not accept(value):
+                        return False
+                return True
+
+            self.is_valid = split
+        return self.is_valid(payload)
+
+    def _whole(self, payload: Any) -> bool:
+        """The whole event schema (compiled on first use)."""
+        if self._full is None:
+            self._full = compile_fast(self.schema)
+        return self._full(payload)
 
     @property
     def reference(self) -> Draft202012Validator:
@@ -355,6 +531,7 @@ class EventSchema:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
 
 
+_MISSING = object()
 _COMPILED: dict[tuple[str, str], EventSchema | None] = {}
 _COMPILE_LOCK = threading.Lock()
 
@@ -519,6 +696,8 @@ class SchemaStage:
         self._cache: dict[str, EventSchema | None] = {}
         self._unknown_seen: set[str] = set()
         self._variants_seen: set[tuple[str, str]] = set()
+        # The last snapshot accepted in full: its definition and the bytes of its SNAPSHOT_FIELDS.
+        self._snapshot: tuple[str, bytes] | None = None
 
     def _schema(self, kind: str) -> EventSchema | None:
         try:
@@ -543,6 +722,8 @@ class SchemaStage:
             return
         quick = schema.quick
         if quick is not None and self._quick_on and quick(payload):
+            return
+        if schema.snapshot is not None and self._quick_on and self._snapshot_valid(schema, payload):
             return
         try:
             valid = schema.is_valid(payload)
@@ -569,6 +750,28 @@ class SchemaStage:
             )
         for member in unknown:
             self._unknown_variant(event, member)
+
+    def _snapshot_valid(self, schema: EventSchema, payload: dict[str, Any]) -> bool:
+        """The shortcut for a Response snapshot: True when it is valid, its tools and instructions
+        having the bytes of the last snapshot accepted in full (then only the rest is validated).
+        False: not known, validate in full (a snapshot valid in full is remembered here)."""
+        response = payload.get("response")
+        key = snapshot_key(response) if type(response) is dict else None
+        if key is None:
+            return False
+        if self._snapshot == (schema.snapshot, key):
+            try:
+                return schema.reduced_is_valid(payload)
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                return False
+        try:
+            valid = schema.is_valid(payload)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return False
+        if valid:
+            assert schema.snapshot is not None
+            self._snapshot = (schema.snapshot, key)
+        return valid
 
     def _unknown_variant(self, event: Event, member: UnknownVariant) -> None:
         key = (member.union, member.tag)

@@ -20,7 +20,6 @@ naming the file and the key. No secret is read from a file: the API key
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +90,13 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
+                # A file that does not name the section cannot hold it: not parsed (the TOML parser's
+                # import is a sixth of a small run's start-up). A key spelled with escapes is not seen.
+                if SECTION.encode() not in candidate.read_bytes():
+                    continue
                 data = _read(candidate)
+            except OSError:
+                continue
             except click.UsageError:
                 continue  # someone else's broken file is not ours to judge unless it is named
             if SECTION in data.get("tool", {}):
@@ -100,6 +105,8 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # here: only a run that finds a configuration file pays for the TOML parser
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

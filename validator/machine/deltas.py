@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from validator.machine.state import COMPACT_AFTER
 from validator.model import Event
 from validator.rules import Rule
 
@@ -98,6 +99,7 @@ class HotTarget:
     index: int
     index_field: str  # DELTA_INDEX_FIELD[kind]
     part: Part
+    chunks: list[str]  # part.chunks (the same list: Part keeps it when it compacts), appended to inline
 
 
 _READERS = {kind: itemgetter(*hot_fields(kind)) for kind in DELTA_INDEX_FIELD}
@@ -123,7 +125,7 @@ def accept(state: State, event: Event, payload: dict[str, Any], kind: str, part:
         return
     if tuple(map(type, values)) == HOT_TYPES:
         _, _, output_index, item_id, index = values
-        state.hot = HotTarget(kind, output_index, item_id, index, DELTA_INDEX_FIELD[kind], part)
+        state.hot = HotTarget(kind, output_index, item_id, index, DELTA_INDEX_FIELD[kind], part, part.chunks)
 
 
 def take_delta(state: State, payload: dict[str, Any], kind: str) -> bool:
@@ -159,7 +161,10 @@ def take_delta(state: State, payload: dict[str, Any], kind: str) -> bool:
         return False
     state.events += 1
     state.seq_prev = seq
-    hot.part.add(delta)
+    chunks = hot.chunks  # Part.add, inlined: this runs for most events of a long stream
+    chunks.append(delta)
+    if len(chunks) > COMPACT_AFTER:
+        chunks[:] = ["".join(chunks)]
     return True
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ _DIGEST_SLICE = 1 << 20
 
 def digest(text: str) -> bytes:
     """A short fingerprint of a finished text, kept instead of the text itself."""
+    import hashlib  # here: OpenSSL's bindings cost a start-up that most short runs never use
     hasher = hashlib.blake2b(digest_size=16)
     for start in range(0, len(text), _DIGEST_SLICE):
         hasher.update(text[start : start + _DIGEST_SLICE].encode("utf-8", "surrogatepass"))

@@ -7,10 +7,10 @@ maps the names accepted by ``-o/--output`` and ``--report FORMAT=PATH``.
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import stat
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,21 +31,41 @@ class RenderOptions:
 Renderer = Callable[[Report, RenderOptions], str]
 
 
-def _registry() -> dict[str, Renderer]:
-    from validator.reporters import github, html, json_report, junit, markdown, sarif, text
+class _Registry(Mapping[str, Renderer]):
+    """Format name -> renderer; a reporter's module is imported when its format is asked for
+    (a run that writes text does not load the HTML report's assets)."""
 
-    return {
-        "text": text.render,
-        "html": html.render,
-        "json": json_report.render,
-        "junit": junit.render,
-        "sarif": sarif.render,
-        "github": github.render,
-        "markdown": markdown.render,
+    def __init__(self, modules: dict[str, str]) -> None:
+        self._modules = modules
+        self._loaded: dict[str, Renderer] = {}
+
+    def __getitem__(self, name: str) -> Renderer:
+        try:
+            return self._loaded[name]
+        except KeyError:
+            module = importlib.import_module(f"validator.reporters.{self._modules[name]}")
+            render: Renderer = module.render
+            self._loaded[name] = render
+            return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+REPORTERS: Mapping[str, Renderer] = _Registry(
+    {
+        "text": "text",
+        "html": "html",
+        "json": "json_report",
+        "junit": "junit",
+        "sarif": "sarif",
+        "github": "github",
+        "markdown": "markdown",
     }
-
-
-REPORTERS: dict[str, Renderer] = _registry()
+)
 
 # Formats that draw each stream's events: a run that writes one keeps a timeline per stream.
 TIMELINE_FORMATS = frozenset({"html"})
@@ -83,6 +103,8 @@ def write_atomically(path: str | os.PathLike[str], content: str) -> None:
     wanted = stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask()
     if _write_unnamed(target, content, wanted):
         return
+    import tempfile  # here: only a report that cannot be written in one step pays for its import
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, wanted)
