@@ -89,6 +89,16 @@ FAULTS: dict[str, str] = {
     "html": "HTTP 200 with an HTML page, as a misrouted proxy sends",
     "endless-event": "one event whose data line never ends (up to a gigabyte)",
     "endless-stream": "valid deltas without end (up to a gigabyte)",
+    "linger": "the body stays open for --stall-seconds after the last event",
+    "bare-error": "HTTP error bodies carry only error.message",
+    "unknown-model-500": "an unknown model is answered with HTTP 500",
+    "non-streaming-sse": "stream: false is answered with an event stream",
+    "non-streaming-shape": "the stream: false Response lacks usage and service_tier",
+    "cancel-leaks-slot": (
+        "events are paced; a stream the client closes mid-way never frees its slot, so the next "
+        "request gets HTTP 503"
+    ),
+    "shared-ids": "every response has the same response and item ids, whatever the request",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -111,6 +121,10 @@ HTML_PAGE = b"<!doctype html><html><head><title>Welcome</title></head><body><h1>
 GREETING = "Hello! This is the responses-conformance reference server answering deterministically. You said:"
 REASONING_SUMMARY = "The user wants a short answer; I will answer directly and deterministically."
 DEFAULT_STALL_SECONDS = 30.0
+
+# Model names the reference server does not serve (every other name is served).
+UNKNOWN_MODEL_PREFIX = "no-such-model"
+CANCEL_PACE = 0.02  # seconds between events under the cancel-leaks-slot fault
 
 _TOKEN = re.compile(r"\S+\s*")
 
@@ -240,7 +254,8 @@ class StreamPlan:
         self.request = request
         self.profile = profile
         self.faults = faults
-        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        seed = b"shared-ids" if "shared-ids" in faults else json.dumps(request, sort_keys=True).encode()
+        digest = hashlib.sha256(seed).hexdigest()
         self.digest = digest
         self.response_id = f"resp_{digest[:32]}"
         self.created_at = created_at
@@ -588,6 +603,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.faults = set(faults or ())
         self.stall_seconds = stall_seconds
         self.delay = delay
+        self.slot_busy = False  # the cancel-leaks-slot fault's one slot
 
     @property
     def url(self) -> str:
@@ -696,18 +712,35 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(error_body("internal error", "server_error", "500", None))
             self._send(500, "text/event-stream", f"data: {payload}\n\ndata: [DONE]\n\n".encode())
             return
+        if "cancel-leaks-slot" in faults and self.server.slot_busy:
+            self.server.slot_busy = False  # the server "restarts" after failing this request
+            self._json(503, error_body("no free slot: a cancelled stream still holds it", "server_error", None, None))
+            return
         try:
             request = validate_request(body)
         except RequestError as exc:
             lenient = "accept-invalid" in faults or "error-stream" in faults
             if not lenient or not isinstance(body, dict):
-                self._json(400, error_body(str(exc), "invalid_request_error", exc.code, exc.param))
+                self._reject(400, exc, faults)
                 return
             request = _coerce(body)
+        if request["model"].startswith(UNKNOWN_MODEL_PREFIX):
+            if "unknown-model-500" in faults:
+                self._json(500, error_body("model lookup failed", "server_error", "server_error", None))
+            else:
+                message = f"The requested model '{request['model']}' does not exist."
+                self._reject(404, RequestError(message, "model", "model_not_found"), faults, "not_found")
+            return
         created_at = int(time.time())
         if not request.get("stream"):
             events = StreamPlan(request, faults, created_at, profile).events()
+            if "non-streaming-sse" in faults:
+                self._stream(encode_frames(events, profile, faults), faults)
+                return
             final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+            if "non-streaming-shape" in faults:
+                final[0].pop("usage", None)
+                final[0].pop("service_tier", None)
             self._json(200, final[0])
             return
         if "empty-body" in faults:
@@ -722,6 +755,12 @@ class _Handler(BaseHTTPRequestHandler):
             events = StreamPlan(request, faults, created_at, profile).events()
         self._stream(encode_frames(events, profile, faults), faults)
 
+    def _reject(self, status: int, exc: RequestError, faults: set[str], kind: str = "invalid_request_error") -> None:
+        if "bare-error" in faults:
+            self._json(status, {"error": {"message": str(exc)}})
+        else:
+            self._json(status, error_body(str(exc), kind, exc.code, exc.param))
+
     def _stream(self, frames: list[bytes], faults: set[str]) -> None:
         if "slow-headers" in faults:
             time.sleep(self.server.stall_seconds)
@@ -735,8 +774,12 @@ class _Handler(BaseHTTPRequestHandler):
         if "endless-event" in faults or "endless-stream" in faults:
             self._flood(frames, faults)
             return
+        leaks = "cancel-leaks-slot" in faults
+        self.server.slot_busy = self.server.slot_busy or leaks
         try:
             for i, frame in enumerate(frames):
+                if leaks:
+                    time.sleep(CANCEL_PACE)
                 if i == middle:
                     if "stall" in faults:
                         time.sleep(self.server.stall_seconds)
@@ -753,6 +796,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(frame)
                 if self.server.delay:
                     time.sleep(self.server.delay)
+            if leaks:
+                self.server.slot_busy = False  # freed before the body ends, so the next request finds it free
+            if "linger" in faults:
+                time.sleep(self.server.stall_seconds)
             self._chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
