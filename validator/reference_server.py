@@ -23,6 +23,11 @@ Profiles: ``openai`` streams end with the terminal event; ``openresponses``
 streams end with ``data: [DONE]``. Choose per server (``--profile``) or per
 request (header ``X-Conformance-Profile``).
 
+Model names beginning ``no-such-model`` are not served (HTTP 404
+``model_not_found``). A streamed ``background: true`` response is kept (the
+latest 64) for ``GET /responses/{id}?stream=true&starting_after=N``, which
+streams its events numbered above N again.
+
 Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
 ``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
 them. The HTTP side imports nothing but the standard library, so it is
@@ -51,9 +56,11 @@ import socket
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 PROFILES = ("openai", "openresponses")
 
@@ -99,6 +106,7 @@ FAULTS: dict[str, str] = {
         "request gets HTTP 503"
     ),
     "shared-ids": "every response has the same response and item ids, whatever the request",
+    "resume-renumbered": "a resumed background stream numbers its events from 0 again",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -124,6 +132,7 @@ DEFAULT_STALL_SECONDS = 30.0
 
 # Model names the reference server does not serve (every other name is served).
 UNKNOWN_MODEL_PREFIX = "no-such-model"
+BACKGROUND_KEPT = 64  # background responses kept for resumption (the oldest go first)
 CANCEL_PACE = 0.02  # seconds between events under the cancel-leaks-slot fault
 
 _TOKEN = re.compile(r"\S+\s*")
@@ -302,7 +311,7 @@ class StreamPlan:
             "object": "response",
             "created_at": self.created_at,
             "status": status,
-            "background": False,
+            "background": bool(req.get("background")),
             "completed_at": self.created_at if status == "completed" else None,
             "error": None,
             "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
@@ -604,6 +613,9 @@ class ReferenceServer(ThreadingHTTPServer):
         self.stall_seconds = stall_seconds
         self.delay = delay
         self.slot_busy = False  # the cancel-leaks-slot fault's one slot
+        # The events of the latest background responses, for GET /responses/{id}?stream=true.
+        self.background: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        self.background_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -654,8 +666,45 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path.rstrip("/") in ("", "/health", "/healthz"):
             self._json(200, {"status": "ok"})
+        elif self.path.startswith(("/v1/responses/", "/responses/")):
+            self._resume()
         else:
             self._json(404, error_body(f"no route GET {self.path}", "invalid_request_error", "not_found", None))
+
+    def _resume(self) -> None:
+        """GET /responses/{id}[?stream=true&starting_after=N]: a stored background response, or its events."""
+        split = urlsplit(self.path)
+        response_id = split.path.rstrip("/").rsplit("/", 1)[-1]
+        query = parse_qs(split.query)
+        with self.server.background_lock:
+            events = self.server.background.get(response_id)
+        if events is None:
+            message = f"No response with id '{response_id}' found."
+            self._json(404, error_body(message, "invalid_request_error", "not_found", "response_id"))
+            return
+        if query.get("stream", [""])[0].lower() != "true":
+            final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+            self._json(200, final[-1] if final else events[-1].get("response", {}))
+            return
+        after = query.get("starting_after", ["-1"])[0]
+        if not after.lstrip("-").isdigit():
+            message = "starting_after must be an integer"
+            self._json(400, error_body(message, "invalid_request_error", None, "starting_after"))
+            return
+        chosen = [dict(e) for e in events if e.get("sequence_number", -1) > int(after)]
+        faults = set(self.server.faults) | {f.strip() for f in self.headers.get("X-Conformance-Fault", "").split(",")}
+        if "resume-renumbered" in faults:
+            for number, event in enumerate(chosen):
+                event["sequence_number"] = number
+        profile = self.headers.get("X-Conformance-Profile", self.server.profile)
+        profile = profile if profile in PROFILES else self.server.profile
+        self._stream(encode_frames(chosen, profile, set()), set())
+
+    def _keep_background(self, response_id: str, events: list[dict[str, Any]]) -> None:
+        with self.server.background_lock:
+            self.server.background[response_id] = events
+            while len(self.server.background) > BACKGROUND_KEPT:
+                self.server.background.popitem(last=False)
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -753,6 +802,8 @@ class _Handler(BaseHTTPRequestHandler):
             events = failed_stream_events(request, created_at, profile)
         else:
             events = StreamPlan(request, faults, created_at, profile).events()
+            if request.get("background"):
+                self._keep_background(events[0]["response"]["id"], events)
         self._stream(encode_frames(events, profile, faults), faults)
 
     def _reject(self, status: int, exc: RequestError, faults: set[str], kind: str = "invalid_request_error") -> None:

@@ -55,6 +55,7 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "non-streaming-shape": ("non-streaming", {"HTT022"}, {"HTT022"}),
     "cancel-leaks-slot": ("cancel-mid-stream", {"HTT023", "HTT001"}, {"HTT023", "HTT001"}),
     "shared-ids": ("concurrency", {"HTT024"}, {"HTT024"}),
+    "resume-renumbered": ("background-resume", {"HTT025"}, {"HTT025"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.

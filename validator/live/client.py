@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -73,6 +73,14 @@ class Target:
         every request keeps; a fragment is dropped (it is never sent)."""
         parts = urlsplit(self.base_url)
         return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/responses", parts.query, ""))
+
+    def resource_url(self, *segments: str, query: dict[str, str] | None = None) -> str:
+        """``{base}/responses/{segments...}``, the base URL's query kept and ``query`` added after it."""
+        parts = urlsplit(self.base_url)
+        path = parts.path.rstrip("/") + "/responses" + "".join("/" + quote(s, safe="") for s in segments)
+        extra = urlencode(query or {})
+        joined = "&".join(q for q in (parts.query, extra) if q)
+        return urlunsplit((parts.scheme, parts.netloc, path, joined, ""))
 
     def request_headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream", "Content-Type": "application/json"}
@@ -197,13 +205,16 @@ def exchange(
     extra_headers: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
     timeline: bool = False,
+    keep_payloads: bool = False,
 ) -> Exchange:
-    """``run_scenario``, keeping what the scenario observed (the terminal response, the items) for
-    the scenarios that compare one exchange with another."""
+    """``run_scenario``, keeping what the scenario observed (the terminal response, the items; every
+    payload with ``keep_payloads``) for the scenarios that compare one exchange with another."""
     redactor = target.redactor()
     headers = target.request_headers(extra_headers)
     redactor.add_headers(headers)
     run = Exchange(target, scenario, profile, select, ignore, redactor, timeline)
+    if keep_payloads:
+        run.observation.payloads = []
     timeouts = target.timeouts
     started = time.monotonic()
     deadline = Deadline()  # the first-byte and total timeouts, even against a trickle (see ``deadline``)

@@ -24,6 +24,7 @@ from validator.live.client import Exchange, Target, exchange
 from validator.live.scenarios import CONCURRENT_STREAMS, Scenario
 from validator.report import StreamReport
 from validator.rules import http as rules
+from validator.sse import SSEDecoder
 
 # How much of a non-streamed answer is read (a Response is small; a flood stops here).
 JSON_BODY_LIMIT = 8 * 1024 * 1024
@@ -230,7 +231,87 @@ def _check_cross_talk(runs: list[Exchange]) -> None:
                     )
 
 
+# --- background mode and resumption ------------------------------------------------------------
+
+
+def run_background(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """Stream a ``background: true`` response (checked as usual), then resume it after its middle event:
+    ``GET {base}/responses/{id}?stream=true&starting_after=N`` must stream the same events after N."""
+    run = exchange(client, target, scenario, options.profile, select=options.select, ignore=options.ignore,
+                   timeline=options.timeline, keep_payloads=True)
+    original = run.observation.payloads or []
+    response_id = next(iter(sorted(run.observation.response_ids)), None)
+    if run.report.error or response_id is None or len(run.observation.response_ids) != 1:
+        return run.report  # the stream's own findings say what went wrong
+    numbers = [p.get("sequence_number") for p in original]
+    if not all(isinstance(n, int) for n in numbers):
+        run.emit(rules.RESUME_MISMATCH, "the background stream's events carry no sequence_number to resume after")
+        return run.report
+    after = numbers[len(numbers) // 2]
+    expected = [p for p in original if p["sequence_number"] > after]
+    url = target.resource_url(response_id, query={"stream": "true", "starting_after": str(after)})
+    resumed = _get_events(client, target, url, run)
+    if resumed is None:
+        return run.report
+    if resumed != expected:
+        run.emit(rules.RESUME_MISMATCH, f"resumed with starting_after={after}: {_first_difference(expected, resumed)}",
+                 expected=[_label(p) for p in expected[:20]], actual=[_label(p) for p in resumed[:20]])
+    return run.report
+
+
+def _get_events(client: httpx.Client, target: Target, url: str, run: Exchange) -> list[dict[str, Any]] | None:
+    """The JSON payloads of a GET's event stream, within the limits; None (after a finding) when it fails."""
+    timeouts = target.timeouts
+    headers = target.request_headers({"Connection": "close"})
+    headers.pop("Content-Type", None)
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.idle),
+                            write=timeouts.connect, pool=timeouts.connect)
+    decoder = SSEDecoder()
+    frames = []
+    started = time.monotonic()
+    size = 0
+    try:
+        request = client.build_request("GET", url, headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            if response.status_code != 200:
+                text = response.read()[:2000].decode("utf-8", "replace")
+                run.emit(rules.RESUME_MISMATCH, f"the resumption was answered with HTTP {response.status_code}: "
+                         f"{_snippet(text)}")
+                return None
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                frames += decoder.feed(chunk)
+                if size > target.max_bytes or time.monotonic() - started > timeouts.total:
+                    run.emit(rules.RESUME_MISMATCH, "the resumed stream did not end within the limits")
+                    return None
+    except httpx.HTTPError as exc:
+        run.emit(rules.RESUME_MISMATCH, f"the resumption failed: {str(exc) or type(exc).__name__}")
+        return None
+    frames += decoder.close()
+    out = []
+    for frame in frames:
+        try:
+            value = orjson.loads(frame.data)
+        except orjson.JSONDecodeError:
+            continue  # [DONE] and the like: the payloads are compared, not the framing
+        if isinstance(value, dict):
+            out.append(value)
+    return out
+
+
+def _label(payload: dict[str, Any]) -> str:
+    return f"{payload.get('sequence_number')} {payload.get('type')}"
+
+
+def _first_difference(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> str:
+    for n, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        if want != got:
+            return f"event {n + 1} of the resumption is {_label(got)}, the original stream's is {_label(want)}"
+    return f"the resumption has {len(actual)} events, the original stream {len(expected)} after that point"
+
+
 RUNNERS: dict[str, Runner] = {
+    "background": run_background,
     "non-streaming": run_non_streaming,
     "cancel": run_cancel,
     "concurrency": run_concurrency,

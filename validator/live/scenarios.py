@@ -58,6 +58,7 @@ class Observation:
     # Every response id and item id an event names (the concurrency scenario's cross-talk check).
     response_ids: set[str] = field(default_factory=set)
     item_ids: set[str] = field(default_factory=set)
+    payloads: list[dict[str, Any]] | None = None  # every payload, when a scenario asks (background resumption)
 
     def feed(self, payload: dict[str, Any]) -> None:
         kind = payload.get("type")
@@ -65,6 +66,8 @@ class Observation:
             return
         self.types.append(kind)
         self._note_ids(payload)
+        if self.payloads is not None:
+            self.payloads.append(payload)
         if kind in TERMINAL_TYPES and isinstance(payload.get("response"), dict):
             if self.terminal is None:
                 self.terminal = payload["response"]
@@ -416,6 +419,18 @@ SCENARIOS: tuple[Scenario, ...] = (
             "stream": True,
         },
         kind="cancel",
+    ),
+    Scenario(
+        "background-resume",
+        "`background: true` streamed, then resumed with `starting_after=N`: the same events after N",
+        "background",
+        lambda model: {
+            "model": model,
+            "input": "Write a story of at least two hundred words about a lighthouse keeper.",
+            "background": True,
+            "stream": True,
+        },
+        kind="background",
     ),
     Scenario(
         "concurrency",
