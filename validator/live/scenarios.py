@@ -166,6 +166,7 @@ class Scenario:
     verify: Verifier | None = None
     kind: str = "stream"
     covers: str | None = None
+    on_websocket: bool = True  # the WebSocket battery runs it too (``stream`` kinds only)
 
     def body(self, model: str) -> dict[str, Any]:
         return self.build(model)
@@ -400,6 +401,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "unknown-model",
         lambda model: {"model": UNKNOWN_MODEL, "input": "Say hello.", "stream": True},
         expect="reject",
+        on_websocket=False,
     ),
     Scenario(
         "non-streaming",
