@@ -178,3 +178,13 @@ def test_live_battery_stall_is_bounded(pytester: pytest.Pytester, reference_url:
     result.stdout.fnmatch_lines(["*HTT004 no data for 0.5 s*"])
     bad = pytester.runpytest("--responses-base-url", "http://127.0.0.1:9", "--responses-timeouts", "1,2")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_the_plugin_runs_the_scenarios_of_several_requests_too(pytester: pytest.Pytester, reference_url: str) -> None:
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--responses-base-url", reference_url + "/v1?x=1",
+        "--responses-capability", "text,non-streaming,concurrency", "--responses-scenario", "non-*",
+        "--responses-scenario", "concurrency", "--responses-header", "X-Conformance-Fault: shared-ids", "-q",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*HTT024*"])
