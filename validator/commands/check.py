@@ -324,7 +324,7 @@ def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
     multiple=True,
     metavar="NAME",
     help="Capabilities the server supports (repeatable or comma-separated; 'all'). "
-    "Default: everything but reasoning. Scenarios needing others are skipped.",
+    "Default: everything but reasoning, unknown-model and background. Scenarios needing others are skipped.",
 )
 @selection_options
 @_seconds("--connect-timeout", 10.0, "Seconds to wait for the TCP (and TLS) connection.")
