@@ -308,7 +308,7 @@ class ScenarioItem(pytest.Item):
         self.report: StreamReport | None = None
 
     def runtest(self) -> None:
-        from validator.live.client import run_scenario
+        from validator.live.battery import run_one
 
         state = self.config.stash[_LIVE]
         assert state is not None
@@ -316,7 +316,7 @@ class ScenarioItem(pytest.Item):
             import httpx
 
             state.client = httpx.Client(follow_redirects=False)
-        report = run_scenario(
+        report = run_one(
             state.client,
             state.target,
             self.scenario,

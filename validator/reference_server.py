@@ -23,6 +23,11 @@ Profiles: ``openai`` streams end with the terminal event; ``openresponses``
 streams end with ``data: [DONE]``. Choose per server (``--profile``) or per
 request (header ``X-Conformance-Profile``).
 
+Model names beginning ``no-such-model`` are not served (HTTP 404
+``model_not_found``). A streamed ``background: true`` response is kept (the
+latest 64) for ``GET /responses/{id}?stream=true&starting_after=N``, which
+streams its events numbered above N again.
+
 Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
 ``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
 them. The HTTP side imports nothing but the standard library, so it is
@@ -51,9 +56,11 @@ import socket
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 PROFILES = ("openai", "openresponses")
 
@@ -89,6 +96,17 @@ FAULTS: dict[str, str] = {
     "html": "HTTP 200 with an HTML page, as a misrouted proxy sends",
     "endless-event": "one event whose data line never ends (up to a gigabyte)",
     "endless-stream": "valid deltas without end (up to a gigabyte)",
+    "linger": "the body stays open for --stall-seconds after the last event",
+    "bare-error": "HTTP error bodies carry only error.message",
+    "unknown-model-500": "an unknown model is answered with HTTP 500",
+    "non-streaming-sse": "stream: false is answered with an event stream",
+    "non-streaming-shape": "the stream: false Response lacks usage and service_tier",
+    "cancel-leaks-slot": (
+        "events are paced; a stream the client closes mid-way never frees its slot, so the next "
+        "request gets HTTP 503"
+    ),
+    "shared-ids": "every response has the same response and item ids, whatever the request",
+    "resume-renumbered": "a resumed background stream numbers its events from 0 again",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -111,6 +129,11 @@ HTML_PAGE = b"<!doctype html><html><head><title>Welcome</title></head><body><h1>
 GREETING = "Hello! This is the responses-conformance reference server answering deterministically. You said:"
 REASONING_SUMMARY = "The user wants a short answer; I will answer directly and deterministically."
 DEFAULT_STALL_SECONDS = 30.0
+
+# Model names the reference server does not serve (every other name is served).
+UNKNOWN_MODEL_PREFIX = "no-such-model"
+BACKGROUND_KEPT = 64  # background responses kept for resumption (the oldest go first)
+CANCEL_PACE = 0.02  # seconds between events under the cancel-leaks-slot fault
 
 _TOKEN = re.compile(r"\S+\s*")
 
@@ -240,7 +263,8 @@ class StreamPlan:
         self.request = request
         self.profile = profile
         self.faults = faults
-        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        seed = b"shared-ids" if "shared-ids" in faults else json.dumps(request, sort_keys=True).encode()
+        digest = hashlib.sha256(seed).hexdigest()
         self.digest = digest
         self.response_id = f"resp_{digest[:32]}"
         self.created_at = created_at
@@ -287,7 +311,7 @@ class StreamPlan:
             "object": "response",
             "created_at": self.created_at,
             "status": status,
-            "background": False,
+            "background": bool(req.get("background")),
             "completed_at": self.created_at if status == "completed" else None,
             "error": None,
             "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
@@ -588,6 +612,10 @@ class ReferenceServer(ThreadingHTTPServer):
         self.faults = set(faults or ())
         self.stall_seconds = stall_seconds
         self.delay = delay
+        self.slot_busy = False  # the cancel-leaks-slot fault's one slot
+        # The events of the latest background responses, for GET /responses/{id}?stream=true.
+        self.background: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        self.background_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -638,8 +666,45 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path.rstrip("/") in ("", "/health", "/healthz"):
             self._json(200, {"status": "ok"})
+        elif self.path.startswith(("/v1/responses/", "/responses/")):
+            self._resume()
         else:
             self._json(404, error_body(f"no route GET {self.path}", "invalid_request_error", "not_found", None))
+
+    def _resume(self) -> None:
+        """GET /responses/{id}[?stream=true&starting_after=N]: a stored background response, or its events."""
+        split = urlsplit(self.path)
+        response_id = split.path.rstrip("/").rsplit("/", 1)[-1]
+        query = parse_qs(split.query)
+        with self.server.background_lock:
+            events = self.server.background.get(response_id)
+        if events is None:
+            message = f"No response with id '{response_id}' found."
+            self._json(404, error_body(message, "invalid_request_error", "not_found", "response_id"))
+            return
+        if query.get("stream", [""])[0].lower() != "true":
+            final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+            self._json(200, final[-1] if final else events[-1].get("response", {}))
+            return
+        after = query.get("starting_after", ["-1"])[0]
+        if not after.lstrip("-").isdigit():
+            message = "starting_after must be an integer"
+            self._json(400, error_body(message, "invalid_request_error", None, "starting_after"))
+            return
+        chosen = [dict(e) for e in events if e.get("sequence_number", -1) > int(after)]
+        faults = set(self.server.faults) | {f.strip() for f in self.headers.get("X-Conformance-Fault", "").split(",")}
+        if "resume-renumbered" in faults:
+            for number, event in enumerate(chosen):
+                event["sequence_number"] = number
+        profile = self.headers.get("X-Conformance-Profile", self.server.profile)
+        profile = profile if profile in PROFILES else self.server.profile
+        self._stream(encode_frames(chosen, profile, set()), set())
+
+    def _keep_background(self, response_id: str, events: list[dict[str, Any]]) -> None:
+        with self.server.background_lock:
+            self.server.background[response_id] = events
+            while len(self.server.background) > BACKGROUND_KEPT:
+                self.server.background.popitem(last=False)
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -696,18 +761,35 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(error_body("internal error", "server_error", "500", None))
             self._send(500, "text/event-stream", f"data: {payload}\n\ndata: [DONE]\n\n".encode())
             return
+        if "cancel-leaks-slot" in faults and self.server.slot_busy:
+            self.server.slot_busy = False  # the server "restarts" after failing this request
+            self._json(503, error_body("no free slot: a cancelled stream still holds it", "server_error", None, None))
+            return
         try:
             request = validate_request(body)
         except RequestError as exc:
             lenient = "accept-invalid" in faults or "error-stream" in faults
             if not lenient or not isinstance(body, dict):
-                self._json(400, error_body(str(exc), "invalid_request_error", exc.code, exc.param))
+                self._reject(400, exc, faults)
                 return
             request = _coerce(body)
+        if request["model"].startswith(UNKNOWN_MODEL_PREFIX):
+            if "unknown-model-500" in faults:
+                self._json(500, error_body("model lookup failed", "server_error", "server_error", None))
+            else:
+                message = f"The requested model '{request['model']}' does not exist."
+                self._reject(404, RequestError(message, "model", "model_not_found"), faults, "not_found")
+            return
         created_at = int(time.time())
         if not request.get("stream"):
             events = StreamPlan(request, faults, created_at, profile).events()
+            if "non-streaming-sse" in faults:
+                self._stream(encode_frames(events, profile, faults), faults)
+                return
             final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+            if "non-streaming-shape" in faults:
+                final[0].pop("usage", None)
+                final[0].pop("service_tier", None)
             self._json(200, final[0])
             return
         if "empty-body" in faults:
@@ -720,7 +802,15 @@ class _Handler(BaseHTTPRequestHandler):
             events = failed_stream_events(request, created_at, profile)
         else:
             events = StreamPlan(request, faults, created_at, profile).events()
+            if request.get("background"):
+                self._keep_background(events[0]["response"]["id"], events)
         self._stream(encode_frames(events, profile, faults), faults)
+
+    def _reject(self, status: int, exc: RequestError, faults: set[str], kind: str = "invalid_request_error") -> None:
+        if "bare-error" in faults:
+            self._json(status, {"error": {"message": str(exc)}})
+        else:
+            self._json(status, error_body(str(exc), kind, exc.code, exc.param))
 
     def _stream(self, frames: list[bytes], faults: set[str]) -> None:
         if "slow-headers" in faults:
@@ -735,8 +825,12 @@ class _Handler(BaseHTTPRequestHandler):
         if "endless-event" in faults or "endless-stream" in faults:
             self._flood(frames, faults)
             return
+        leaks = "cancel-leaks-slot" in faults
+        self.server.slot_busy = self.server.slot_busy or leaks
         try:
             for i, frame in enumerate(frames):
+                if leaks:
+                    time.sleep(CANCEL_PACE)
                 if i == middle:
                     if "stall" in faults:
                         time.sleep(self.server.stall_seconds)
@@ -753,6 +847,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(frame)
                 if self.server.delay:
                     time.sleep(self.server.delay)
+            if leaks:
+                self.server.slot_busy = False  # freed before the body ends, so the next request finds it free
+            if "linger" in faults:
+                time.sleep(self.server.stall_seconds)
             self._chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

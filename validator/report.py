@@ -27,6 +27,7 @@ class StreamReport:
     error: str | None = None  # the stream could not be read to its end
     scenario: str | None = None  # the live battery scenario this stream answers
     skipped: str | None = None  # why a live scenario was not run (never a pass)
+    covers: str | None = None  # the official Open Responses compliance test the live scenario covers
     elided: list[Elided] = field(default_factory=list)  # findings counted but not kept
     clients: list[dict[str, Any]] | None = None  # what real clients did with it (validate --clients)
     # The events as a report draws them, kept only when such a report is asked for.
@@ -79,6 +80,8 @@ class StreamReport:
             out["scenario"] = self.scenario
         if self.skipped is not None:
             out["skipped"] = self.skipped
+        if self.covers is not None:
+            out["covers"] = {"suite": compliance.SUITE, "test": self.covers}
         if self.clients is not None:
             out["clients"] = self.clients
         if self.http is not None:

@@ -18,7 +18,7 @@ from validator.live import Target, Timeouts
 from validator.report import Report
 
 # Short waits keep the fault tests fast; the stall lasts longer than the idle timeout.
-FAST = Timeouts(connect=5.0, first_byte=2.0, idle=0.5, total=15.0)
+FAST = Timeouts(connect=5.0, first_byte=2.0, idle=0.5, total=15.0, close=1.0)
 STALL_SECONDS = 3.0
 
 

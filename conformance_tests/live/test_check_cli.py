@@ -30,7 +30,7 @@ def test_conformant_server_exits_0(reference_url: str) -> None:
     code, out, err = run(*fast(reference_url), "--capability", "all", "-v")
     assert code == 0, out + err
     assert "plain-text: ok" in out
-    assert "9 streams" in out and "conformant" in out
+    assert "14 streams" in out and "conformant" in out
 
 
 def test_skipped_scenarios_are_listed(reference_url: str) -> None:
@@ -38,7 +38,7 @@ def test_skipped_scenarios_are_listed(reference_url: str) -> None:
     assert code == 0
     assert "reasoning: skipped: the server does not declare capability 'reasoning'" in out
     assert "reasoning: ok" not in out  # a skip never reads as a pass
-    assert "8 streams" in out
+    assert "11 streams" in out
 
 
 def test_violations_exit_1(reference_url: str) -> None:
@@ -103,7 +103,7 @@ def test_list_scenarios(reference_url: str) -> None:
     code, out, _ = run(*fast(reference_url), "--list-scenarios", "--capability", "text,tools")
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 9
+    assert len(lines) == 14
     assert lines[0].startswith("run  plain-text")
     assert any(line.startswith("skip reasoning") for line in lines)
 
@@ -147,7 +147,7 @@ def test_console_json_output_validates(reference_url: str) -> None:
     assert code == 0
     data = json.loads(out)
     Draft202012Validator(REPORT_SCHEMA).validate(data)
-    assert data["summary"]["streams"] == 9
+    assert data["summary"]["streams"] == 14
     assert data["summary"]["skipped"] == 0
 
 

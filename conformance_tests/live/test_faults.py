@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from validator import reference_server
-from validator.live import Timeouts, run_scenario, select_scenarios
+from validator.live import Timeouts, run_one, run_scenario, select_scenarios
 from validator.rules import catalogue
 
 from .conftest import FAST, STALL_SECONDS, target_for
@@ -48,6 +48,14 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "html": ("plain-text", {"HTT002"}, {"HTT002"}),
     "endless-event": ("plain-text", {"HTT018"}, {"HTT018"}),
     "endless-stream": ("plain-text", {"HTT017"}, {"HTT017"}),
+    "linger": ("plain-text", {"HTT019"}, {"HTT019"}),
+    "bare-error": ("invalid-request", {"HTT020"}, {"HTT020"}),
+    "unknown-model-500": ("unknown-model", {"HTT009"}, {"HTT009"}),
+    "non-streaming-sse": ("non-streaming", {"HTT021"}, {"HTT021"}),
+    "non-streaming-shape": ("non-streaming", {"HTT022"}, {"HTT022"}),
+    "cancel-leaks-slot": ("cancel-mid-stream", {"HTT023", "HTT001"}, {"HTT023", "HTT001"}),
+    "shared-ids": ("concurrency", {"HTT024"}, {"HTT024"}),
+    "resume-renumbered": ("background-resume", {"HTT025"}, {"HTT025"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.
@@ -83,7 +91,7 @@ def test_fault_is_reported(reference_url: str, client: httpx.Client, fault: str,
     if missing_rules:
         pytest.skip(f"rules {sorted(missing_rules)} are not in the catalogue yet")
     target = target_for(reference_url, profile, headers={"X-Conformance-Fault": fault}, **LIMITS)
-    report = run_scenario(client, target, SCENARIOS[scenario], profile)
+    report = run_one(client, target, SCENARIOS[scenario], profile)
     assert expected <= report.codes, f"{fault}: expected {sorted(expected)}, got {sorted(report.codes)}"
     if expected:
         assert not report.ok(strict=True), fault
@@ -187,3 +195,36 @@ def test_an_html_answer_is_named_as_such(reference_url: str, client: httpx.Clien
     report = run_scenario(client, target, SCENARIOS["plain-text"])
     (finding,) = [f for f in report.findings if f.code == "HTT002"]
     assert "text/html" in finding.message
+
+
+def test_a_body_left_open_after_the_terminal_event_is_cut_at_the_close_bound(
+    reference_url: str, client: httpx.Client
+) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "linger"})
+    started = time.monotonic()
+    report = run_scenario(client, target, SCENARIOS["plain-text"])
+    elapsed = time.monotonic() - started
+    assert report.codes == {"HTT019"}
+    assert elapsed < FAST.close + 1.0 < STALL_SECONDS, elapsed
+    assert report.error is None  # the stream itself was whole: every event was checked
+    (finding,) = report.findings
+    assert "response.completed was the last" in finding.message
+
+
+def test_the_error_shape_names_what_is_missing(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "bare-error"})
+    report = run_one(client, target, SCENARIOS["invalid-request"])
+    (finding,) = report.findings
+    assert finding.code == "HTT020"
+    for name in ("type", "code", "param"):
+        assert f"`error.{name}`" in finding.message
+    assert "`error.message`" not in finding.message
+
+
+def test_a_cancelled_stream_that_breaks_the_next_request_is_named(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "cancel-leaks-slot"})
+    report = run_one(client, target, SCENARIOS["cancel-mid-stream"])
+    (finding,) = [f for f in report.findings if f.code == "HTT023"]
+    assert "after the client closed a stream after" in finding.message and "HTT001" in finding.message
+    # Without the cancellation the same fault is harmless: the slot is freed at the end of each stream.
+    assert run_one(client, target, SCENARIOS["plain-text"]).ok(strict=True)

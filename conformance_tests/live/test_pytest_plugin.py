@@ -122,7 +122,7 @@ def test_live_battery_as_tests_lands_in_junit(pytester: pytest.Pytester, referen
         f"--junitxml={junit}",
         "-rs",
     )
-    result.assert_outcomes(passed=5, skipped=5)
+    result.assert_outcomes(passed=5, skipped=10)
     result.stdout.fnmatch_lines(["*does not declare capability 'reasoning'*"])
     result.stdout.fnmatch_lines(["*responses-conformance live battery*", "*plain-text*ok*"])
     cases = {(c.get("classname"), c.get("name")) for c in ET.parse(junit).getroot().iter("testcase")}
@@ -135,6 +135,11 @@ def test_live_battery_as_tests_lands_in_junit(pytester: pytest.Pytester, referen
         "parallel-tool-calls",
         "max-output-tokens",
         "reasoning",
+        "unknown-model",
+        "non-streaming",
+        "cancel-mid-stream",
+        "background-resume",
+        "concurrency",
     }
 
 
@@ -173,3 +178,13 @@ def test_live_battery_stall_is_bounded(pytester: pytest.Pytester, reference_url:
     result.stdout.fnmatch_lines(["*HTT004 no data for 0.5 s*"])
     bad = pytester.runpytest("--responses-base-url", "http://127.0.0.1:9", "--responses-timeouts", "1,2")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_the_plugin_runs_the_scenarios_of_several_requests_too(pytester: pytest.Pytester, reference_url: str) -> None:
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--responses-base-url", reference_url + "/v1?x=1",
+        "--responses-capability", "text,non-streaming,concurrency", "--responses-scenario", "non-*",
+        "--responses-scenario", "concurrency", "--responses-header", "X-Conformance-Fault: shared-ids", "-q",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*HTT024*"])

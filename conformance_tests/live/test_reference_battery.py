@@ -30,8 +30,8 @@ def test_every_scenario_is_conformant(reference_url: str, profile: str) -> None:
         serious = [f"{f.code} {f.message}" for f in stream.findings if f.severity is not Severity.INFO]
         assert serious == [], f"{stream.name}: {serious}"
         assert stream.http is not None
-        if stream.name == "invalid-request":
-            assert stream.http.status == 400
+        if stream.name in ("invalid-request", "unknown-model"):
+            assert stream.http.status == (400 if stream.name == "invalid-request" else 404)
             assert stream.events == 0
         else:
             assert stream.http.status == 200
@@ -88,12 +88,17 @@ def test_undeclared_capabilities_are_skipped_not_passed(reference_url: str) -> N
         "max-output-tokens",
         "reasoning",
         "invalid-request",
+        "unknown-model",
+        "non-streaming",
+        "cancel-mid-stream",
+        "background-resume",
+        "concurrency",
     }
     assert all("does not declare capability" in reason for reason in skipped.values())
     ran = [s.name for s in report.streams if s.skipped is None]
     assert ran == ["plain-text", "function-tool"]
     data = report.to_dict()
-    assert data["summary"]["skipped"] == 7
+    assert data["summary"]["skipped"] == 12
     assert all("skipped" in s for s in data["streams"] if s["name"] in skipped)
 
 
@@ -159,4 +164,41 @@ def test_reference_server_as_a_process_and_check_as_a_command(tmp_path: Path) ->
         server.wait(timeout=10)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conformant (openresponses profile)" in result.stdout
-    assert (tmp_path / "junit.xml").read_text().count("<testsuite ") == 9
+    assert (tmp_path / "junit.xml").read_text().count("<testsuite ") == len(SCENARIO_NAMES)
+
+
+def test_json_results_name_the_official_test_they_cover(reference_url: str) -> None:
+    report = run_battery(target_for(reference_url), "openai", scenarios=["plain-text", "non-streaming", "concurrency"])
+    covers = {s["name"]: s.get("covers") for s in report.to_dict()["streams"]}
+    suite = "openresponses/openresponses src/lib/compliance-tests.ts"
+    assert covers == {
+        "plain-text": {"suite": suite, "test": "streaming-response"},
+        "non-streaming": {"suite": suite, "test": "basic-response"},
+        "concurrency": None,
+    }
+
+
+def test_default_capabilities_run_the_deeper_battery_but_not_unknown_models_or_background(reference_url: str) -> None:
+    report = run_battery(target_for(reference_url), "openai", scenarios=["unknown-model", "non-*", "cancel-*",
+                                                                          "background-*", "conc*"])
+    assert [(s.name, s.skipped is not None) for s in report.streams] == [
+        ("unknown-model", True), ("non-streaming", False), ("cancel-mid-stream", False),
+        ("background-resume", True), ("concurrency", False),
+    ]
+    assert report.ok(strict=True)
+    (concurrency,) = [s for s in report.streams if s.name == "concurrency"]
+    assert concurrency.events >= 4 * 5  # four whole streams were checked
+
+
+def test_a_background_response_resumes_with_the_same_events(reference_url: str) -> None:
+    """The reference server's resumption is what the scenario expects: the events after N, same numbers."""
+    body = {"model": "m", "input": "Say hello.", "background": True, "stream": True}
+    streamed = httpx.post(reference_url + "/v1/responses", json=body, timeout=10).text
+    events = [json.loads(line[6:]) for line in streamed.splitlines() if line.startswith("data: {")]
+    response_id = events[0]["response"]["id"]
+    assert events[0]["response"]["background"] is True
+    resumed = httpx.get(f"{reference_url}/v1/responses/{response_id}?stream=true&starting_after=3", timeout=10).text
+    assert [json.loads(line[6:]) for line in resumed.splitlines() if line.startswith("data: {")] == events[4:]
+    final = httpx.get(f"{reference_url}/v1/responses/{response_id}", timeout=10).json()
+    assert final == events[-1]["response"]
+    assert httpx.get(reference_url + "/v1/responses/resp_unknown", timeout=10).status_code == 404

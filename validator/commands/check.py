@@ -56,7 +56,7 @@ class BatteryOptions:
     profile: str
     select: list[str] | None
     ignore: list[str]
-    timeouts: tuple[float, float, float, float]  # connect, first byte, idle, total
+    timeouts: tuple[float, float, float, float, float]  # connect, first byte, idle, total, close
     max_bytes: int
     capture_dir: Path | None
     list_scenarios: bool
@@ -150,7 +150,8 @@ def parse(ctx: click.Context, params: dict[str, Any]) -> BatteryOptions:
         select=selected,
         ignore=split_codes(params["ignore"], "--ignore"),
         timeouts=(
-            params["connect_timeout"], params["first_byte_timeout"], params["idle_timeout"], params["total_timeout"]
+            params["connect_timeout"], params["first_byte_timeout"], params["idle_timeout"], params["total_timeout"],
+            params["close_timeout"],
         ),
         max_bytes=params["max_bytes"],
         capture_dir=_capture_dir(params["capture_dir"], output),
@@ -323,13 +324,14 @@ def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
     multiple=True,
     metavar="NAME",
     help="Capabilities the server supports (repeatable or comma-separated; 'all'). "
-    "Default: everything but reasoning. Scenarios needing others are skipped.",
+    "Default: everything but reasoning, unknown-model and background. Scenarios needing others are skipped.",
 )
 @selection_options
 @_seconds("--connect-timeout", 10.0, "Seconds to wait for the TCP (and TLS) connection.")
 @_seconds("--first-byte-timeout", 60.0, "Seconds to wait for the response headers.")
 @_seconds("--idle-timeout", 30.0, "Seconds of silence tolerated between two chunks of a stream.")
 @_seconds("--total-timeout", 180.0, "Seconds one scenario may take in all.")
+@_seconds("--close-timeout", 5.0, "Seconds the body may stay open after the terminal event.")
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),

@@ -5,7 +5,7 @@ Needs httpx (``pip install 'responses-conformance[live]'``).
 
 from __future__ import annotations
 
-from validator.live.battery import plan, ran_any, run_battery
+from validator.live.battery import plan, ran_any, run_battery, run_one
 from validator.live.client import Target, Timeouts, run_scenario
 from validator.live.scenarios import (
     CAPABILITIES,
@@ -31,6 +31,7 @@ __all__ = [
     "plan",
     "ran_any",
     "run_battery",
+    "run_one",
     "run_scenario",
     "select_scenarios",
 ]

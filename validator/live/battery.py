@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import httpx
 
 from validator.live.client import Target, run_scenario
+from validator.live.exchanges import RUNNERS, Options
 from validator.live.scenarios import (
     CAPABILITIES,
     DEFAULT_CAPABILITIES,
@@ -70,15 +71,32 @@ def run_battery(
             if reason is not None:
                 stream = skipped_report(scenario, profile, reason, redacted_url)
             else:
-                stream = run_scenario(
-                    client, target, scenario, profile, select=select, ignore=ignore, timeline=timeline
-                )
+                stream = run_one(client, target, scenario, profile, select=select, ignore=ignore, timeline=timeline)
             report.streams.append(stream)
             if progress is not None:
                 progress(stream)
             if _unreachable(report):
                 break  # the first request could not connect: the others would only say it again
     return report
+
+
+def run_one(
+    client: httpx.Client,
+    target: Target,
+    scenario: Scenario,
+    profile: str = "openai",
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    timeline: bool = False,
+) -> StreamReport:
+    """One scenario, whatever its kind: one streamed request, or a runner of ``exchanges``."""
+    if scenario.kind in RUNNERS:
+        stream = RUNNERS[scenario.kind](client, target, scenario, Options(profile, select, ignore, timeline))
+    else:
+        stream = run_scenario(client, target, scenario, profile, select=select, ignore=ignore, timeline=timeline)
+    stream.covers = scenario.covers
+    return stream
 
 
 def _unreachable(report: Report) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -38,15 +38,17 @@ MAX_EVENT_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds: connecting, until the response headers, between chunks, and in all."""
+    """Seconds: connecting, until the response headers, between chunks, in all, and from the
+    terminal event to the end of the body (``close``)."""
 
     connect: float = 10.0
     first_byte: float = 60.0
     idle: float = 30.0
     total: float = 180.0
+    close: float = 5.0
 
     def __post_init__(self) -> None:
-        for name in ("connect", "first_byte", "idle", "total"):
+        for name in ("connect", "first_byte", "idle", "total", "close"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"the {name.replace('_', '-')} timeout must be positive")
 
@@ -72,6 +74,14 @@ class Target:
         parts = urlsplit(self.base_url)
         return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/responses", parts.query, ""))
 
+    def resource_url(self, *segments: str, query: dict[str, str] | None = None) -> str:
+        """``{base}/responses/{segments...}``, the base URL's query kept and ``query`` added after it."""
+        parts = urlsplit(self.base_url)
+        path = parts.path.rstrip("/") + "/responses" + "".join("/" + quote(s, safe="") for s in segments)
+        extra = urlencode(query or {})
+        joined = "&".join(q for q in (parts.query, extra) if q)
+        return urlunsplit((parts.scheme, parts.netloc, path, joined, ""))
+
     def request_headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream", "Content-Type": "application/json"}
         headers.update(self.headers)
@@ -90,7 +100,7 @@ class Target:
         return redactor
 
 
-class _Run:
+class Exchange:
     """The state of one scenario's exchange: its Checker, what the scenario observed, the capture."""
 
     def __init__(
@@ -110,6 +120,8 @@ class _Run:
         self.capture_path = capture
         self.capture: bytearray | None = bytearray() if capture is not None else None
         self.observation = Observation()
+        self.ending_since = 0.0  # when the terminal event arrived
+        self.lingered = False  # the body stayed open past the close bound after the terminal event
         # The events, for a report that draws them (the HTML report), masked like every finding.
         self.timeline = Timeline(redact=redactor.text) if timeline else None
         self.checker = Checker(
@@ -176,10 +188,33 @@ def run_scenario(
 
     ``timeline`` keeps the events for a report that draws them (``report.timeline``).
     """
+    return exchange(
+        client, target, scenario, profile, select=select, ignore=ignore, extra_headers=extra_headers,
+        body=body, timeline=timeline,
+    ).report
+
+
+def exchange(
+    client: httpx.Client,
+    target: Target,
+    scenario: Scenario,
+    profile: str = "openai",
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    extra_headers: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+    timeline: bool = False,
+    keep_payloads: bool = False,
+) -> Exchange:
+    """``run_scenario``, keeping what the scenario observed (the terminal response, the items; every
+    payload with ``keep_payloads``) for the scenarios that compare one exchange with another."""
     redactor = target.redactor()
     headers = target.request_headers(extra_headers)
     redactor.add_headers(headers)
-    run = _Run(target, scenario, profile, select, ignore, redactor, timeline)
+    run = Exchange(target, scenario, profile, select, ignore, redactor, timeline)
+    if keep_payloads:
+        run.observation.payloads = []
     timeouts = target.timeouts
     started = time.monotonic()
     deadline = Deadline()  # the first-byte and total timeouts, even against a trickle (see ``deadline``)
@@ -203,7 +238,7 @@ def run_scenario(
     except httpx.HTTPError as exc:
         deadline.cancel()
         _failed_before_headers(run, exc, first_byte, deadline.fired)
-        return run.report
+        return run
     deadline.arm(timeouts.total - (time.monotonic() - started))
     try:
         _handle_response(run, request, response, started, deadline)
@@ -211,10 +246,10 @@ def run_scenario(
         deadline.cancel()
         response.close()
     run.save_capture()
-    return run.report
+    return run
 
 
-def _failed_before_headers(run: _Run, exc: httpx.HTTPError, first_byte: float, fired: bool) -> None:
+def _failed_before_headers(run: Exchange, exc: httpx.HTTPError, first_byte: float, fired: bool) -> None:
     """The finding for an exchange that ended before its response headers were complete."""
     if fired or isinstance(exc, httpx.ReadTimeout):  # a silent server, or one trickling its headers
         run.emit(rules.FIRST_BYTE_TIMEOUT, f"no complete response headers within {first_byte:g} s")
@@ -226,7 +261,7 @@ def _failed_before_headers(run: _Run, exc: httpx.HTTPError, first_byte: float, f
 
 
 def _handle_response(
-    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+    run: Exchange, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
 ) -> None:
     """What came back: the status and headers first, then the body as it streams in."""
     http = run.report.http
@@ -244,22 +279,23 @@ def _handle_response(
         shown = content_type or "no Content-Type"
         run.emit(rules.CONTENT_TYPE, f"Content-Type is {shown!r}, not 'text/event-stream'")
     stopped = _read_body(run, request, response, started, deadline)
-    if stopped:
+    if stopped and not run.lingered:
         run.report.error = "the stream did not end within the limits; checked what arrived"
+    stopped = stopped and not run.lingered  # a stream that lingered after its terminal event is whole
     run.finish()
     if run.checker.bytes == 0 and not stopped:
         run.emit(rules.EMPTY_BODY, f"HTTP {status} with an empty body")
     _judge_answer(run, status, stopped)
 
 
-def _redirected(run: _Run, response: httpx.Response) -> None:
+def _redirected(run: Exchange, response: httpx.Response) -> None:
     location = run.redactor.text(response.headers.get("location", "(no Location header)"))
     run.emit(rules.REDIRECT, f"HTTP {response.status_code} redirect to {location} was not followed")
     if run.scenario.expect == "reject":
         run.emit(rules.INVALID_REQUEST_ACCEPTED, f"the invalid request was answered with HTTP {response.status_code}")
 
 
-def _error_status(run: _Run, response: httpx.Response, status: int, content_type: str) -> None:
+def _error_status(run: Exchange, response: httpx.Response, status: int, content_type: str) -> None:
     text = _read_limited(response)
     if run.scenario.expect == "reject" and 400 <= status < 500:
         _check_error_body(run, status, content_type, text)
@@ -275,7 +311,7 @@ def _error_status(run: _Run, response: httpx.Response, status: int, content_type
 
 
 def _read_body(
-    run: _Run, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
+    run: Exchange, request: httpx.Request, response: httpx.Response, started: float, deadline: Deadline
 ) -> bool:
     """Stream the body into the Checker within the limits; True when a limit stopped it."""
     timeouts = run.target.timeouts
@@ -288,9 +324,17 @@ def _read_body(
         timeout["read"] = max(0.001, min(timeouts.idle, remaining))
     # gzip and deflate are undone here, a bounded piece at a time per layer (see ``decoding``);
     # httpx is left only what we do not decode ourselves (br, zstd).
+    ending = False  # the terminal event arrived: the body must end within ``timeouts.close``
     try:
         for chunk in _body(response):
             run.feed_bytes(chunk)
+            if not ending and run.observation.terminal is not None:
+                ending = True
+                run.ending_since = time.monotonic()
+                deadline.arm(min(timeouts.close, max(0.0, timeouts.total - (time.monotonic() - started))))
+            if ending and time.monotonic() - run.ending_since > timeouts.close:
+                _open_after_terminal(run)
+                return True
             if checker.bytes > target.max_bytes:
                 run.emit(
                     rules.BODY_TOO_LARGE, f"the body passed {target.max_bytes:,} bytes after {checker.events} events"
@@ -306,7 +350,9 @@ def _read_body(
                 run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
                 return True
     except httpx.ReadTimeout:
-        if time.monotonic() - started >= timeouts.total:
+        if ending:
+            _open_after_terminal(run)
+        elif time.monotonic() - started >= timeouts.total:
             run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
         else:
             run.emit(
@@ -315,6 +361,9 @@ def _read_body(
             )
         return True
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError, DecodingFailed) as exc:
+        if deadline.fired and ending:  # the close bound shut a body that lingered after the terminal event
+            _open_after_terminal(run)
+            return True
         if deadline.fired:  # our own deadline shut the socket: the total timeout, not a broken server
             run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
             return True
@@ -323,13 +372,25 @@ def _read_body(
             f"the connection broke after {checker.bytes} bytes and {checker.events} events: {_describe(exc)}",
         )
         return False
+    if deadline.fired and ending:
+        _open_after_terminal(run)
+        return True
     if deadline.fired:  # the deadline shut a body that ends with the connection: it did not end by itself
         run.emit(rules.TOTAL_TIMEOUT, f"the stream was still open after {timeouts.total:g} s")
         return True
     return False
 
 
-def _judge_answer(run: _Run, status: int, stopped: bool) -> None:
+def _open_after_terminal(run: Exchange) -> None:
+    close = run.target.timeouts.close
+    run.emit(
+        rules.OPEN_AFTER_TERMINAL,
+        f"the body was still open {close:g} s after the terminal event ({run.observation.types[-1]} was the last)",
+    )
+    run.lingered = True
+
+
+def _judge_answer(run: Exchange, status: int, stopped: bool) -> None:
     """Whether the stream answered the scenario's request as it should."""
     obs = run.observation
     scenario = run.scenario
@@ -346,7 +407,7 @@ def _judge_answer(run: _Run, status: int, stopped: bool) -> None:
         scenario.verify(obs, run)
 
 
-def _check_error_body(run: _Run, status: int, content_type: str, text: str) -> None:
+def _check_error_body(run: Exchange, status: int, content_type: str, text: str) -> None:
     if not content_type.lower().startswith("application/json"):
         run.emit(
             rules.ERROR_BODY_NOT_JSON,
@@ -360,6 +421,30 @@ def _check_error_body(run: _Run, status: int, content_type: str, text: str) -> N
         return
     if not isinstance(body, dict) or not ("error" in body or "message" in body or "detail" in body):
         run.emit(rules.ERROR_BODY_NOT_JSON, f"HTTP {status} error body has no error object: {_snippet(text)}")
+        return
+    problems = error_shape_problems(body)
+    if problems:
+        run.emit(
+            rules.ERROR_SHAPE,
+            f"HTTP {status} error body: {'; '.join(problems)}: {_snippet(text)}",
+            actual=body.get("error", body),
+        )
+
+
+def error_shape_problems(body: dict[str, Any]) -> list[str]:
+    """What an error body lacks of ``{"error": {"type", "code", "message", "param"}}``."""
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return ["`error` is not an object"]
+    problems = [
+        f"`error.{name}` is not a string" for name in ("message", "type") if not isinstance(error.get(name), str)
+    ]
+    problems += [
+        f"`error.{name}` is {'missing' if name not in error else 'neither a string nor null'}"
+        for name in ("code", "param")
+        if not (name in error and (error[name] is None or isinstance(error[name], str)))
+    ]
+    return problems
 
 
 def _body(response: httpx.Response) -> Iterator[bytes]:

@@ -18,6 +18,9 @@ from jsonschema import Draft202012Validator
 from validator.rules import Rule
 from validator.rules import http as rules
 
+CONCURRENT_STREAMS = 4  # the concurrency scenario's parallel streams
+UNKNOWN_MODEL = "no-such-model-responses-conformance"
+
 CAPABILITIES: dict[str, str] = {
     "text": "plain text answers (every Responses server)",
     "instructions": "the `instructions` (system prompt) parameter",
@@ -28,10 +31,15 @@ CAPABILITIES: dict[str, str] = {
     "max-output-tokens": "`max_output_tokens` that ends a response `incomplete`",
     "reasoning": "reasoning items (`reasoning` parameter)",
     "errors": "rejecting an invalid request",
+    "unknown-model": "rejecting a model name it does not serve (a one-model server may answer any name)",
+    "non-streaming": "`stream: false`: one JSON Response object",
+    "cancellation": "the client closing the connection mid-stream (the server stays available)",
+    "concurrency": f"{CONCURRENT_STREAMS} streams at once",
+    "background": "`background: true`, resumed with `GET /responses/{id}?stream=true&starting_after=N`",
 }
 
 # What a server is assumed to support when it declares nothing.
-DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {"reasoning"}
+DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {"reasoning", "unknown-model", "background"}
 
 TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
@@ -47,12 +55,19 @@ class Observation:
     items_added: list[dict[str, Any]] = field(default_factory=list)
     text_deltas: dict[tuple[Any, Any], list[str]] = field(default_factory=dict)
     text_done: dict[tuple[Any, Any], str] = field(default_factory=dict)
+    # Every response id and item id an event names (the concurrency scenario's cross-talk check).
+    response_ids: set[str] = field(default_factory=set)
+    item_ids: set[str] = field(default_factory=set)
+    payloads: list[dict[str, Any]] | None = None  # every payload, when a scenario asks (background resumption)
 
     def feed(self, payload: dict[str, Any]) -> None:
         kind = payload.get("type")
         if not isinstance(kind, str):
             return
         self.types.append(kind)
+        self._note_ids(payload)
+        if self.payloads is not None:
+            self.payloads.append(payload)
         if kind in TERMINAL_TYPES and isinstance(payload.get("response"), dict):
             if self.terminal is None:
                 self.terminal = payload["response"]
@@ -67,6 +82,19 @@ class Observation:
             self.text_deltas.setdefault(key, []).append(payload["delta"])
         elif kind == "response.output_text.done" and isinstance(payload.get("text"), str):
             self.text_done[(payload.get("item_id"), payload.get("content_index"))] = payload["text"]
+
+    def _note_ids(self, payload: dict[str, Any]) -> None:
+        response = payload.get("response")
+        if isinstance(response, dict) and isinstance(response.get("id"), str):
+            self.response_ids.add(response["id"])
+            output = response.get("output")
+            if isinstance(output, list):
+                self.item_ids.update(i["id"] for i in output if isinstance(i, dict) and isinstance(i.get("id"), str))
+        item = payload.get("item")
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            self.item_ids.add(item["id"])
+        if isinstance(payload.get("item_id"), str):
+            self.item_ids.add(payload["item_id"])
 
     @property
     def status(self) -> str | None:
@@ -124,6 +152,10 @@ class Scenario:
 
     ``expect`` is ``stream`` (a conformant stream that completes) or
     ``reject`` (an invalid request: an HTTP 4xx or an error stream).
+    ``kind`` is ``stream`` (one streamed request) or the name of a runner in
+    ``validator.live.exchanges`` that sends several requests (``non-streaming``,
+    ``cancel``, ``concurrency``, ``background``). ``covers`` names the test of
+    the official Open Responses compliance suite the scenario covers, if any.
     """
 
     name: str
@@ -132,6 +164,9 @@ class Scenario:
     build: Callable[[str], dict[str, Any]]
     expect: str = "stream"
     verify: Verifier | None = None
+    kind: str = "stream"
+    covers: str | None = None
+    on_websocket: bool = True  # the WebSocket battery runs it too (``stream`` kinds only)
 
     def body(self, model: str) -> dict[str, Any]:
         return self.build(model)
@@ -259,6 +294,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "text",
         lambda model: {"model": model, "input": "Say hello in one short sentence.", "stream": True},
         verify=_verify_completed,
+        covers="streaming-response",
     ),
     Scenario(
         "instructions",
@@ -358,6 +394,52 @@ SCENARIOS: tuple[Scenario, ...] = (
         "errors",
         lambda model: {"model": model, "input": 42, "max_output_tokens": -1, "stream": True},
         expect="reject",
+    ),
+    Scenario(
+        "unknown-model",
+        "a model the server does not serve must be rejected with an HTTP 4xx and an error object",
+        "unknown-model",
+        lambda model: {"model": UNKNOWN_MODEL, "input": "Say hello.", "stream": True},
+        expect="reject",
+        on_websocket=False,
+    ),
+    Scenario(
+        "non-streaming",
+        "`stream: false`: a valid Response, shaped like the streamed terminal response to the same request",
+        "non-streaming",
+        lambda model: {"model": model, "input": "Say hello in exactly three words.", "stream": True},
+        kind="non-streaming",
+        covers="basic-response",
+    ),
+    Scenario(
+        "cancel-mid-stream",
+        "the client closes a stream after its first delta; the next request must still be answered",
+        "cancellation",
+        lambda model: {
+            "model": model,
+            "input": "Write a story of at least two hundred words about a lighthouse keeper.",
+            "stream": True,
+        },
+        kind="cancel",
+    ),
+    Scenario(
+        "background-resume",
+        "`background: true` streamed, then resumed with `starting_after=N`: the same events after N",
+        "background",
+        lambda model: {
+            "model": model,
+            "input": "Write a story of at least two hundred words about a lighthouse keeper.",
+            "background": True,
+            "stream": True,
+        },
+        kind="background",
+    ),
+    Scenario(
+        "concurrency",
+        f"{CONCURRENT_STREAMS} streams at once: each conformant, no ids, items or text shared between them",
+        "concurrency",
+        lambda model: {"model": model, "input": "Say hello in one short sentence.", "stream": True},
+        kind="concurrency",
     ),
 )
 

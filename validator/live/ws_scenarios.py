@@ -131,7 +131,7 @@ def _reject_stream(profile_strict: bool) -> Verifier:
 
 
 WS_SCENARIOS: tuple[WsScenario, ...] = (
-    *(_from_http(s) for s in SCENARIOS),
+    *(_from_http(s) for s in SCENARIOS if s.kind == "stream" and s.on_websocket),
     WsScenario(
         "ws-sequential-turns",
         "three turns on one socket, each after the previous one ended",

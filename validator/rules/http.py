@@ -330,6 +330,135 @@ EVENT_TOO_LARGE = Rule(
     ),
 )
 
+NOT_REPLAYED = (
+    "Not replayed: the live battery judges the HTTP exchange; the severity rests on the "
+    "requirement and references above."
+)
+
+OPEN_AFTER_TERMINAL = Rule(
+    code="HTT019",
+    name="open-after-terminal",
+    summary="After the terminal event the body did not end within the close bound (`--close-timeout`).",
+    requirement=(
+        "The terminal event (`response.completed`, `response.incomplete`, `response.failed`, then `[DONE]` "
+        "where the profile sends it) is the last thing in the stream: the server ends the body right after it."
+    ),
+    severity={"openai": ERROR, "openresponses": WARNING},
+    refs=(SpecRef(OPENRESPONSES, "Streaming / terminal events"), SpecRef(OPENAI_SDK, "Stream.__stream__")),
+    breaks=(
+        "openai-python and openai-node iterate a Responses stream until the body ends when no `[DONE]` "
+        "comes (OpenAI sends none): `get_final_response()` and `for event in stream` block",
+    ),
+    rationale=(
+        "In the openresponses profile the `[DONE]` marker lets the SDKs stop reading, so a lingering "
+        "connection leaks a socket rather than hanging the client: a warning there."
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+ERROR_SHAPE = Rule(
+    code="HTT020",
+    name="error-object-shape",
+    summary=(
+        "An HTTP error body lacks fields of the error object "
+        "(`error.type`, `error.code`, `error.message`, `error.param`)."
+    ),
+    requirement=(
+        "An error response is `{\"error\": {\"type\", \"code\", \"message\", \"param\"}}`: "
+        "`message` and `type` strings, `code` and `param` a string or null."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENRESPONSES, "Errors"), SpecRef(OPENAI_SPEC, "Error")),
+    breaks=(
+        "openai-python falls back to a generic message and `e.code` / `e.param` are None (no crash)",
+    ),
+    rationale="Every SDK still raises its status error, so the missing fields cost diagnostics only: a warning.",
+    evidence=(NOT_REPLAYED,),
+)
+
+NON_STREAMING_INVALID = Rule(
+    code="HTT021",
+    name="non-streaming-invalid",
+    summary="A `stream: false` request was not answered with HTTP 200 and a valid JSON Response object.",
+    requirement=(
+        "When not streaming, servers MUST return data only as `application/json`; the body is a Response "
+        "object (the official suite's `basic-response` test)."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "HTTP Responses / HTTP Response Bodies"), SpecRef(OPENAI_SPEC, "Response")),
+    breaks=(
+        "`client.responses.create()` without `stream` in every SDK",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+NON_STREAMING_SHAPE = Rule(
+    code="HTT022",
+    name="non-streaming-shape-differs",
+    summary="The `stream: false` Response differs in shape from the streamed terminal response to the same request.",
+    requirement=(
+        "The same request answers with the same Response whether streamed or not: the same top-level "
+        "fields, status and output item types."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "Response"), SpecRef(OPENRESPONSES, "HTTP Responses")),
+    breaks=(
+        "code that switches `stream` on or off and reads the same fields",
+    ),
+    rationale="Each shape may be valid on its own; a difference surprises a client but breaks no MUST.",
+    evidence=(NOT_REPLAYED,),
+)
+
+CANCEL_BROKE_NEXT = Rule(
+    code="HTT023",
+    name="cancel-broke-next-request",
+    summary="After the client closed a stream mid-way, the server failed or hung the next request.",
+    requirement=(
+        "A client may cancel a stream by closing its connection; the server must stay available and "
+        "answer the next request as usual."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SDK, "Stream.close() / AbortController"), SpecRef("RFC 9110", "9.3.3 POST")),
+    breaks=(
+        "every client that stops a stream (openai-python `stream.close()`, openai-node `controller.abort()`, "
+        "a user pressing stop in a chat UI)",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+CROSS_TALK = Rule(
+    code="HTT024",
+    name="concurrent-cross-talk",
+    summary="Parallel streams share a response id or an item id, or one stream carries another's items or text.",
+    requirement=(
+        "Each of several concurrent requests is answered by its own response, with its own ids, items and text."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "Response.id"), SpecRef(OPENRESPONSES, "Items")),
+    breaks=(
+        "every client under load (a user is shown another request's answer; ids stored for "
+        "`previous_response_id` point at the wrong response)",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+RESUME_MISMATCH = Rule(
+    code="HTT025",
+    name="resume-mismatch",
+    summary="A background response resumed with `starting_after=N` did not replay exactly the original events after N.",
+    requirement=(
+        "`GET /responses/{id}?stream=true&starting_after=N` streams the events of the background response "
+        "whose `sequence_number` is greater than N, the same events with the same numbers."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENAI_SPEC, "GET /responses/{response_id} (starting_after)"),),
+    breaks=(
+        "openai-python `responses.retrieve(id, stream=True, starting_after=N)` resumes a dropped stream "
+        "and its accumulated snapshot goes wrong",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
 register(
     STATUS_NOT_2XX,
     CONTENT_TYPE,
@@ -349,4 +478,11 @@ register(
     EMPTY_BODY,
     BODY_TOO_LARGE,
     EVENT_TOO_LARGE,
+    OPEN_AFTER_TERMINAL,
+    ERROR_SHAPE,
+    NON_STREAMING_INVALID,
+    NON_STREAMING_SHAPE,
+    CANCEL_BROKE_NEXT,
+    CROSS_TALK,
+    RESUME_MISMATCH,
 )

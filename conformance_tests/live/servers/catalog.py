@@ -191,7 +191,8 @@ LLAMA_CPP = RealServer(
     prepare=llama_cpp.build,
     api_path="/v1",
     model=llama_cpp.MODEL_NAME,
-    capabilities="text,instructions,multi-turn,tools,structured-output,max-output-tokens,reasoning,errors",
+    capabilities="text,instructions,multi-turn,tools,structured-output,max-output-tokens,reasoning,errors,"
+    "non-streaming,cancellation,concurrency",
     about="our tiny bigram model (`conformance_tests/live/servers/tiny_gguf.py`) with the Qwen3 chat template, "
     "`--jinja`: every answer is a `<think>` block and a text; under a grammar it writes short valid JSON",
     why={
@@ -209,6 +210,11 @@ LLAMA_CPP = RealServer(
         "SSE006": "no `data: [DONE]` at the end",
         "CNT001": "its `reasoning_text.delta` events come with no `content_part.added` at all (the message's "
         "part is opened, without `content_index`: SCH001 reports that, and its deltas follow the part opened last)",
+        "HTT020": "the 400 error body's `error.code` is the HTTP status as a number (`400`), and there is no "
+        "`error.param`",
+        "HTT021": "the `stream: false` Response lacks members the specs require (`error`, `incomplete_details`, "
+        "`instructions`, `tools`..., `usage.output_tokens_details`), as the streamed snapshots do",
+        "HTT022": "the `stream: false` Response has `completed_at`, the streamed terminal response does not",
     },
     notes=(
         "parallel-tools is not declared: a bigram model cannot count, so when parallel calls are allowed it "
@@ -223,7 +229,8 @@ LLAMA_STACK = RealServer(
     prepare=llama_stack.install,
     api_path=llama_stack.API_PATH,
     model=llama_stack.MODEL_NAME,
-    capabilities="text,instructions,multi-turn,tools,parallel-tools,structured-output,max-output-tokens,errors",
+    capabilities="text,instructions,multi-turn,tools,parallel-tools,structured-output,max-output-tokens,errors,"
+    "unknown-model,non-streaming,cancellation,concurrency",
     about="the `remote::vllm` provider pointed at `fake_chat_upstream.py`, which honours `max_tokens`, "
     "`response_format`, `tool_choice` and `stream_options`",
     why={
@@ -242,6 +249,14 @@ LLAMA_STACK = RealServer(
         "no `max_tokens`): the whole answer comes back `completed`",
         "SSE005": "data-only frames: no `event:` line",
         "SSE006": "no `data: [DONE]` at the end",
+        "HTT009": "an unknown model is answered with HTTP 200: `response.created`, then an untyped "
+        "`{\"error\": {\"message\": \"400: Invalid value: Model '…' not found\"}}` frame and no terminal event",
+        "SSE003": "the unknown model's error frame has no `type`",
+        "LIF007": "the unknown model's stream ends without a terminal event",
+        "HTT020": "the 400 error body is FastAPI's validation detail under `error` (`error.detail.errors`): no "
+        "`error.message`, `error.type`, `error.code` or `error.param`",
+        "HTT021": "the `stream: false` Response lacks members the specs require (`incomplete_details`, "
+        "`instructions`, `tools`, `annotations` of its text...)",
     },
     notes=("reasoning is not declared: 0.2.12 has no `reasoning` parameter and the upstream has no reasoning model",),
 )
@@ -253,14 +268,20 @@ AZURE = RealServer(
     prepare=lambda: venv_with("azure", AZURE_REQUIREMENTS),
     api_path="",
     model="echo",
-    capabilities="all",
+    capabilities="text,instructions,multi-turn,tools,parallel-tools,structured-output,max-output-tokens,reasoning,"
+    "errors,non-streaming,cancellation,concurrency,background",
     about="`conformance_tests/live/servers/azure_echo.py`: every event from the SDK's own builders",
     why={
         "SCH001": "Response snapshots lack members the specs require (`tools`, `tool_choice`, `temperature`... in "
         "OpenAI's; `completed_at`, `previous_response_id`... in Open Responses); the event protocol itself is clean",
         "FIN005": "`usage` is null in the terminal response (no model, no tokens)",
         "SSE006": "no `data: [DONE]` at the end",
+        "HTT021": "the `stream: false` Response lacks `error`, `incomplete_details`, `instructions`, `tools`... "
+        "that the specs require",
+        "HTT022": "the `stream: false` Response drops `error`, `incomplete_details`, `instructions`, `usage` and "
+        "adds `background`, compared with the streamed terminal response",
     },
+    notes=("unknown-model is not declared: which models exist is our echo handler's choice, and it serves every name",),
 )
 
 ORS = RealServer(
@@ -270,7 +291,7 @@ ORS = RealServer(
     prepare=lambda: venv_with("open-responses-server", ORS_REQUIREMENTS),
     api_path="",
     model="fake-model",
-    capabilities="text,instructions,multi-turn,tools,parallel-tools,errors",
+    capabilities="text,instructions,multi-turn,tools,parallel-tools,errors,non-streaming,cancellation,concurrency",
     about="bridging `fake_chat_upstream.py` (route `/responses`, not `/v1/responses`)",
     why={
         "ITM001": "text deltas for items never added: no `output_item.*` or `content_part.*` events at all "
@@ -281,6 +302,8 @@ ORS = RealServer(
         "FIN005": "`usage` is null",
         "LIF005": "a second `response.in_progress` in the middle of a tool stream",
         "HTT009": "the invalid request gets HTTP 500: the upstream's error leaks as a server error",
+        "HTT020": "that 500's body is FastAPI's `{\"detail\": \"Error processing request: ...\"}`, no error object",
+        "HTT021": "`stream: false` is answered with HTTP 200 and the JSON `null`",
         "SSE005": "data-only frames: no `event:` line",
         "SSE006": "no `data: [DONE]` at the end",
     },

@@ -1,0 +1,323 @@
+"""The scenarios that take more than one request: non-streaming, cancellation, concurrency.
+
+Each runner sends its requests, checks every stream through ``client.exchange``
+(so the protocol rules judge each one as usual) and adds the scenario's own
+findings through the first exchange's Checker, sharing its selection and
+redaction. Every request is bounded by the target's timeouts; the parallel
+streams by the same timeouts and a join that gives up after the total.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import orjson
+
+from validator import schemas
+from validator.live.client import Exchange, Target, exchange
+from validator.live.scenarios import CONCURRENT_STREAMS, Scenario
+from validator.report import StreamReport
+from validator.rules import http as rules
+from validator.sse import SSEDecoder
+
+# How much of a non-streamed answer is read (a Response is small; a flood stops here).
+JSON_BODY_LIMIT = 8 * 1024 * 1024
+# How much of the stream to cancel is read before the client closes it, at most.
+CANCEL_AFTER_BYTES = 64 * 1024
+# The HTT codes that say a request was not answered: after a cancellation, the server's fault.
+UNANSWERED = frozenset({"HTT001", "HTT003", "HTT004", "HTT005", "HTT006", "HTT007", "HTT016"})
+NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Options:
+    profile: str
+    select: list[str] | None
+    ignore: list[str] | None
+    timeline: bool
+
+
+Runner = Callable[[httpx.Client, Target, Scenario, Options], StreamReport]
+
+
+def _run(client: httpx.Client, target: Target, scenario: Scenario, options: Options,
+         body: dict[str, Any] | None = None) -> Exchange:
+    return exchange(client, target, scenario, options.profile, select=options.select, ignore=options.ignore,
+                    body=body, timeline=options.timeline)
+
+
+# --- non-streaming -----------------------------------------------------------------------------
+
+
+def run_non_streaming(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """The request streamed (checked as usual), then with ``stream: false``: a valid Response of the same shape."""
+    streamed = _run(client, target, scenario, options)
+    body = {**scenario.body(target.model), "stream": False}
+    answer = _post_json(client, target, body, streamed)
+    if answer is not None:
+        _check_response(streamed, answer, options.profile)
+    return streamed.report
+
+
+def _post_json(client: httpx.Client, target: Target, body: dict[str, Any], run: Exchange) -> dict[str, Any] | None:
+    timeouts = target.timeouts
+    headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
+                            write=timeouts.connect, pool=timeouts.connect)
+    started = time.monotonic()
+    data = bytearray()
+    try:
+        request = client.build_request("POST", target.url, content=orjson.dumps(body), headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            status = response.status_code
+            content_type = response.headers.get("content-type", "")
+            for chunk in response.iter_bytes():
+                data.extend(chunk)
+                if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
+                    run.emit(rules.NON_STREAMING_INVALID,
+                             f"the stream: false answer did not end within {JSON_BODY_LIMIT:,} bytes and "
+                             f"{timeouts.total:g} s")
+                    return None
+    except httpx.HTTPError as exc:
+        run.emit(rules.NON_STREAMING_INVALID, f"the stream: false request failed: {str(exc) or type(exc).__name__}")
+        return None
+    text = bytes(data).decode("utf-8", "replace")
+    if status != 200:
+        run.emit(rules.NON_STREAMING_INVALID, f"stream: false was answered with HTTP {status}: {_snippet(text)}")
+        return None
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        run.emit(rules.NON_STREAMING_INVALID,
+                 f"stream: false was answered as {content_type or 'untyped'!r}, not application/json: {_snippet(text)}")
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        run.emit(rules.NON_STREAMING_INVALID, f"the stream: false answer is not JSON: {_snippet(text)}")
+        return None
+    if not isinstance(value, dict):
+        run.emit(rules.NON_STREAMING_INVALID, f"the stream: false answer is not a JSON object: {_snippet(text)}")
+        return None
+    return value
+
+
+TERMINAL_FOR_STATUS = {"incomplete": "response.incomplete", "failed": "response.failed"}
+
+
+def _check_response(run: Exchange, answer: dict[str, Any], profile: str) -> None:
+    # The Response is checked against the schema of the terminal event that would carry it.
+    kind = TERMINAL_FOR_STATUS.get(str(answer.get("status")), "response.completed")
+    violation = schemas.validate(profile, {"type": kind, "sequence_number": 0, "response": answer})
+    if violation is not None:
+        run.emit(
+            rules.NON_STREAMING_INVALID,
+            f"the stream: false Response does not match the schema: {violation.message}",
+            pointer=violation.pointer.removeprefix("/response"),
+        )
+    streamed = run.observation.terminal
+    if streamed is None:
+        return  # nothing to compare with: the stream's own findings say why
+    expected, actual = shape(streamed), shape(answer)
+    differences = [name for name in expected if expected[name] != actual[name]]
+    if differences:
+        said = "; ".join(f"{name}: streamed {expected[name]!r}, stream: false {actual[name]!r}" for name in differences)
+        run.emit(rules.NON_STREAMING_SHAPE, f"the stream: false Response differs from the streamed one: {said}",
+                 expected={n: expected[n] for n in differences}, actual={n: actual[n] for n in differences})
+
+
+def shape(response: dict[str, Any]) -> dict[str, Any]:
+    """What must agree between a streamed and a non-streamed Response to the same request."""
+    output = [i for i in response.get("output") or [] if isinstance(i, dict)]
+    return {
+        "fields": sorted(response),
+        "object": response.get("object"),
+        "status": response.get("status"),
+        "output types": [i.get("type") for i in output],
+        "content types": [
+            [p.get("type") for p in i.get("content") or [] if isinstance(p, dict)]
+            for i in output
+            if isinstance(i.get("content"), list)
+        ],
+    }
+
+
+# --- cancellation ------------------------------------------------------------------------------
+
+
+def run_cancel(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """Close a stream after its first delta, then send a short request: it must be answered as usual."""
+    cancelled = _cancel_one(client, target, scenario.body(target.model))
+    follow = dataclasses.replace(
+        scenario, kind="stream",
+        build=lambda model: {"model": model, "input": "Say hello in one short sentence.", "stream": True},
+    )
+    run = _run(client, target, follow, options)
+    unanswered = sorted(run.report.codes & UNANSWERED)
+    if unanswered or run.report.error:
+        why = ", ".join(unanswered) or run.report.error
+        run.emit(rules.CANCEL_BROKE_NEXT,
+                 f"after the client closed a stream {cancelled}, the next request was not answered ({why})")
+    return run.report
+
+
+def _cancel_one(client: httpx.Client, target: Target, body: dict[str, Any]) -> str:
+    """Open a stream and close it after its first delta; what happened, for the finding's message."""
+    timeouts = target.timeouts
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.idle),
+                            write=timeouts.connect, pool=timeouts.connect)
+    headers = target.request_headers({"Connection": "close"})
+    seen = bytearray()
+    started = time.monotonic()
+    try:
+        request = client.build_request("POST", target.url, content=orjson.dumps(body), headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            if response.status_code != 200:
+                return f"(it was answered with HTTP {response.status_code})"
+            for chunk in response.iter_bytes():
+                seen.extend(chunk)
+                if b".delta" in seen or len(seen) > CANCEL_AFTER_BYTES or time.monotonic() - started > timeouts.total:
+                    return f"after {len(seen)} bytes"
+    except httpx.HTTPError as exc:
+        return f"(it failed: {str(exc) or type(exc).__name__})"
+    return f"(it had ended after {len(seen)} bytes, before any delta)"
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+def run_concurrency(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """CONCURRENT_STREAMS streams at once, each its own request; each is checked, then the ids compared."""
+    lanes = []
+    for n in range(CONCURRENT_STREAMS):
+        name = NAMES[n % len(NAMES)]
+        lane = dataclasses.replace(scenario, name=f"{scenario.name}-{n + 1}", kind="stream")
+        body = {**scenario.body(target.model), "input": f"Say hello to {name} in one short sentence."}
+        lanes.append((lane, body))
+    with ThreadPoolExecutor(max_workers=CONCURRENT_STREAMS, thread_name_prefix="battery-lane") as pool:
+        futures = [pool.submit(_run, client, target, lane, options, body) for lane, body in lanes]
+        runs = [future.result() for future in futures]  # each exchange is bounded by the total timeout
+    first = runs[0]
+    _check_cross_talk(runs)
+    report = StreamReport(scenario.name, options.profile, "live", http=first.report.http, scenario=scenario.name)
+    for run in runs:
+        report.findings += run.report.findings
+        report.elided += run.report.elided
+        report.events += run.report.events
+        if run.report.error and report.error is None:
+            report.error = f"{run.scenario.name}: {run.report.error}"
+    report.timeline = first.report.timeline
+    return report
+
+
+def _check_cross_talk(runs: list[Exchange]) -> None:
+    for i, one in enumerate(runs):
+        for other in runs[i + 1:]:
+            for what, mine, theirs in (
+                ("response id", one.observation.response_ids, other.observation.response_ids),
+                ("item id", one.observation.item_ids, other.observation.item_ids),
+            ):
+                shared = sorted(mine & theirs)
+                if shared:
+                    runs[0].emit(
+                        rules.CROSS_TALK,
+                        f"{one.scenario.name} and {other.scenario.name}, two different requests sent at once, "
+                        f"share the {what} {', '.join(shared[:3])}{' …' if len(shared) > 3 else ''}",
+                        actual=shared[:10],
+                    )
+
+
+# --- background mode and resumption ------------------------------------------------------------
+
+
+def run_background(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """Stream a ``background: true`` response (checked as usual), then resume it after its middle event:
+    ``GET {base}/responses/{id}?stream=true&starting_after=N`` must stream the same events after N."""
+    run = exchange(client, target, scenario, options.profile, select=options.select, ignore=options.ignore,
+                   timeline=options.timeline, keep_payloads=True)
+    original = run.observation.payloads or []
+    response_id = next(iter(sorted(run.observation.response_ids)), None)
+    if run.report.error or response_id is None or len(run.observation.response_ids) != 1:
+        return run.report  # the stream's own findings say what went wrong
+    numbers = [p.get("sequence_number") for p in original]
+    if not all(isinstance(n, int) for n in numbers):
+        run.emit(rules.RESUME_MISMATCH, "the background stream's events carry no sequence_number to resume after")
+        return run.report
+    after = numbers[len(numbers) // 2]
+    expected = [p for p in original if p["sequence_number"] > after]
+    url = target.resource_url(response_id, query={"stream": "true", "starting_after": str(after)})
+    resumed = _get_events(client, target, url, run)
+    if resumed is None:
+        return run.report
+    if resumed != expected:
+        run.emit(rules.RESUME_MISMATCH, f"resumed with starting_after={after}: {_first_difference(expected, resumed)}",
+                 expected=[_label(p) for p in expected[:20]], actual=[_label(p) for p in resumed[:20]])
+    return run.report
+
+
+def _get_events(client: httpx.Client, target: Target, url: str, run: Exchange) -> list[dict[str, Any]] | None:
+    """The JSON payloads of a GET's event stream, within the limits; None (after a finding) when it fails."""
+    timeouts = target.timeouts
+    headers = target.request_headers({"Connection": "close"})
+    headers.pop("Content-Type", None)
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.idle),
+                            write=timeouts.connect, pool=timeouts.connect)
+    decoder = SSEDecoder()
+    frames = []
+    started = time.monotonic()
+    size = 0
+    try:
+        request = client.build_request("GET", url, headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            if response.status_code != 200:
+                text = response.read()[:2000].decode("utf-8", "replace")
+                run.emit(rules.RESUME_MISMATCH, f"the resumption was answered with HTTP {response.status_code}: "
+                         f"{_snippet(text)}")
+                return None
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                frames += decoder.feed(chunk)
+                if size > target.max_bytes or time.monotonic() - started > timeouts.total:
+                    run.emit(rules.RESUME_MISMATCH, "the resumed stream did not end within the limits")
+                    return None
+    except httpx.HTTPError as exc:
+        run.emit(rules.RESUME_MISMATCH, f"the resumption failed: {str(exc) or type(exc).__name__}")
+        return None
+    frames += decoder.close()
+    out = []
+    for frame in frames:
+        try:
+            value = orjson.loads(frame.data)
+        except orjson.JSONDecodeError:
+            continue  # [DONE] and the like: the payloads are compared, not the framing
+        if isinstance(value, dict):
+            out.append(value)
+    return out
+
+
+def _label(payload: dict[str, Any]) -> str:
+    return f"{payload.get('sequence_number')} {payload.get('type')}"
+
+
+def _first_difference(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> str:
+    for n, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        if want != got:
+            return f"event {n + 1} of the resumption is {_label(got)}, the original stream's is {_label(want)}"
+    return f"the resumption has {len(actual)} events, the original stream {len(expected)} after that point"
+
+
+RUNNERS: dict[str, Runner] = {
+    "background": run_background,
+    "non-streaming": run_non_streaming,
+    "cancel": run_cancel,
+    "concurrency": run_concurrency,
+}
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
