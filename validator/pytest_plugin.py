@@ -299,7 +299,26 @@ def responses_conformance(request: pytest.FixtureRequest) -> ConformanceHelper:
 # --- the live battery as tests -----------------------------------------------------------
 
 
-class ScenarioItem(pytest.Item):
+class _BatteryItem(pytest.Item):
+    """What the HTTP and WebSocket scenario items share: how they fail and how a failure reads."""
+
+    def _fail_unless_ok(self, state: LiveState, reports: list[StreamReport]) -> None:
+        wrapper = Report(state.profile, reports)
+        if not wrapper.ok(strict=state.strict):
+            redact = state.target.redactor().text
+            raise ConformanceError(redact(_failure_text(wrapper, state.strict)), wrapper)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, ConformanceError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+
+class ScenarioItem(_BatteryItem):
     """One battery scenario against the server named by --responses-base-url."""
 
     def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
@@ -329,25 +348,13 @@ class ScenarioItem(pytest.Item):
         if report.http is not None and report.http.status is not None:
             self.user_properties.append(("http_status", report.http.status))
         self.user_properties.append(("events", report.events))
-        if not report.ok(strict=state.strict):
-            wrapper = Report(state.profile, [report])
-            redact = state.target.redactor().text
-            raise ConformanceError(redact(_failure_text(wrapper, state.strict)), wrapper)
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, ConformanceError):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
+        self._fail_unless_ok(state, [report])
 
     def reportinfo(self) -> tuple[Any, int, str]:
         return self.path, 0, f"responses-conformance scenario {self.scenario.name}"
 
 
-class WsScenarioItem(pytest.Item):
+class WsScenarioItem(_BatteryItem):
     """One WebSocket battery scenario: its session and every response in it must conform."""
 
     def __init__(self, *, scenario: WsScenario, **kwargs: Any) -> None:
@@ -364,18 +371,7 @@ class WsScenarioItem(pytest.Item):
         state.reports.extend(reports)
         self.user_properties.append(("responses", len(reports) - 1))
         self.user_properties.append(("events", sum(r.events for r in reports[1:])))
-        wrapper = Report(state.profile, reports)
-        if not wrapper.ok(strict=state.strict):
-            raise ConformanceError(_failure_text(wrapper, state.strict), wrapper)
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, ConformanceError):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
+        self._fail_unless_ok(state, reports)  # redacted like the HTTP items' (it was not)
 
     def reportinfo(self) -> tuple[Any, int, str]:
         return self.path, 0, f"responses-conformance WebSocket scenario {self.scenario.name}"

@@ -36,3 +36,17 @@ def test_websocket_battery_failure_lists_session_and_response_findings(
     )
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*plain-text#session*WSS013*", "*plain-text#response[[]0]*LIF007*"])
+
+
+def test_websocket_battery_failure_text_is_redacted(pytester: pytest.Pytester, reference_url: str) -> None:
+    """A credential the user gave (here in the base URL's query) never reaches the failure text."""
+    secret = "sk-ws-plugin-SECRET-4711"
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider",
+        "--responses-base-url", reference_url.replace("http://", "ws://") + f"/v1?api-key={secret}",
+        "--responses-header", "X-Conformance-Fault: ws-close-1006",
+        "--responses-scenario", "plain-text",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*plain-text#session*WSS013*"])
+    assert secret not in result.stdout.str() + result.stderr.str()

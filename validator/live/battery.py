@@ -9,10 +9,10 @@ import httpx
 from validator.live.client import Target, run_scenario
 from validator.live.exchanges import RUNNERS, Options
 from validator.live.scenarios import (
-    CAPABILITIES,
     DEFAULT_CAPABILITIES,
     Scenario,
     select_scenarios,
+    skip_reason,
 )
 from validator.model import HttpInfo
 from validator.report import Report, StreamReport
@@ -36,16 +36,7 @@ def plan(
     capabilities: frozenset[str] = DEFAULT_CAPABILITIES,
 ) -> list[tuple[Scenario, str | None]]:
     """The selected scenarios, each with the reason it is skipped (None: it runs)."""
-    out: list[tuple[Scenario, str | None]] = []
-    for scenario in select_scenarios(patterns):
-        reason = None
-        if scenario.capability not in capabilities:
-            reason = (
-                f"the server does not declare capability {scenario.capability!r} "
-                f"({CAPABILITIES[scenario.capability]}); declare it with --capability"
-            )
-        out.append((scenario, reason))
-    return out
+    return [(scenario, skip_reason(scenario.capability, capabilities)) for scenario in select_scenarios(patterns)]
 
 
 def run_battery(

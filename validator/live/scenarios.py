@@ -474,3 +474,13 @@ def parse_capabilities(values: Iterable[str]) -> frozenset[str]:
     if not chosen:
         return DEFAULT_CAPABILITIES
     return frozenset(chosen | {"text"})
+
+
+def skip_reason(capability: str, capabilities: frozenset[str]) -> str | None:
+    """Why a scenario that needs ``capability`` is skipped (None: the server declares it, it runs)."""
+    if capability in capabilities:
+        return None
+    return (
+        f"the server does not declare capability {capability!r} "
+        f"({CAPABILITIES[capability]}); declare it with --capability"
+    )

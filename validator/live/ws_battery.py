@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from validator.live.client import Target
-from validator.live.scenarios import CAPABILITIES, DEFAULT_CAPABILITIES
+from validator.live.scenarios import DEFAULT_CAPABILITIES, skip_reason
 from validator.live.ws_client import run_ws_scenario, ws_url
 from validator.live.ws_scenarios import WsScenario, select_ws_scenarios
 from validator.model import HttpInfo
@@ -23,16 +23,10 @@ def plan_ws(
     capabilities: frozenset[str] = DEFAULT_CAPABILITIES,
 ) -> list[tuple[WsScenario, str | None]]:
     """The profile's selected WebSocket scenarios, each with the reason it is skipped (None: it runs)."""
-    out: list[tuple[WsScenario, str | None]] = []
-    for scenario in select_ws_scenarios(profile, patterns):
-        reason = None
-        if scenario.capability not in capabilities:
-            reason = (
-                f"the server does not declare capability {scenario.capability!r} "
-                f"({CAPABILITIES[scenario.capability]}); declare it with --capability"
-            )
-        out.append((scenario, reason))
-    return out
+    return [
+        (scenario, skip_reason(scenario.capability, capabilities))
+        for scenario in select_ws_scenarios(profile, patterns)
+    ]
 
 
 def run_ws_battery(
