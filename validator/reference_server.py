@@ -28,6 +28,14 @@ Model names beginning ``no-such-model`` are not served (HTTP 404
 latest 64) for ``GET /responses/{id}?stream=true&starting_after=N``, which
 streams its events numbered above N again.
 
+A ``store: true`` response is kept (the latest 64) for ``previous_response_id``:
+its input and output come before the new input (an unknown id is HTTP 400
+``previous_response_not_found``), and ``GET /responses/{id}`` answers it. A
+``background: true`` request without ``stream`` is answered at once
+(``queued``) and runs for ``background_seconds`` (``in_progress`` on GET, then
+complete); ``POST /responses/{id}/cancel`` ends it ``cancelled`` (a finished
+one is answered as it is; a response not run in the background is HTTP 400).
+
 Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
 ``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
 them. The HTTP side imports nothing but the standard library, so it is
@@ -107,6 +115,13 @@ FAULTS: dict[str, str] = {
     ),
     "shared-ids": "every response has the same response and item ids, whatever the request",
     "resume-renumbered": "a resumed background stream numbers its events from 0 again",
+    # continuation and background cancellation
+    "forgets-previous": "previous_response_id is ignored: no earlier context, and null in the Response",
+    "loses-responses": "every previous_response_id is answered 400 previous_response_not_found",
+    "accepts-unknown-previous": "an unknown previous_response_id is ignored and the request answered",
+    "previous-error-code": "an unknown previous_response_id is answered 404 with error.code not_found",
+    "cancel-ignored": "a cancel is answered 200 with the background response still in_progress",
+    "cancel-forgotten": "a cancel is answered cancelled, but the background response runs on",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -133,6 +148,8 @@ DEFAULT_STALL_SECONDS = 30.0
 # Model names the reference server does not serve (every other name is served).
 UNKNOWN_MODEL_PREFIX = "no-such-model"
 BACKGROUND_KEPT = 64  # background responses kept for resumption (the oldest go first)
+STORED_KEPT = 64  # `store: true` responses kept for previous_response_id (the oldest go first)
+BACKGROUND_SECONDS = 10.0  # how long a non-streamed background response runs before it completes
 CANCEL_PACE = 0.02  # seconds between events under the cancel-leaks-slot fault
 
 _TOKEN = re.compile(r"\S+\s*")
@@ -321,7 +338,8 @@ class StreamPlan:
             "model": req["model"],
             "output": copy.deepcopy(self.output) if final else [],
             "parallel_tool_calls": req.get("parallel_tool_calls", True) is not False,
-            "previous_response_id": None,
+            "previous_response_id": req.get("previous_response_id") if isinstance(
+                req.get("previous_response_id"), str) else None,
             "prompt_cache_key": None,
             "reasoning": {
                 "effort": (reasoning or {}).get("effort"),
@@ -329,7 +347,7 @@ class StreamPlan:
             },
             "safety_identifier": None,
             "service_tier": "default",
-            "store": False,
+            "store": req.get("store") is True,  # only `store: true` responses are kept (continuation)
             "temperature": 1.0,
             "text": {"format": _echo_format(text.get("format"), self.profile)},
             "tool_choice": req.get("tool_choice", "auto"),
@@ -579,6 +597,35 @@ def encode_frames(events: list[dict[str, Any]], profile: str, faults: set[str]) 
     return frames
 
 
+# --- continuation and background cancellation: what the server keeps ---------------
+
+CANCEL_PATH = re.compile(r"(?:/v1)?/responses/([^/]+)/cancel")
+
+
+class Job:
+    """A non-streamed background response: running until ``background_seconds`` have passed
+    (then its final response), unless it was cancelled first."""
+
+    def __init__(self, running: dict[str, Any], final: dict[str, Any], started: float) -> None:
+        self.running = running
+        self.final = final
+        self.started = started
+        self.cancelled = False
+
+    def now(self, seconds: float) -> dict[str, Any]:
+        if self.cancelled:
+            return {**self.running, "status": "cancelled"}
+        if time.monotonic() - self.started >= seconds:
+            return self.final
+        return self.running
+
+
+def _input_items(inp: Any) -> list[dict[str, Any]]:
+    if isinstance(inp, str):
+        return [{"type": "message", "role": "user", "content": inp}]
+    return list(inp)
+
+
 # --- HTTP -------------------------------------------------------------------------
 
 
@@ -601,6 +648,7 @@ class ReferenceServer(ThreadingHTTPServer):
         faults: set[str] | None = None,
         stall_seconds: float = DEFAULT_STALL_SECONDS,
         delay: float = 0.0,
+        background_seconds: float = BACKGROUND_SECONDS,
         request_timeout: float = REQUEST_TIMEOUT,
         max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
@@ -616,6 +664,11 @@ class ReferenceServer(ThreadingHTTPServer):
         # The events of the latest background responses, for GET /responses/{id}?stream=true.
         self.background: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         self.background_lock = threading.Lock()
+        # Continuation and cancellation: `store: true` responses (their input and output), and the
+        # non-streamed background responses ("jobs"), under the same lock.
+        self.stored: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.background_seconds = background_seconds
 
     @property
     def url(self) -> str:
@@ -678,6 +731,14 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(split.query)
         with self.server.background_lock:
             events = self.server.background.get(response_id)
+            job = self.server.jobs.get(response_id)
+            stored = self.server.stored.get(response_id)
+        if events is None and job is not None:
+            self._json(200, job.now(self.server.background_seconds))
+            return
+        if events is None and stored is not None and query.get("stream", [""])[0].lower() != "true":
+            self._json(200, stored["response"])
+            return
         if events is None:
             message = f"No response with id '{response_id}' found."
             self._json(404, error_body(message, "invalid_request_error", "not_found", "response_id"))
@@ -710,6 +771,16 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         raw = self._body()
         if raw is None:
+            return
+        cancel = CANCEL_PATH.fullmatch(path)
+        if cancel is not None:
+            if self.server.api_key is not None and not self._authorised():
+                denied = error_body("missing or wrong API key", "invalid_request_error", "invalid_api_key", None)
+                self._json(401, denied)
+                return
+            faults = set(self.server.faults)
+            faults.update(f.strip() for f in self.headers.get("X-Conformance-Fault", "").split(",") if f.strip())
+            self._cancel(cancel.group(1), faults)
             return
         if path not in ("/v1/responses", "/responses"):
             self._json(404, error_body(f"no route POST {self.path}", "invalid_request_error", "not_found", None))
@@ -781,8 +852,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reject(404, RequestError(message, "model", "model_not_found"), faults, "not_found")
             return
         created_at = int(time.time())
+        continued = self._continue(request, faults)
+        if continued is None:
+            return
+        request = continued
+        if not request.get("stream") and request.get("background"):
+            self._start_job(request, faults, created_at, profile)
+            return
         if not request.get("stream"):
             events = StreamPlan(request, faults, created_at, profile).events()
+            self._store(request, events)
             if "non-streaming-sse" in faults:
                 self._stream(encode_frames(events, profile, faults), faults)
                 return
@@ -802,9 +881,86 @@ class _Handler(BaseHTTPRequestHandler):
             events = failed_stream_events(request, created_at, profile)
         else:
             events = StreamPlan(request, faults, created_at, profile).events()
+            self._store(request, events)
             if request.get("background"):
                 self._keep_background(events[0]["response"]["id"], events)
         self._stream(encode_frames(events, profile, faults), faults)
+
+    # --- continuation and background cancellation ---
+
+    def _continue(self, request: dict[str, Any], faults: set[str]) -> dict[str, Any] | None:
+        """The request with its previous response's input and output before its own input
+        (``previous_response_id``), or None after rejecting an unknown id."""
+        previous = request.get("previous_response_id")
+        if previous is None:
+            return request
+        if "forgets-previous" in faults:
+            return {k: v for k, v in request.items() if k != "previous_response_id"}
+        if not isinstance(previous, str):
+            self._reject(400, RequestError("`previous_response_id` must be a string", "previous_response_id"), faults)
+            return None
+        with self.server.background_lock:
+            stored = None if "loses-responses" in faults else self.server.stored.get(previous)
+        if stored is None:
+            if "accepts-unknown-previous" in faults:
+                return {k: v for k, v in request.items() if k != "previous_response_id"}
+            message = f"Previous response with id '{previous}' not found."
+            if "previous-error-code" in faults:
+                self._reject(404, RequestError(message, "previous_response_id", "not_found"), faults)
+            else:
+                self._reject(400, RequestError(message, "previous_response_id", "previous_response_not_found"), faults)
+            return None
+        return {**request, "input": stored["input"] + stored["output"] + _input_items(request["input"])}
+
+    def _store(self, request: dict[str, Any], events: list[dict[str, Any]]) -> None:
+        """Keep a `store: true` response's input and output for a later previous_response_id."""
+        final = [e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete")]
+        if request.get("store") is not True or not final:
+            return
+        record = {"input": _input_items(request["input"]), "output": final[-1]["output"], "response": final[-1]}
+        with self.server.background_lock:
+            self.server.stored[final[-1]["id"]] = record
+            while len(self.server.stored) > STORED_KEPT:
+                self.server.stored.popitem(last=False)
+
+    def _start_job(self, request: dict[str, Any], faults: set[str], created_at: int, profile: str) -> None:
+        """A non-streamed background response: answered at once ``queued``; it runs for
+        ``background_seconds`` (GET shows it in_progress), then it is complete."""
+        plan = StreamPlan(request, faults, created_at, profile)
+        events = plan.events()
+        self._store(request, events)
+        final = next(e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete"))
+        job = Job(plan.response("in_progress"), final, time.monotonic())
+        with self.server.background_lock:
+            self.server.jobs[final["id"]] = job
+            while len(self.server.jobs) > BACKGROUND_KEPT:
+                self.server.jobs.popitem(last=False)
+        self._json(200, {**job.running, "status": "queued"})
+
+    def _cancel(self, response_id: str, faults: set[str]) -> None:
+        """POST /responses/{id}/cancel: a running background response ends ``cancelled``; a finished
+        one is answered as it is; a response that was not run in the background cannot be cancelled."""
+        with self.server.background_lock:
+            job = self.server.jobs.get(response_id)
+            streamed = self.server.background.get(response_id)
+            stored = self.server.stored.get(response_id)
+            if job is not None:
+                now = job.now(self.server.background_seconds)
+                if now["status"] == "in_progress" and "cancel-ignored" not in faults:
+                    now = {**job.running, "status": "cancelled"}
+                    if "cancel-forgotten" not in faults:
+                        job.cancelled = True
+                self._json(200, now)
+                return
+        if streamed is not None:
+            final = [e["response"] for e in streamed if e["type"] in ("response.completed", "response.incomplete")]
+            self._json(200, final[-1] if final else streamed[-1].get("response", {}))
+        elif stored is not None:
+            message = "Only responses created with background=true can be cancelled."
+            self._json(400, error_body(message, "invalid_request_error", "invalid_request", "response_id"))
+        else:
+            message = f"No response with id '{response_id}' found."
+            self._json(404, error_body(message, "invalid_request_error", "not_found", "response_id"))
 
     def _reject(self, status: int, exc: RequestError, faults: set[str], kind: str = "invalid_request_error") -> None:
         if "bare-error" in faults:

@@ -56,6 +56,13 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "cancel-leaks-slot": ("cancel-mid-stream", {"HTT023", "HTT001"}, {"HTT023", "HTT001"}),
     "shared-ids": ("concurrency", {"HTT024"}, {"HTT024"}),
     "resume-renumbered": ("background-resume", {"HTT025"}, {"HTT025"}),
+    # continuation and background cancellation
+    "forgets-previous": ("previous-response-id", {"HTT027"}, {"HTT027"}),
+    "loses-responses": ("previous-response-id", {"HTT026", "HTT001"}, {"HTT026", "HTT001"}),
+    "accepts-unknown-previous": ("unknown-previous-response", {"HTT009"}, {"HTT009"}),
+    "previous-error-code": ("unknown-previous-response", {"HTT028"}, {"HTT028"}),
+    "cancel-ignored": ("background-cancel", {"HTT029"}, {"HTT029"}),
+    "cancel-forgotten": ("background-cancel", {"HTT030"}, {"HTT030"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.

@@ -30,8 +30,12 @@ def test_every_scenario_is_conformant(reference_url: str, profile: str) -> None:
         serious = [f"{f.code} {f.message}" for f in stream.findings if f.severity is not Severity.INFO]
         assert serious == [], f"{stream.name}: {serious}"
         assert stream.http is not None
-        if stream.name in ("invalid-request", "unknown-model"):
-            assert stream.http.status == (400 if stream.name == "invalid-request" else 404)
+        if stream.name in ("invalid-request", "unknown-model", "unknown-previous-response"):
+            assert stream.http.status == (404 if stream.name == "unknown-model" else 400)
+            assert stream.events == 0
+        elif stream.name == "background-cancel":  # JSON requests only: create, cancel, retrieve
+            assert stream.http.status == 200
+            assert stream.http.headers["content-type"].startswith("application/json")
             assert stream.events == 0
         else:
             assert stream.http.status == 200
@@ -58,8 +62,8 @@ def test_scenarios_get_what_they_ask_for(reference_url: str) -> None:
     with httpx.Client() as client:
         for scenario in select_scenarios():
             body = scenario.body("m")
-            if scenario.expect == "reject":
-                continue
+            if scenario.expect == "reject" or not body.get("stream"):
+                continue  # rejections, and the background request that is cancelled (not streamed)
             response = client.post(target.url, json=body, timeout=10)
             events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
             final = events[-1]["response"]
@@ -92,12 +96,15 @@ def test_undeclared_capabilities_are_skipped_not_passed(reference_url: str) -> N
         "cancel-mid-stream",
         "background-resume",
         "concurrency",
+        "previous-response-id",
+        "unknown-previous-response",
+        "background-cancel",
     }
     assert all("does not declare capability" in reason for reason in skipped.values())
     ran = [s.name for s in report.streams if s.skipped is None]
     assert ran == ["plain-text", "function-tool"]
     data = report.to_dict()
-    assert data["summary"]["skipped"] == 12
+    assert data["summary"]["skipped"] == 15
     assert all("skipped" in s for s in data["streams"] if s["name"] in skipped)
 
 
@@ -181,7 +188,7 @@ def test_json_results_name_the_official_test_they_cover(reference_url: str) -> N
 
 def test_default_capabilities_run_the_deeper_battery_but_not_unknown_models_or_background(reference_url: str) -> None:
     report = run_battery(
-        target_for(reference_url), "openai", scenarios=["unknown-model", "non-*", "cancel-*", "background-*", "conc*"]
+        target_for(reference_url), "openai", scenarios=["unknown-model", "non-*", "cancel-*", "background-r*", "conc*"]
     )
     assert [(s.name, s.skipped is not None) for s in report.streams] == [
         ("unknown-model", True),
@@ -207,3 +214,89 @@ def test_a_background_response_resumes_with_the_same_events(reference_url: str) 
     final = httpx.get(f"{reference_url}/v1/responses/{response_id}", timeout=10).json()
     assert final == events[-1]["response"]
     assert httpx.get(reference_url + "/v1/responses/resp_unknown", timeout=10).status_code == 404
+
+
+# --- continuation and background cancellation ----------------------------------------------------
+
+
+def test_default_capabilities_skip_continuation_and_background_cancel(reference_url: str) -> None:
+    """A server that stores nothing and runs nothing in the background is not failed by default."""
+    chosen = ["previous-*", "unknown-prev*", "background-c*"]
+    report = run_battery(target_for(reference_url), "openai", scenarios=chosen)
+    assert [(s.name, s.skipped is not None) for s in report.streams] == [
+        ("previous-response-id", True),
+        ("unknown-previous-response", True),
+        ("background-cancel", True),
+    ]
+    assert all("does not declare capability" in (s.skipped or "") for s in report.streams)
+
+
+def _events(text: str) -> list[dict[str, object]]:
+    return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: {")]
+
+
+def test_a_continued_response_carries_the_earlier_turns(reference_url: str) -> None:
+    """The reference server's continuation is real: the first turn's input and output come before the new
+    input (the answer counts two user turns), the Response names its previous id, and only `store: true`
+    responses can be continued."""
+    with httpx.Client(timeout=10) as client:
+        first = _events(client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "My name is Ada.", "store": True, "stream": True}).text)
+        first_id = first[-1]["response"]["id"]
+        assert first[-1]["response"]["store"] is True
+        second = _events(client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "What is my name?", "previous_response_id": first_id, "stream": True}).text)
+        final = second[-1]["response"]
+        assert final["previous_response_id"] == first_id
+        assert all(e["response"]["previous_response_id"] == first_id for e in second if "response" in e)
+        assert final["output"][0]["content"][0]["text"].endswith("What is my name? (turn 2)")
+        assert client.get(f"{reference_url}/v1/responses/{first_id}").json() == first[-1]["response"]
+        unstored = _events(client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "Not kept.", "stream": True}).text)[-1]["response"]
+        assert unstored["store"] is False
+        missing = client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "x", "previous_response_id": unstored["id"], "stream": True})
+        assert missing.status_code == 400
+        assert missing.json()["error"] == {
+            "message": f"Previous response with id '{unstored['id']}' not found.",
+            "type": "invalid_request_error", "param": "previous_response_id", "code": "previous_response_not_found",
+        }  # fmt: skip
+
+
+def test_a_background_response_is_cancelled_and_stays_cancelled(reference_url: str) -> None:
+    """Only a running background response is cancelled; a finished one is answered as it is, a response
+    that was not run in the background cannot be cancelled (400), an unknown id is 404."""
+    with httpx.Client(timeout=10) as client:
+        created = client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "Cancel me.", "background": True, "store": True}).json()
+        assert (created["status"], created["background"]) == ("queued", True)
+        rid = created["id"]
+        assert client.get(f"{reference_url}/v1/responses/{rid}").json()["status"] == "in_progress"
+        cancelled = client.post(f"{reference_url}/v1/responses/{rid}/cancel")
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        assert client.get(f"{reference_url}/v1/responses/{rid}").json()["status"] == "cancelled"
+        assert client.post(f"{reference_url}/v1/responses/{rid}/cancel").json()["status"] == "cancelled"
+        stored = _events(client.post(reference_url + "/v1/responses", json={
+            "model": "m", "input": "Kept, not in the background.", "store": True, "stream": True}).text)
+        refused = client.post(f"{reference_url}/v1/responses/{stored[-1]['response']['id']}/cancel")
+        assert refused.status_code == 400
+        assert client.post(f"{reference_url}/v1/responses/resp_nothing/cancel").status_code == 404
+
+
+def test_a_finished_background_response_is_not_cancelled(reference_url: str) -> None:
+    """When the work ended before the cancel, the scenario cannot judge the cancel: skipped, never passed."""
+    server, thread = reference_server.start(background_seconds=0.0)
+    try:
+        report = run_battery(target_for(server.url), "openai", scenarios=["background-cancel"],
+                             capabilities=parse_capabilities(["background-cancel"]))
+        with httpx.Client(timeout=10) as client:
+            created = client.post(server.url + "/v1/responses", json={
+                "model": "m", "input": "Done at once.", "background": True}).json()
+            finished = client.post(f"{server.url}/v1/responses/{created['id']}/cancel").json()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    (stream,) = report.streams
+    assert stream.skipped is not None and "had ended ('completed')" in stream.skipped
+    assert finished["status"] == "completed"

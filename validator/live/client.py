@@ -402,6 +402,10 @@ def _judge_answer(run: Exchange, status: int, stopped: bool) -> None:
                 f"{'ends ' + repr(obs.status) if obs.status else 'has no error event'}; "
                 "expected an HTTP 4xx or an error / response.failed event",
             )
+        elif obs.error_event is not None:
+            nested = obs.error_event.get("error")  # the openresponses shape nests it, OpenAI's is flat
+            code = nested.get("code") if isinstance(nested, dict) else obs.error_event.get("code")
+            _check_error_code(run, code, "the error event")
         return
     if scenario.verify is not None and obs.types and not stopped:
         scenario.verify(obs, run)
@@ -429,6 +433,16 @@ def _check_error_body(run: Exchange, status: int, content_type: str, text: str) 
             f"HTTP {status} error body: {'; '.join(problems)}: {_snippet(text)}",
             actual=body.get("error", body),
         )
+    if run.scenario.expect == "reject" and 400 <= status < 500:
+        error = body.get("error")
+        _check_error_code(run, error.get("code") if isinstance(error, dict) else None, f"the HTTP {status} error")
+
+
+def _check_error_code(run: Exchange, code: Any, where: str) -> None:
+    """The rejection carries the ``error.code`` its scenario documents (if it names one)."""
+    wanted = run.scenario.error_code
+    if wanted is not None and code != wanted:
+        run.emit(rules.REJECTION_CODE, f"{where} has error.code {code!r}, not {wanted!r}", expected=wanted, actual=code)
 
 
 def error_shape_problems(body: dict[str, Any]) -> list[str]:

@@ -23,6 +23,7 @@ from validator import schemas
 from validator.live.client import Exchange, Target, exchange
 from validator.live.scenarios import CONCURRENT_STREAMS, Scenario
 from validator.report import StreamReport
+from validator.rules import Rule
 from validator.rules import http as rules
 from validator.sse import SSEDecoder
 
@@ -310,11 +311,153 @@ def _first_difference(expected: list[dict[str, Any]], actual: list[dict[str, Any
     return f"the resumption has {len(actual)} events, the original stream {len(expected)} after that point"
 
 
+# --- continuation (previous_response_id) -------------------------------------------------------
+
+CONTINUE_INPUT = "What is my name? Answer in one short sentence."
+
+
+def run_continuation(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """A stored response streamed (checked as usual), then a second request continuing it with
+    ``previous_response_id``: answered like any stream, its Response objects naming the first id."""
+    first = _run(client, target, scenario, options)
+    response_id = next(iter(sorted(first.observation.response_ids)), None)
+    if first.report.error or response_id is None or len(first.observation.response_ids) != 1:
+        return first.report  # the first stream's own findings say what went wrong
+    follow = dataclasses.replace(
+        scenario, name=f"{scenario.name}-2", kind="stream",
+        build=lambda model: {**scenario.body(model), "input": CONTINUE_INPUT, "previous_response_id": response_id},
+    )
+    second = exchange(client, target, follow, options.profile, select=options.select, ignore=options.ignore,
+                      timeline=options.timeline, keep_payloads=True)
+    _check_continued(second, response_id)
+    report = first.report
+    report.findings += second.report.findings
+    report.elided += second.report.elided
+    report.events += second.report.events
+    if second.report.error and report.error is None:
+        report.error = f"{follow.name}: {second.report.error}"
+    return report
+
+
+def _check_continued(run: Exchange, previous: str) -> None:
+    obs = run.observation
+    http = run.report.http
+    status = http.status if http is not None else None
+    said = next((f.message for f in run.report.findings if f.code in UNANSWERED), None)
+    if (status is not None and status >= 300) or said is not None or obs.terminal is None or obs.failed_cleanly:
+        why = (said or (f"HTTP {status}" if status is not None and status >= 300 else None)
+               or ("it failed" if obs.failed_cleanly else "the stream has no terminal response"))
+        run.emit(rules.CONTINUATION_FAILED, f"the request continuing {previous} was not answered: {why}")
+        return
+    wrong = [
+        f"{p.get('type')} ({p['response'].get('previous_response_id')!r})"
+        for p in obs.payloads or []
+        if isinstance(p.get("response"), dict) and p["response"].get("previous_response_id") != previous
+    ]
+    if wrong:
+        run.emit(
+            rules.PREVIOUS_ID_NOT_ECHOED,
+            f"the response continuing {previous} names another previous_response_id in "
+            f"{', '.join(wrong[:3])}{' …' if len(wrong) > 3 else ''}",
+            expected=previous,
+        )
+
+
+# --- background cancellation -------------------------------------------------------------------
+
+TERMINAL_STATUSES = frozenset({"completed", "incomplete", "failed"})
+
+
+def run_background_cancel(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """A ``background: true`` request (not streamed), cancelled at once with ``POST .../{id}/cancel``:
+    HTTP 200 and the Response in status ``cancelled``; ``GET .../{id}`` then says ``cancelled`` too."""
+    run = Exchange(target, scenario, options.profile, options.select, options.ignore, target.redactor())
+    created = _request_json(client, target, "POST", target.url, scenario.body(target.model), run,
+                            rules.CANCEL_NOT_CANCELLED, "the background request")
+    response_id = created.get("id") if created is not None else None
+    if created is not None and not isinstance(response_id, str):
+        run.emit(rules.CANCEL_NOT_CANCELLED, "the background request's answer has no response id to cancel")
+    if created is None or not isinstance(response_id, str):
+        run.finish()
+        return run.report
+    if created.get("status") in TERMINAL_STATUSES:
+        run.finish()
+        run.report.skipped = (f"the background response was already {created['status']!r} when it was created: "
+                              "nothing was left to cancel")
+        return run.report
+    cancel_url = target.resource_url(response_id, "cancel")
+    cancelled = _request_json(client, target, "POST", cancel_url, None, run, rules.CANCEL_NOT_CANCELLED,
+                              "the cancel request")
+    if cancelled is not None:
+        status, same = cancelled.get("status"), cancelled.get("id") == response_id
+        if status in TERMINAL_STATUSES:
+            run.finish()
+            run.report.skipped = f"the background response had ended ({status!r}) before the cancel arrived"
+            return run.report
+        if status != "cancelled" or not same:
+            what = f"status {status!r}" if same else f"another response ({cancelled.get('id')!r})"
+            run.emit(rules.CANCEL_NOT_CANCELLED, f"the cancel of {response_id} was answered with {what}",
+                     expected="cancelled", actual=status)
+        else:
+            later = _request_json(client, target, "GET", target.resource_url(response_id), None, run,
+                                  rules.CANCEL_NOT_KEPT, "the GET after the cancel")
+            if later is not None and later.get("status") != "cancelled":
+                run.emit(rules.CANCEL_NOT_KEPT,
+                         f"after the cancel, GET {response_id} says status {later.get('status')!r}",
+                         expected="cancelled", actual=later.get("status"))
+    run.finish()
+    return run.report
+
+
+def _request_json(client: httpx.Client, target: Target, method: str, url: str, body: dict[str, Any] | None,
+                  run: Exchange, rule: Rule, what: str) -> dict[str, Any] | None:
+    """A bounded JSON request: the answer's object, or None after a finding of ``rule``."""
+    timeouts = target.timeouts
+    headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
+    if body is None:
+        headers.pop("Content-Type", None)
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
+                            write=timeouts.connect, pool=timeouts.connect)
+    started = time.monotonic()
+    data = bytearray()
+    try:
+        request = client.build_request(method, url, content=orjson.dumps(body) if body is not None else None,
+                                       headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            status = response.status_code
+            if run.report.http is not None and run.report.http.status is None:
+                run.report.http.status = status
+                run.report.http.headers = run.redactor.headers({k.lower(): v for k, v in response.headers.items()})
+            for chunk in response.iter_bytes():
+                data.extend(chunk)
+                if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
+                    run.emit(rule, f"{what} was not answered within {JSON_BODY_LIMIT:,} bytes and {timeouts.total:g} s")
+                    return None
+    except httpx.HTTPError as exc:
+        run.emit(rule, f"{what} failed: {run.redactor.text(str(exc) or type(exc).__name__)}")
+        return None
+    text = run.redactor.text(bytes(data).decode("utf-8", "replace"))
+    if status != 200:
+        run.emit(rule, f"{what} was answered with HTTP {status}: {_snippet(text)}")
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or value.get("object", "response") != "response":
+        run.emit(rule, f"{what} was not answered with a JSON Response object: {_snippet(text)}")
+        return None
+    return value
+
+
 RUNNERS: dict[str, Runner] = {
     "background": run_background,
     "non-streaming": run_non_streaming,
     "cancel": run_cancel,
     "concurrency": run_concurrency,
+    # continuation and background cancellation
+    "continuation": run_continuation,
+    "background-cancel": run_background_cancel,
 }
 
 

@@ -20,6 +20,8 @@ from validator.rules import http as rules
 
 CONCURRENT_STREAMS = 4  # the concurrency scenario's parallel streams
 UNKNOWN_MODEL = "no-such-model-responses-conformance"
+# A well-formed response id that no server has issued (the continuation scenarios).
+UNKNOWN_RESPONSE_ID = "resp_0000000000000000responsesconformance"
 
 CAPABILITIES: dict[str, str] = {
     "text": "plain text answers (every Responses server)",
@@ -36,10 +38,17 @@ CAPABILITIES: dict[str, str] = {
     "cancellation": "the client closing the connection mid-stream (the server stays available)",
     "concurrency": f"{CONCURRENT_STREAMS} streams at once",
     "background": "`background: true`, resumed with `GET /responses/{id}?stream=true&starting_after=N`",
+    # continuation and background cancellation
+    "continuation": "`previous_response_id` naming a stored response (`store: true`); an unknown one rejected",
+    "background-cancel": "`POST /responses/{id}/cancel` of a running `background: true` response",
 }
 
 # What a server is assumed to support when it declares nothing.
-DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {"reasoning", "unknown-model", "background"}
+# Not by default: a server that stores no responses (continuation) or runs nothing in the background
+# is conformant without them.
+DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {
+    "reasoning", "unknown-model", "background", "continuation", "background-cancel"
+}
 
 TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
@@ -167,6 +176,8 @@ class Scenario:
     kind: str = "stream"
     covers: str | None = None
     on_websocket: bool = True  # the WebSocket battery runs it too (``stream`` kinds only)
+    # The ``error.code`` a rejection must carry (``expect="reject"``), if the specs name one.
+    error_code: str | None = None
 
     def body(self, model: str) -> dict[str, Any]:
         return self.build(model)
@@ -442,6 +453,56 @@ SCENARIOS: tuple[Scenario, ...] = (
         kind="concurrency",
     ),
 )
+
+# --- continuation and background cancellation ---------------------------------------------------
+
+CONTINUATION_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "previous-response-id",
+        "a stored response (`store: true`), then a request continuing it with `previous_response_id`: "
+        "answered, and its Response objects name the previous id",
+        "continuation",
+        lambda model: {
+            "model": model,
+            "input": "My name is Ada. Say hello to me in one short sentence.",
+            "store": True,
+            "stream": True,
+        },
+        kind="continuation",
+    ),
+    Scenario(
+        "unknown-previous-response",
+        "a `previous_response_id` no response has: rejected with a 4xx and `previous_response_not_found`",
+        "continuation",
+        lambda model: {
+            "model": model,
+            "input": "What is my name?",
+            "previous_response_id": UNKNOWN_RESPONSE_ID,
+            "store": True,
+            "stream": True,
+        },
+        expect="reject",
+        error_code="previous_response_not_found",
+        on_websocket=False,
+    ),
+    Scenario(
+        "background-cancel",
+        "a `background: true` response cancelled while it runs: HTTP 200 and status `cancelled`, "
+        "and a later GET says `cancelled` too",
+        "background-cancel",
+        lambda model: {
+            "model": model,
+            "input": "Write a story of at least two thousand words about a lighthouse keeper.",
+            "background": True,
+            "store": True,
+            "stream": False,
+        },
+        kind="background-cancel",
+        on_websocket=False,
+    ),
+)
+
+SCENARIOS += CONTINUATION_SCENARIOS
 
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS)
 

@@ -459,6 +459,112 @@ RESUME_MISMATCH = Rule(
     evidence=(NOT_REPLAYED,),
 )
 
+# --- continuation and background cancellation (HTT026-HTT035 are this block's) --------------------
+
+CONTINUATION_FAILED = Rule(
+    code="HTT026",
+    name="continuation-not-answered",
+    summary=(
+        "A request with `previous_response_id` naming the response the server had just streamed (with "
+        "`store: true`) was not answered: an HTTP error, a failed stream, or no terminal response."
+    ),
+    requirement=(
+        "When `previous_response_id` is provided, the server MUST load both the input and output "
+        "associated with that prior response and treat them as part of the new request's context."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "previous_response_id"), SpecRef(OPENAI_SPEC, "CreateResponse.previous_response_id")),
+    breaks=(
+        "every client that chains turns by id (openai-agents `previous_response_id`, Codex over HTTP, "
+        "`client.responses.create(previous_response_id=...)` in every SDK): the second turn raises",
+    ),
+    rationale="The capability is declared (`continuation`): a server that stores no responses declares nothing.",
+    evidence=(NOT_REPLAYED, "maximhq/bifrost#2441: the second turn of a Codex session failed with "
+              "previous_response_not_found on a gateway that did not store the first"),
+)
+
+PREVIOUS_ID_NOT_ECHOED = Rule(
+    code="HTT027",
+    name="previous-response-id-not-echoed",
+    summary="A continued response does not carry the `previous_response_id` it was asked to continue.",
+    requirement=(
+        "The Response object's `previous_response_id` is the ID of the previous response in the chain "
+        "that was referenced, if any (a required field of the Open Responses ResponseResource)."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENRESPONSES, "ResponseResource.previous_response_id"), SpecRef(OPENAI_SPEC, "Response")),
+    breaks=(
+        "code that follows a conversation's chain back through `previous_response_id` (no SDK crashes)",
+    ),
+    rationale="The answer is right and every client reads it; only the chain's record is wrong: a warning.",
+    evidence=(NOT_REPLAYED, "masaic-ai-platform/AgC#49 (Missing previous response id in response), fixed by #48"),
+)
+
+REJECTION_CODE = Rule(
+    code="HTT028",
+    name="rejection-error-code",
+    summary=(
+        "A rejection does not carry the documented `error.code` (`previous_response_not_found` for an "
+        "unknown `previous_response_id`)."
+    ),
+    requirement=(
+        "A continuation whose previous response is not available fails with an error whose code is "
+        "`previous_response_not_found` (param `previous_response_id`), as OpenAI answers it."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENRESPONSES, "WebSocket continuation (the same previous_response_id semantics as HTTP)"),
+          SpecRef(OPENAI_SPEC, "Error.code")),
+    breaks=(
+        "recovery keyed on the code: a client or proxy that resends the full context when the anchor is "
+        "lost (Codex-facing proxies such as codex-lb) passes the raw 400 to the user instead",
+    ),
+    rationale="Every SDK still raises its 4xx error, so only the recovery is lost: a warning.",
+    evidence=(NOT_REPLAYED, "Soju06/codex-lb#1817 (an anchor rejection without the code defeats the recovery)"),
+)
+
+CANCEL_NOT_CANCELLED = Rule(
+    code="HTT029",
+    name="background-cancel-not-cancelled",
+    summary=(
+        "`POST /responses/{id}/cancel` on a running background response was not answered with HTTP 200 and "
+        "that Response in status `cancelled`."
+    ),
+    requirement=(
+        "Cancels a model response with the given ID; only responses created with `background: true` can be "
+        "cancelled. The answer is the Response (200), its status `cancelled`."
+    ),
+    severity={"openai": ERROR, "openresponses": WARNING},
+    refs=(SpecRef(OPENAI_SPEC, "POST /responses/{response_id}/cancel"),),
+    breaks=(
+        "`client.responses.cancel(id)` in every SDK (raises, or the work goes on and is billed)",
+    ),
+    rationale=(
+        "The Open Responses specification defines background mode but no cancel endpoint, so a server "
+        "judged by it gets a warning; OpenAI documents the endpoint: an error there."
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+CANCEL_NOT_KEPT = Rule(
+    code="HTT030",
+    name="background-cancel-not-kept",
+    summary="After a background response was cancelled, `GET /responses/{id}` shows another status.",
+    requirement=(
+        "A cancelled response stays cancelled: retrieving it answers the same Response in status `cancelled`."
+    ),
+    severity={"openai": ERROR, "openresponses": WARNING},
+    refs=(
+        SpecRef(OPENAI_SPEC, "GET /responses/{response_id}"),
+        SpecRef(OPENAI_SPEC, "POST /responses/{response_id}/cancel"),
+    ),
+    breaks=(
+        "clients that poll a background response (`responses.retrieve` until a terminal status): they wait "
+        "for, or show, an answer the user cancelled",
+    ),
+    rationale="As HTT029: no cancel endpoint in the Open Responses specification, so a warning there.",
+    evidence=(NOT_REPLAYED,),
+)
+
 register(
     STATUS_NOT_2XX,
     CONTENT_TYPE,
@@ -485,4 +591,10 @@ register(
     CANCEL_BROKE_NEXT,
     CROSS_TALK,
     RESUME_MISMATCH,
+    # continuation and background cancellation
+    CONTINUATION_FAILED,
+    PREVIOUS_ID_NOT_ECHOED,
+    REJECTION_CODE,
+    CANCEL_NOT_CANCELLED,
+    CANCEL_NOT_KEPT,
 )
