@@ -36,6 +36,10 @@ its input and output come before the new input (an unknown id is HTTP 400
 complete); ``POST /responses/{id}/cancel`` ends it ``cancelled`` (a finished
 one is answered as it is; a response not run in the background is HTTP 400).
 
+``--pause SECONDS`` pauses every stream in its middle (a slow generation);
+``--keepalive SECONDS`` fills a pause (and the ``stall`` fault's) with an SSE
+comment ``: keep-alive`` at that interval.
+
 Faults: header ``X-Conformance-Fault: name[,name...]``, a model name suffix
 ``model+fault=name``, or ``--fault name`` for every request. ``FAULTS`` lists
 them. The HTTP side imports nothing but the standard library, so it is
@@ -122,6 +126,9 @@ FAULTS: dict[str, str] = {
     "previous-error-code": "an unknown previous_response_id is answered 404 with error.code not_found",
     "cancel-ignored": "a cancel is answered 200 with the background response still in_progress",
     "cancel-forgotten": "a cancel is answered cancelled, but the background response runs on",
+    # keep-alive
+    "keepalive-events": "three numbered keepalive events mid-stream (OpenAI's heartbeat), whatever the profile",
+    "keepalive-after-terminal": "SSE comment heartbeats go on for --stall-seconds after the terminal event",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -144,6 +151,9 @@ HTML_PAGE = b"<!doctype html><html><head><title>Welcome</title></head><body><h1>
 GREETING = "Hello! This is the responses-conformance reference server answering deterministically. You said:"
 REASONING_SUMMARY = "The user wants a short answer; I will answer directly and deterministically."
 DEFAULT_STALL_SECONDS = 30.0
+HEARTBEAT = b": keep-alive\n\n"  # an SSE comment: every SSE parser skips it, and it keeps the stream alive
+HEARTBEAT_SECONDS = 0.2  # the keepalive-after-terminal fault's heartbeat interval
+KEEPALIVE_EVENTS = 3  # the keepalive-events fault's heartbeats
 
 # Model names the reference server does not serve (every other name is served).
 UNKNOWN_MODEL_PREFIX = "no-such-model"
@@ -597,6 +607,16 @@ def encode_frames(events: list[dict[str, Any]], profile: str, faults: set[str]) 
     return frames
 
 
+def with_keepalive_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events with OpenAI's heartbeat, ``{"type": "keepalive", "sequence_number": N}``, in the middle,
+    numbered in their place (the events after them renumbered), as OpenAI sends it."""
+    middle = len(events) // 2
+    out = events[:middle] + [{"type": "keepalive"} for _ in range(KEEPALIVE_EVENTS)] + events[middle:]
+    if all("sequence_number" in e for e in events):
+        out = [{**event, "sequence_number": number} for number, event in enumerate(out)]
+    return out
+
+
 # --- continuation and background cancellation: what the server keeps ---------------
 
 CANCEL_PATH = re.compile(r"(?:/v1)?/responses/([^/]+)/cancel")
@@ -649,6 +669,8 @@ class ReferenceServer(ThreadingHTTPServer):
         stall_seconds: float = DEFAULT_STALL_SECONDS,
         delay: float = 0.0,
         background_seconds: float = BACKGROUND_SECONDS,
+        pause_seconds: float = 0.0,
+        keepalive_seconds: float = 0.0,
         request_timeout: float = REQUEST_TIMEOUT,
         max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
@@ -659,6 +681,10 @@ class ReferenceServer(ThreadingHTTPServer):
         self.api_key = api_key
         self.faults = set(faults or ())
         self.stall_seconds = stall_seconds
+        # A pause in the middle of every stream (a slow generation), filled with SSE comment
+        # heartbeats every ``keepalive_seconds`` (none when 0); the ``stall`` fault's pause too.
+        self.pause_seconds = pause_seconds
+        self.keepalive_seconds = keepalive_seconds
         self.delay = delay
         self.slot_busy = False  # the cancel-leaks-slot fault's one slot
         # The events of the latest background responses, for GET /responses/{id}?stream=true.
@@ -881,6 +907,8 @@ class _Handler(BaseHTTPRequestHandler):
             events = failed_stream_events(request, created_at, profile)
         else:
             events = StreamPlan(request, faults, created_at, profile).events()
+            if "keepalive-events" in faults:
+                events = with_keepalive_events(events)
             self._store(request, events)
             if request.get("background"):
                 self._keep_background(events[0]["response"]["id"], events)
@@ -989,7 +1017,9 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(CANCEL_PACE)
                 if i == middle:
                     if "stall" in faults:
-                        time.sleep(self.server.stall_seconds)
+                        self._pause(self.server.stall_seconds)
+                    elif self.server.pause_seconds:
+                        self._pause(self.server.pause_seconds)
                     if "cut-mid-event" in faults:
                         self._chunk(frame[: len(frame) // 2])
                         self._chunk(b"")
@@ -1007,9 +1037,23 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.slot_busy = False  # freed before the body ends, so the next request finds it free
             if "linger" in faults:
                 time.sleep(self.server.stall_seconds)
+            if "keepalive-after-terminal" in faults:
+                ends = time.monotonic() + self.server.stall_seconds
+                while time.monotonic() < ends:
+                    time.sleep(HEARTBEAT_SECONDS)
+                    self._chunk(HEARTBEAT)
             self._chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _pause(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` but a heartbeat comment every ``keepalive_seconds`` (if set)."""
+        ends = time.monotonic() + seconds
+        interval = self.server.keepalive_seconds
+        while (left := ends - time.monotonic()) > 0:
+            time.sleep(min(left, interval) if interval > 0 else left)
+            if interval > 0 and time.monotonic() < ends:
+                self._chunk(HEARTBEAT)
 
     def _flood(self, frames: list[bytes], faults: set[str]) -> None:
         """Send the stream's opening, then up to FLOOD_BYTES until the client hangs up."""
@@ -1302,6 +1346,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stall-seconds", type=float, default=DEFAULT_STALL_SECONDS)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between events")
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds every stream pauses mid-way")
+    parser.add_argument("--keepalive", type=float, default=0.0, help="seconds between heartbeat comments in a pause")
     args = parser.parse_args(argv)
     server = ReferenceServer(
         (args.host, args.port),
@@ -1309,6 +1355,8 @@ def main(argv: list[str] | None = None) -> int:
         api_key=args.api_key,
         faults=set(args.fault),
         stall_seconds=args.stall_seconds,
+        pause_seconds=args.pause,
+        keepalive_seconds=args.keepalive,
         delay=args.delay,
     )
     print(f"reference server listening on {server.url} ({args.profile} profile)", file=sys.stderr, flush=True)

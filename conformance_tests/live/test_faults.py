@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,6 +64,10 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "previous-error-code": ("unknown-previous-response", {"HTT028"}, {"HTT028"}),
     "cancel-ignored": ("background-cancel", {"HTT029"}, {"HTT029"}),
     "cancel-forgotten": ("background-cancel", {"HTT030"}, {"HTT030"}),
+    # keep-alive: OpenAI's keepalive event is what OpenAI sends (SCH005, information) in the openai
+    # profile, an unprefixed non-standard event (SCH005, error) in openresponses
+    "keepalive-events": ("keep-alive", set(), {"SCH005"}),
+    "keepalive-after-terminal": ("keep-alive", {"HTT019"}, {"HTT019"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.
@@ -235,3 +240,47 @@ def test_a_cancelled_stream_that_breaks_the_next_request_is_named(reference_url:
     assert "after the client closed a stream after" in finding.message and "HTT001" in finding.message
     # Without the cancellation the same fault is harmless: the slot is freed at the end of each stream.
     assert run_one(client, target, SCENARIOS["plain-text"]).ok(strict=True)
+
+
+# --- keep-alive ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["openai", "openresponses"])
+def test_a_pause_filled_with_keepalive_comments_passes(client: httpx.Client, tmp_path: Path, profile: str) -> None:
+    """A stream that pauses three times as long as the idle timeout, with an SSE comment every 0.25 s:
+    no finding at all (comments are activity for the idle timeout and nothing for the rules)."""
+    server, thread = reference_server.start(pause_seconds=1.5, keepalive_seconds=0.25)
+    try:
+        target = target_for(server.url, profile, capture_dir=tmp_path)
+        started = time.monotonic()
+        report = run_one(client, target, SCENARIOS["keep-alive"], profile)
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert FAST.idle < 1.5 <= elapsed < 1.5 + 2.0, elapsed  # it did pause, longer than the idle timeout
+    assert report.findings == [] and report.error is None, sorted(report.codes)
+    assert (tmp_path / "keep-alive.sse").read_bytes().count(b": keep-alive\n\n") >= 4
+
+
+def test_the_same_pause_without_keepalives_is_an_idle_timeout(client: httpx.Client) -> None:
+    server, thread = reference_server.start(pause_seconds=1.5)
+    try:
+        report = run_one(client, target_for(server.url), SCENARIOS["keep-alive"])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert "HTT004" in report.codes
+
+
+def test_keepalives_after_the_terminal_event_do_not_end_the_body(reference_url: str, client: httpx.Client) -> None:
+    """Heartbeats that go on after response.completed keep the connection busy, not finished: the close bound
+    still cuts it, and the finding says what kept it open."""
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "keepalive-after-terminal"})
+    started = time.monotonic()
+    report = run_one(client, target, SCENARIOS["keep-alive"])
+    assert time.monotonic() - started < FAST.close + 1.0 < STALL_SECONDS
+    (finding,) = report.findings
+    assert finding.code == "HTT019" and "bytes of keep-alives came after it" in finding.message

@@ -99,12 +99,13 @@ def test_undeclared_capabilities_are_skipped_not_passed(reference_url: str) -> N
         "previous-response-id",
         "unknown-previous-response",
         "background-cancel",
+        "keep-alive",
     }
     assert all("does not declare capability" in reason for reason in skipped.values())
     ran = [s.name for s in report.streams if s.skipped is None]
     assert ran == ["plain-text", "function-tool"]
     data = report.to_dict()
-    assert data["summary"]["skipped"] == 15
+    assert data["summary"]["skipped"] == 16
     assert all("skipped" in s for s in data["streams"] if s["name"] in skipped)
 
 

@@ -122,6 +122,7 @@ class Exchange:
         self.observation = Observation()
         self.ending_since = 0.0  # when the terminal event arrived
         self.lingered = False  # the body stayed open past the close bound after the terminal event
+        self.after_terminal = 0  # bytes of the chunks after the one with the terminal event (keep-alives)
         # The events, for a report that draws them (the HTML report), masked like every finding.
         self.timeline = Timeline(redact=redactor.text) if timeline else None
         self.checker = Checker(
@@ -327,6 +328,8 @@ def _read_body(
     ending = False  # the terminal event arrived: the body must end within ``timeouts.close``
     try:
         for chunk in _body(response):
+            if ending:
+                run.after_terminal += len(chunk)
             run.feed_bytes(chunk)
             if not ending and run.observation.terminal is not None:
                 ending = True
@@ -383,9 +386,12 @@ def _read_body(
 
 def _open_after_terminal(run: Exchange) -> None:
     close = run.target.timeouts.close
+    # Bytes that carried no event after the terminal one are keep-alives (comments): they hold the body open.
+    kept = f"; {run.after_terminal} bytes of keep-alives came after it" if run.after_terminal else ""
     run.emit(
         rules.OPEN_AFTER_TERMINAL,
-        f"the body was still open {close:g} s after the terminal event ({run.observation.types[-1]} was the last)",
+        f"the body was still open {close:g} s after the terminal event ({run.observation.types[-1]} was the last"
+        f"{kept})",
     )
     run.lingered = True
 

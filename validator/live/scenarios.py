@@ -41,13 +41,15 @@ CAPABILITIES: dict[str, str] = {
     # continuation and background cancellation
     "continuation": "`previous_response_id` naming a stored response (`store: true`); an unknown one rejected",
     "background-cancel": "`POST /responses/{id}/cancel` of a running `background: true` response",
+    # keep-alive
+    "keep-alive": "a slow generation whose silences are kept alive (SSE comments, or OpenAI's `keepalive` events)",
 }
 
 # What a server is assumed to support when it declares nothing.
 # Not by default: a server that stores no responses (continuation) or runs nothing in the background
 # is conformant without them.
 DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {
-    "reasoning", "unknown-model", "background", "continuation", "background-cancel"
+    "reasoning", "unknown-model", "background", "continuation", "background-cancel", "keep-alive"
 }
 
 TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -503,6 +505,26 @@ CONTINUATION_SCENARIOS: tuple[Scenario, ...] = (
 )
 
 SCENARIOS += CONTINUATION_SCENARIOS
+
+# --- keep-alive --------------------------------------------------------------------------------
+
+KEEP_ALIVE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "keep-alive",
+        "a long generation: the silences a slow server fills with keep-alives (SSE comments, `keepalive` "
+        "events) break no rule and keep the stream inside the idle timeout",
+        "keep-alive",
+        lambda model: {
+            "model": model,
+            "input": "Think carefully, then write a story of at least four hundred words about a lighthouse keeper.",
+            "stream": True,
+        },
+        verify=_verify_completed,
+        on_websocket=False,  # a WebSocket has no SSE comments; its own keep-alive is the ping frame
+    ),
+)
+
+SCENARIOS += KEEP_ALIVE_SCENARIOS
 
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS)
 
