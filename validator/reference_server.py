@@ -129,6 +129,9 @@ FAULTS: dict[str, str] = {
     # keep-alive
     "keepalive-events": "three numbered keepalive events mid-stream (OpenAI's heartbeat), whatever the profile",
     "keepalive-after-terminal": "SSE comment heartbeats go on for --stall-seconds after the terminal event",
+    # include and stream_options
+    "no-encrypted-content": "include reasoning.encrypted_content is ignored",
+    "obfuscation-always": "deltas carry obfuscation even with stream_options.include_obfuscation false",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -405,6 +408,13 @@ class StreamPlan:
         if "missing-done-events" in faults:
             dropped = ("response.output_text.done", "response.content_part.done", "response.output_item.done")
             out = [e for e in out if e["type"] not in dropped]
+        options = req.get("stream_options")
+        padded = isinstance(options, dict) and options.get("include_obfuscation") is True
+        if padded or "obfuscation-always" in faults:
+            # Padding as OpenAI describes it: random characters that even out the deltas' sizes.
+            for event in out:
+                if event["type"].endswith(".delta"):
+                    event["obfuscation"] = "x" * (16 - len(str(event.get("delta", ""))) % 16)
         for number, event in enumerate(out):
             if "sequence-gap" in faults and number >= len(out) // 2:
                 number += 1
@@ -440,6 +450,11 @@ class StreamPlan:
         done_part = {"type": "summary_text", "text": text}
         yield {"type": "response.reasoning_summary_part.done", **base, "part": done_part}
         item["summary"] = [done_part]
+        if "reasoning.encrypted_content" in (self.request.get("include") or []) and (
+            "no-encrypted-content" not in self.faults
+        ):
+            # Not encryption: an opaque token derived from the request, as a stand-in the client sends back.
+            item["encrypted_content"] = "enc_" + hashlib.sha256(text.encode() + self.digest.encode()).hexdigest()
         self.output.append(item)
         yield {"type": "response.output_item.done", "output_index": index, "item": copy.deepcopy(item)}
 

@@ -68,6 +68,9 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     # profile, an unprefixed non-standard event (SCH005, error) in openresponses
     "keepalive-events": ("keep-alive", set(), {"SCH005"}),
     "keepalive-after-terminal": ("keep-alive", {"HTT019"}, {"HTT019"}),
+    # include and stream_options
+    "no-encrypted-content": ("encrypted-reasoning", {"HTT031"}, {"HTT031"}),
+    "obfuscation-always": ("no-obfuscation", {"HTT032"}, {"HTT032"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.

@@ -122,7 +122,7 @@ def test_live_battery_as_tests_lands_in_junit(pytester: pytest.Pytester, referen
         f"--junitxml={junit}",
         "-rs",
     )
-    result.assert_outcomes(passed=5, skipped=14)
+    result.assert_outcomes(passed=5, skipped=16)
     result.stdout.fnmatch_lines(["*does not declare capability 'reasoning'*"])
     result.stdout.fnmatch_lines(["*responses-conformance live battery*", "*plain-text*ok*"])
     cases = {(c.get("classname"), c.get("name")) for c in ET.parse(junit).getroot().iter("testcase")}
@@ -144,6 +144,8 @@ def test_live_battery_as_tests_lands_in_junit(pytester: pytest.Pytester, referen
         "unknown-previous-response",
         "background-cancel",
         "keep-alive",
+        "encrypted-reasoning",
+        "no-obfuscation",
     }
 
 

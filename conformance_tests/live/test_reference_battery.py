@@ -100,12 +100,14 @@ def test_undeclared_capabilities_are_skipped_not_passed(reference_url: str) -> N
         "unknown-previous-response",
         "background-cancel",
         "keep-alive",
+        "encrypted-reasoning",
+        "no-obfuscation",
     }
     assert all("does not declare capability" in reason for reason in skipped.values())
     ran = [s.name for s in report.streams if s.skipped is None]
     assert ran == ["plain-text", "function-tool"]
     data = report.to_dict()
-    assert data["summary"]["skipped"] == 16
+    assert data["summary"]["skipped"] == 18
     assert all("skipped" in s for s in data["streams"] if s["name"] in skipped)
 
 
@@ -301,3 +303,32 @@ def test_a_finished_background_response_is_not_cancelled(reference_url: str) -> 
     (stream,) = report.streams
     assert stream.skipped is not None and "had ended ('completed')" in stream.skipped
     assert finished["status"] == "completed"
+
+
+# --- include and stream_options --------------------------------------------------------------------
+
+
+def test_obfuscation_when_asked_for_is_conformant_and_absent_otherwise(reference_url: str) -> None:
+    """The reference server pads deltas only on `include_obfuscation: true`; the padded stream is conformant."""
+    target = target_for(reference_url)
+    body = {"model": "m", "input": "Say hello.", "stream": True}
+    with httpx.Client(timeout=10) as client:
+        padded = _events(client.post(target.url, json={**body, "stream_options": {"include_obfuscation": True}}).text)
+        plain = _events(client.post(target.url, json=body).text)
+        scenario = select_scenarios(["plain-text"])[0]
+        report = run_scenario(client, target, scenario, body={**body, "stream_options": {"include_obfuscation": True}})
+    assert all("obfuscation" in e for e in padded if str(e["type"]).endswith(".delta"))
+    assert not any("obfuscation" in e for e in plain)
+    assert report.ok(strict=True), sorted(report.codes)
+
+
+def test_encrypted_reasoning_content_only_when_included(reference_url: str) -> None:
+    target = target_for(reference_url)
+    body = {"model": "m", "input": "Think.", "reasoning": {"effort": "low"}, "stream": True}
+    with httpx.Client(timeout=10) as client:
+        included = _events(client.post(target.url, json={**body, "include": ["reasoning.encrypted_content"]}).text)
+        plain = _events(client.post(target.url, json=body).text)
+    (item,) = [e["item"] for e in included if e["type"] == "response.output_item.done"][:1]
+    assert item["type"] == "reasoning" and item["encrypted_content"].startswith("enc_")
+    assert included[-1]["response"]["output"][0]["encrypted_content"] == item["encrypted_content"]
+    assert "encrypted_content" not in plain[-1]["response"]["output"][0]

@@ -196,7 +196,7 @@ def test_ws_url_and_plan() -> None:
     assert ws_url("wss://h/v1") == "wss://h/v1/responses"
     assert ws_url("https://h/openai?api-version=2026-01") == "wss://h/openai/responses?api-version=2026-01"
     skipped = [s.name for s, reason in plan_ws("openai") if reason]
-    assert skipped == ["reasoning"]
+    assert skipped == ["reasoning", "encrypted-reasoning"]
     with pytest.raises(ValueError, match="no scenario"):
         select_ws_scenarios("openai", ["nope"])
 

@@ -43,13 +43,17 @@ CAPABILITIES: dict[str, str] = {
     "background-cancel": "`POST /responses/{id}/cancel` of a running `background: true` response",
     # keep-alive
     "keep-alive": "a slow generation whose silences are kept alive (SSE comments, or OpenAI's `keepalive` events)",
+    # include and stream_options
+    "encrypted-reasoning": "reasoning items with `encrypted_content` on `include: [\"reasoning.encrypted_content\"]`",
+    "obfuscation": "`stream_options.include_obfuscation: false` (deltas without `obfuscation`)",
 }
 
 # What a server is assumed to support when it declares nothing.
 # Not by default: a server that stores no responses (continuation) or runs nothing in the background
 # is conformant without them.
 DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {
-    "reasoning", "unknown-model", "background", "continuation", "background-cancel", "keep-alive"
+    "reasoning", "unknown-model", "background", "continuation", "background-cancel", "keep-alive",
+    "encrypted-reasoning", "obfuscation",
 }
 
 TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -70,6 +74,7 @@ class Observation:
     response_ids: set[str] = field(default_factory=set)
     item_ids: set[str] = field(default_factory=set)
     payloads: list[dict[str, Any]] | None = None  # every payload, when a scenario asks (background resumption)
+    obfuscated: int = 0  # delta events with an `obfuscation` field (the obfuscation scenario)
 
     def feed(self, payload: dict[str, Any]) -> None:
         kind = payload.get("type")
@@ -77,6 +82,8 @@ class Observation:
             return
         self.types.append(kind)
         self._note_ids(payload)
+        if "obfuscation" in payload and kind.endswith(".delta"):
+            self.obfuscated += 1
         if self.payloads is not None:
             self.payloads.append(payload)
         if kind in TERMINAL_TYPES and isinstance(payload.get("response"), dict):
@@ -525,6 +532,66 @@ KEEP_ALIVE_SCENARIOS: tuple[Scenario, ...] = (
 )
 
 SCENARIOS += KEEP_ALIVE_SCENARIOS
+
+# --- include and stream_options ------------------------------------------------------------------
+
+
+def _verify_encrypted_reasoning(obs: Observation, out: Reports) -> None:
+    done = [i for i in obs.items_done + obs.items() if i.get("type") == "reasoning"]
+    if not done:
+        _verify_reasoning(obs, out)
+        return
+    bare = sorted({str(i.get("id")) for i in done if not (isinstance(i.get("encrypted_content"), str)
+                                                           and i["encrypted_content"])})
+    if bare:
+        out.emit(
+            rules.ENCRYPTED_REASONING_MISSING,
+            f"include asked for reasoning.encrypted_content, but reasoning item(s) {', '.join(bare[:3])} "
+            "carry no encrypted_content string (in response.output_item.done or the final output)",
+        )
+
+
+def _verify_no_obfuscation(obs: Observation, out: Reports) -> None:
+    if obs.obfuscated:
+        out.emit(
+            rules.OBFUSCATION_NOT_DISABLED,
+            f"stream_options.include_obfuscation was false, but {obs.obfuscated} delta event(s) carry `obfuscation`",
+            actual=obs.obfuscated,
+        )
+
+
+INCLUDE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "encrypted-reasoning",
+        "`include: [\"reasoning.encrypted_content\"]` with `store: false`: every completed reasoning item "
+        "carries `encrypted_content`",
+        "encrypted-reasoning",
+        lambda model: {
+            "model": model,
+            "input": "What is 17 * 23? Think it through briefly.",
+            "reasoning": {"effort": "low", "summary": "auto"},
+            "include": ["reasoning.encrypted_content"],
+            "store": False,
+            "stream": True,
+        },
+        verify=_verify_encrypted_reasoning,
+    ),
+    Scenario(
+        "no-obfuscation",
+        "`stream_options.include_obfuscation: false`: no delta carries `obfuscation`",
+        "obfuscation",
+        lambda model: {
+            "model": model,
+            "input": "Say hello in one short sentence.",
+            "stream_options": {"include_obfuscation": False},
+            "stream": True,
+        },
+        verify=_verify_no_obfuscation,
+        on_websocket=False,  # `stream_options` is not accepted over WebSocket
+    ),
+)
+
+SCENARIOS += INCLUDE_SCENARIOS
 
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS)
 

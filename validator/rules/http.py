@@ -565,6 +565,47 @@ CANCEL_NOT_KEPT = Rule(
     evidence=(NOT_REPLAYED,),
 )
 
+# --- include and stream_options ------------------------------------------------------------------
+
+ENCRYPTED_REASONING_MISSING = Rule(
+    code="HTT031",
+    name="encrypted-reasoning-missing",
+    summary=(
+        "With `include: [\"reasoning.encrypted_content\"]`, a completed reasoning item carries no "
+        "`encrypted_content` string."
+    ),
+    requirement=(
+        "`reasoning.encrypted_content` in `include` adds an encrypted version of the reasoning tokens to "
+        "reasoning item outputs; clients use the completed item's `encrypted_content` (from "
+        "`response.output_item.done`) in later requests."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "Includable / ReasoningItem.encrypted_content"),
+          SpecRef(OPENRESPONSES, "IncludeEnum / ReasoningBody.encrypted_content")),
+    breaks=(
+        "stateless multi-turn (`store: false`, zero data retention: Codex, openai-agents) loses the "
+        "reasoning between turns",
+    ),
+    rationale="The answer itself is intact and no client raises: a warning.",
+    evidence=(NOT_REPLAYED,),
+)
+
+OBFUSCATION_NOT_DISABLED = Rule(
+    code="HTT032",
+    name="obfuscation-not-disabled",
+    summary="With `stream_options.include_obfuscation: false`, delta events still carry an `obfuscation` field.",
+    requirement=(
+        "Obfuscation fields are included by default; `include_obfuscation: false` turns them off (to save "
+        "bandwidth on trusted links)."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENAI_SPEC, "ResponseStreamOptions.include_obfuscation"),
+          SpecRef(OPENRESPONSES, "StreamOptionsParam.include_obfuscation")),
+    breaks=("nothing but bandwidth: every client ignores the field",),
+    rationale="The option is ignored at a cost in bytes only: a warning.",
+    evidence=(NOT_REPLAYED,),
+)
+
 register(
     STATUS_NOT_2XX,
     CONTENT_TYPE,
@@ -597,4 +638,7 @@ register(
     REJECTION_CODE,
     CANCEL_NOT_CANCELLED,
     CANCEL_NOT_KEPT,
+    # include and stream_options
+    ENCRYPTED_REASONING_MISSING,
+    OBFUSCATION_NOT_DISABLED,
 )
