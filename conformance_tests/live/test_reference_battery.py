@@ -332,3 +332,15 @@ def test_encrypted_reasoning_content_only_when_included(reference_url: str) -> N
     assert item["type"] == "reasoning" and item["encrypted_content"].startswith("enc_")
     assert included[-1]["response"]["output"][0]["encrypted_content"] == item["encrypted_content"]
     assert "encrypted_content" not in plain[-1]["response"]["output"][0]
+
+
+def test_the_unknown_previous_id_is_shaped_like_the_servers_own() -> None:
+    """A server that checks the format of ids (azure-ai-agentserver wants `caresp_` and a fixed length)
+    must be asked about an id it could have issued, or it answers a format error instead."""
+    from validator.live.exchanges import unissued_like
+
+    issued = "caresp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4"
+    unknown = unissued_like(issued)
+    assert unknown != issued and len(unknown) == len(issued) and unknown[:-6] == issued[:-6]
+    assert [c.isdigit() for c in unknown] == [c.isdigit() for c in issued]
+    assert unissued_like("resp-eda0ad39-3f8a-47a5-99f0-e0137ebe172e").startswith("resp-eda0ad39-3f8a-47a5-99f0-e0137e")

@@ -21,7 +21,7 @@ import orjson
 
 from validator import schemas
 from validator.live.client import Exchange, Target, exchange
-from validator.live.scenarios import CONCURRENT_STREAMS, Scenario
+from validator.live.scenarios import CONCURRENT_STREAMS, UNKNOWN_RESPONSE_ID, Scenario
 from validator.report import StreamReport
 from validator.rules import Rule
 from validator.rules import http as rules
@@ -363,6 +363,35 @@ def _check_continued(run: Exchange, previous: str) -> None:
         )
 
 
+def run_unknown_previous(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """``previous_response_id`` naming no response, shaped like the server's own ids (a server that checks
+    their format must not answer a format error instead): a short probe learns one, then the
+    rejection is checked as usual. The probe is plain-text's request, and its findings are plain-text's."""
+    probe = dataclasses.replace(
+        scenario, name=f"{scenario.name}-probe", kind="stream", expect="stream", error_code=None,
+        build=lambda model: {"model": model, "input": "Say hello in one short sentence.", "stream": True},
+    )
+    issued = sorted(_run(client, target, probe, options).observation.response_ids)
+    unknown = unissued_like(issued[0]) if len(issued) == 1 else UNKNOWN_RESPONSE_ID
+    body = {**scenario.body(target.model), "previous_response_id": unknown}
+    return _run(client, target, scenario, options, body).report
+
+
+def unissued_like(response_id: str) -> str:
+    """An id of the same prefix, length and character classes, its last six characters changed."""
+    head, tail = response_id[:-6], response_id[-6:]
+
+    def turn(c: str) -> str:
+        if c.isdigit():
+            return str((int(c) + 5) % 10)
+        if c.isascii() and c.isalpha():
+            base = ord("a") if c.islower() else ord("A")
+            return chr(base + (ord(c) - base + 13) % 26)
+        return c
+    changed = "".join(turn(c) for c in tail)
+    return head + changed if changed != tail else UNKNOWN_RESPONSE_ID
+
+
 # --- background cancellation -------------------------------------------------------------------
 
 TERMINAL_STATUSES = frozenset({"completed", "incomplete", "failed"})
@@ -457,6 +486,7 @@ RUNNERS: dict[str, Runner] = {
     "concurrency": run_concurrency,
     # continuation and background cancellation
     "continuation": run_continuation,
+    "unknown-previous": run_unknown_previous,
     "background-cancel": run_background_cancel,
 }
 

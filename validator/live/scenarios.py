@@ -20,7 +20,8 @@ from validator.rules import http as rules
 
 CONCURRENT_STREAMS = 4  # the concurrency scenario's parallel streams
 UNKNOWN_MODEL = "no-such-model-responses-conformance"
-# A well-formed response id that no server has issued (the continuation scenarios).
+# A response id no server has issued, for a server whose own ids could not be learnt (the
+# unknown-previous-response scenario sends one shaped like the server's own ids).
 UNKNOWN_RESPONSE_ID = "resp_0000000000000000responsesconformance"
 
 CAPABILITIES: dict[str, str] = {
@@ -491,6 +492,7 @@ CONTINUATION_SCENARIOS: tuple[Scenario, ...] = (
             "stream": True,
         },
         expect="reject",
+        kind="unknown-previous",
         error_code="previous_response_not_found",
         on_websocket=False,
     ),
