@@ -443,7 +443,8 @@ def check_toml(snippet: Snippet, sandbox: Path, tmp_path: Path, port: int) -> No
                             env=env, capture_output=True, text=True, timeout=300, check=False)
     assert listed.returncode == 0, listed.stderr
     running = [line.split()[1] for line in listed.stdout.splitlines() if line.startswith("run ")]
-    assert running == ["plain-text", "function-tool", "structured-output"]  # the capabilities in the file
+    # The capabilities in the file; phase-history and image-input run undeclared, with the lenient verdict.
+    assert running == ["plain-text", "function-tool", "structured-output", "phase-history", "image-input"]
 
 
 def check_proxy_toml(snippet: Snippet, tmp_path: Path, port: int) -> None:

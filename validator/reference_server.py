@@ -1,6 +1,7 @@
 """A small, conformant Responses API server, with faults to inject on request.
 
-It answers ``POST /v1/responses`` and ``POST /responses`` without any model:
+It answers ``POST /v1/responses`` and ``POST /responses`` (and ``/responses/compact``,
+with a deterministic compacted window) without any model:
 the output is computed from the request, deterministically, so the live
 battery (``responses-conformance check``) has a server to run against in
 every CI run, and its tests can ask for each kind of defect::
@@ -59,6 +60,7 @@ package's sans-I/O ``ServerProtocol``, imported only when an upgrade arrives.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import copy
 import hashlib
@@ -132,6 +134,13 @@ FAULTS: dict[str, str] = {
     # include and stream_options
     "no-encrypted-content": "include reasoning.encrypted_content is ignored",
     "obfuscation-always": "deltas carry obfuscation even with stream_options.include_obfuscation false",
+    # --- official-suite coverage (issue 20) ---
+    "phase-400": "assistant input messages carrying `phase` are refused with a clean HTTP 400",
+    "phase-500": "assistant input messages carrying `phase` are answered with HTTP 500",
+    "image-400": "`input_image` content is refused with a clean HTTP 400",
+    "image-500": "`input_image` content is answered with HTTP 500",
+    "compact-not-compacted": "POST /responses/compact answers a plain Response (object `response`, no compaction item)",
+    "compact-no-model-ok": "POST /responses/compact without `model` is answered as if a model had been named",
 }
 
 # Faults of the WebSocket endpoint (serve_websocket).
@@ -146,6 +155,9 @@ WS_FAULTS: dict[str, str] = {
     "ws-response-done": "responses end with a non-standard response.done",
     "ws-done-marker": "a [DONE] message follows each response",
     "ws-flat-error": "errors are sent in the flat SSE shape, without status",
+    "ws-keep-after-failure": "a failed store=false continuation does not evict the response it continued",
+    "ws-shared-cache": "store=false responses are kept server-wide, so another connection can continue them",
+    "ws-refuse-compaction": "a response.create whose input holds a compaction item is refused",
 }
 
 FLOOD_BYTES = 1 << 30
@@ -213,6 +225,76 @@ def validate_request(body: Any) -> dict[str, Any]:
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and not isinstance(fmt.get("schema"), dict):
         raise RequestError("`text.format.schema` is required for json_schema", "text.format.schema")
     return body
+
+
+def _refused_input(body: Any, faults: set[str]) -> tuple[int, str] | None:
+    """The status and what is refused, when a phase-/image- fault applies to this request's input."""
+    inp = body.get("input") if isinstance(body, dict) else None
+    if not isinstance(inp, list):
+        return None
+    items = [i for i in inp if isinstance(i, dict)]
+    if any("phase" in i for i in items):
+        for status in (400, 500):
+            if f"phase-{status}" in faults:
+                return status, "`phase` on an assistant message"
+    parts = [p for i in items if isinstance(i.get("content"), list) for p in i["content"] if isinstance(p, dict)]
+    if any(p.get("type") == "input_image" for p in parts):
+        for status in (400, 500):
+            if f"image-{status}" in faults:
+                return status, "`input_image` content"
+    return None
+
+
+# --- POST /responses/compact ------------------------------------------------------
+
+
+COMPACT_PATHS = ("/v1/responses/compact", "/responses/compact")
+
+
+def validate_compact_request(body: Any) -> dict[str, Any]:
+    """The compact request body, or RequestError naming what is wrong (``model`` is required)."""
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise RequestError("`model` is required and must be a non-empty string", "model", "missing_required_parameter")
+    inp = body.get("input")
+    if inp is not None and not isinstance(inp, (str, list)):
+        raise RequestError("`input` must be a string, a list of input items or null", "input")
+    if isinstance(inp, list) and not all(isinstance(item, dict) for item in inp):
+        raise RequestError("every `input` item must be an object", "input")
+    return body
+
+
+def compacted(request: dict[str, Any], created_at: int) -> dict[str, Any]:
+    """A CompactResource: the user messages kept as they were, the rest folded into one compaction item."""
+    inp = request.get("input") or []
+    items = [{"type": "message", "role": "user", "content": inp}] if isinstance(inp, str) else inp
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    output: list[dict[str, Any]] = []
+    for n, item in enumerate(items):
+        if item.get("type", "message") == "message" and item.get("role") == "user":
+            content = item.get("content")
+            parts = [{"type": "input_text", "text": content}] if isinstance(content, str) else content
+            output.append({"id": f"msg_{digest[n:n + 24]}{n:02d}", "type": "message", "status": "completed",
+                           "role": "user", "content": parts})
+    folded = json.dumps([i for i in items if i.get("role") != "user"], sort_keys=True).encode()
+    output.append({"id": f"cmp_{digest[:32]}", "type": "compaction",
+                   "encrypted_content": base64.b64encode(hashlib.sha256(folded).digest() + folded[:256]).decode()})
+    words = count_words(items, request.get("instructions"))
+    return {
+        "id": f"resp_{digest[:32]}",
+        "object": "response.compaction",
+        "created_at": created_at,
+        "output": output,
+        "usage": {
+            "input_tokens": words,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": 8,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": words + 8,
+        },
+    }
 
 
 def _content_text(content: Any) -> str:
@@ -710,6 +792,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.stored: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.background_seconds = background_seconds
+        self.shared_ws_cache: dict[str, set[str]] = {}  # the ws-shared-cache fault's server-wide "connection" state
 
     @property
     def url(self) -> str:
@@ -823,7 +906,7 @@ class _Handler(BaseHTTPRequestHandler):
             faults.update(f.strip() for f in self.headers.get("X-Conformance-Fault", "").split(",") if f.strip())
             self._cancel(cancel.group(1), faults)
             return
-        if path not in ("/v1/responses", "/responses"):
+        if path not in ("/v1/responses", "/responses", *COMPACT_PATHS):
             self._json(404, error_body(f"no route POST {self.path}", "invalid_request_error", "not_found", None))
             return
         if self.server.api_key is not None and not self._authorised():
@@ -849,7 +932,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, error_body(f"unknown fault(s): {', '.join(unknown)}", "invalid_request_error", None, None))
             return
         try:
-            self._answer(body, faults, profile)
+            if path in COMPACT_PATHS:
+                self._compact(body, faults)
+            else:
+                self._answer(body, faults, profile)
         except RecursionError:  # a body nested deep in a field the answer walks
             self.close_connection = True
             self._json(400, error_body("the body is nested too deeply", "invalid_request_error", None, None))
@@ -876,6 +962,16 @@ class _Handler(BaseHTTPRequestHandler):
         if "cancel-leaks-slot" in faults and self.server.slot_busy:
             self.server.slot_busy = False  # the server "restarts" after failing this request
             self._json(503, error_body("no free slot: a cancelled stream still holds it", "server_error", None, None))
+            return
+        refused = _refused_input(body, faults)
+        if refused is not None:
+            status, what = refused
+            if status == 500:
+                self._json(500, error_body(f"internal error while reading {what}", "server_error", "server_error",
+                                           None))
+            else:
+                self._reject(400, RequestError(f"{what} is not supported by this server", "input",
+                                               "unsupported_parameter"), faults)
             return
         try:
             request = validate_request(body)
@@ -1004,6 +1100,20 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             message = f"No response with id '{response_id}' found."
             self._json(404, error_body(message, "invalid_request_error", "not_found", "response_id"))
+    def _compact(self, body: Any, faults: set[str]) -> None:
+        """``POST /responses/compact``: the compacted window of the request's input."""
+        if isinstance(body, dict) and "compact-no-model-ok" in faults and not body.get("model"):
+            body = {**body, "model": "default-model"}
+        try:
+            request = validate_compact_request(body)
+        except RequestError as exc:
+            self._reject(400, exc, faults)
+            return
+        answer = compacted(request, int(time.time()))
+        if "compact-not-compacted" in faults:
+            answer["object"] = "response"
+            answer["output"] = [i for i in answer["output"] if i["type"] != "compaction"]
+        self._json(200, answer)
 
     def _reject(self, status: int, exc: RequestError, faults: set[str], kind: str = "invalid_request_error") -> None:
         if "bare-error" in faults:
@@ -1135,7 +1245,8 @@ class WsSession:
         self.profile = profile
         self.held: list[list[dict[str, Any]]] = []  # answers the ws-interleave fault holds back
         self.turn = 0
-        self.cache: set[str] = set()  # connection-local response ids
+        # Connection-local response ids -> the call_ids of their calls (server-wide under ws-shared-cache).
+        self.cache: dict[str, set[str]] = server.shared_ws_cache if "ws-shared-cache" in faults else {}
         self.last_error: dict[str, Any] | None = None
         self.lanes: list[str] = []
 
@@ -1171,15 +1282,30 @@ class WsSession:
             request = validate_request(body)
         except RequestError as exc:
             return [self._error(400, exc.code, str(exc), exc.param, lane)]
+        if "ws-refuse-compaction" in faults and any(
+            isinstance(i, dict) and i.get("type") == "compaction" for i in request.get("input") or []
+        ):
+            return [self._error(400, "invalid_request", "`compaction` items are not accepted as input", "input",
+                                lane)]
         previous = request.get("previous_response_id")
         if previous is not None and previous not in self.cache:
             return [self._error(400, "previous_response_not_found",
                                 f"Previous response with id '{previous}' not found.", "previous_response_id", lane)]
+        unmatched = _unmatched_outputs(request, self.cache.get(previous, set())) if previous is not None else []
+        if unmatched:
+            # A failed continuation evicts the response it continued (WebSocket mode: MUST).
+            if "ws-keep-after-failure" not in faults:
+                self.cache.pop(str(previous), None)
+            return [self._error(400, "invalid_request", f"No tool call found for function call output with call_id "
+                                f"'{unmatched[0]}'.", "input", lane)]
         self.turn += 1
         plan = StreamPlan({**request, "_ws_turn": self.turn}, faults, int(time.time()), self.profile)
         plan.request = request
         events = plan.events()
-        self.cache = {plan.response_id}  # the most recent response only
+        calls = {str(e["item"].get("call_id")) for e in events
+                 if e["type"] == "response.output_item.done" and e["item"].get("type") == "function_call"}
+        self.cache.clear()  # the most recent response only
+        self.cache[plan.response_id] = calls
         for event in events:
             if isinstance(event.get("response"), dict):
                 event["response"]["previous_response_id"] = previous
@@ -1211,6 +1337,14 @@ class WsSession:
     def _tag(self, event: dict[str, Any], lane: str | None, faults: set[str]) -> None:
         if lane is not None and "ws-no-stream-id" not in faults:
             event["stream_id"] = lane
+
+
+def _unmatched_outputs(request: dict[str, Any], calls: set[str]) -> list[str]:
+    """The call_ids of the input's function_call_output items that answer no call of the previous response."""
+    inp = request.get("input")
+    items = inp if isinstance(inp, list) else []
+    return [str(i.get("call_id")) for i in items
+            if i.get("type") == "function_call_output" and str(i.get("call_id")) not in calls]
 
 
 def serve_websocket(handler: _Handler) -> None:

@@ -39,7 +39,7 @@ def test_skipped_scenarios_are_listed(reference_url: str) -> None:
     assert code == 0
     assert "reasoning: skipped: the server does not declare capability 'reasoning'" in out
     assert "reasoning: ok" not in out  # a skip never reads as a pass
-    assert "11 streams" in out
+    assert "14 streams" in out and "4 scenarios skipped" in out  # reasoning, unknown-model, background, compact
 
 
 def test_violations_exit_1(reference_url: str) -> None:
@@ -107,6 +107,11 @@ def test_list_scenarios(reference_url: str) -> None:
     assert len(lines) == len(SCENARIO_NAMES)
     assert lines[0].startswith("run  plain-text")
     assert any(line.startswith("skip reasoning") for line in lines)
+    assert any(line.startswith("run  phase-history") and "answered or 4xx until phase is declared" in line
+               for line in lines)
+    code, out, _ = run(*fast(reference_url), "--list-scenarios", "--capability", "text,phase")
+    (line,) = [line for line in out.splitlines() if line.startswith("run  phase-history")]
+    assert "[text]" in line  # declared: the strict verdict
 
 
 def test_report_files_are_independent_of_console(reference_url: str, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from validator import reference_server
-from validator.live import Timeouts, run_one, run_scenario, select_scenarios
+from validator.live import Timeouts, for_capabilities, plan, run_one, run_scenario, select_scenarios
 from validator.rules import catalogue
 
 from .conftest import FAST, STALL_SECONDS, target_for
@@ -71,13 +71,24 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     # include and stream_options
     "no-encrypted-content": ("encrypted-reasoning", {"HTT031"}, {"HTT031"}),
     "obfuscation-always": ("no-obfuscation", {"HTT032"}, {"HTT032"}),
+    # --- official-suite coverage (issue 20): undeclared, a clean 400 passes and a 500 does not ---
+    "phase-400": ("phase-history", set(), set()),
+    "phase-500": ("phase-history", {"HTT036"}, {"HTT036"}),
+    "image-400": ("image-input", set(), set()),
+    "image-500": ("image-input", {"HTT036"}, {"HTT036"}),
+    "compact-not-compacted": ("compact", {"HTT037"}, {"HTT037"}),
+    "compact-no-model-ok": ("compact", {"HTT038"}, {"HTT038"}),
 }
 
 # Small limits, so the flooding faults end in a fraction of a second.
 LIMITS = {"max_bytes": 4 * 1024 * 1024, "max_event_bytes": 1024 * 1024}
 
 # HTT codes that the tests below trigger without a fault.
-TRIGGERED_ELSEWHERE = {"HTT006": "test_total_timeout_bounds_a_trickling_stream", "HTT007": "test_connection_refused_*"}
+TRIGGERED_ELSEWHERE = {
+    "HTT006": "test_total_timeout_bounds_a_trickling_stream",
+    "HTT007": "test_connection_refused_*",
+    "HTT039": "test_websocket_battery.py, WebSocket fault ws-refuse-compaction",
+}
 
 
 def test_every_fault_has_an_expectation() -> None:
@@ -287,3 +298,57 @@ def test_keepalives_after_the_terminal_event_do_not_end_the_body(reference_url: 
     assert time.monotonic() - started < FAST.close + 1.0 < STALL_SECONDS
     (finding,) = report.findings
     assert finding.code == "HTT019" and "bytes of keep-alives came after it" in finding.message
+# --- official-suite coverage (issue 20) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fault", "scenario", "capability"), [
+    ("phase-400", "phase-history", "phase"),
+    ("image-400", "image-input", "image-input"),
+])
+def test_a_declared_input_must_be_answered(
+    reference_url: str, client: httpx.Client, fault: str, scenario: str, capability: str
+) -> None:
+    """The clean 400 that passes when the capability is not declared fails once the server declares it."""
+    target = target_for(reference_url, headers={"X-Conformance-Fault": fault})
+    lenient = run_one(client, target, SCENARIOS[scenario])
+    assert lenient.ok(strict=True), sorted(lenient.codes)
+    strict = run_one(client, target, for_capabilities(SCENARIOS[scenario], frozenset({capability})))
+    assert "HTT001" in strict.codes and not strict.ok()
+    # Declared and answered: no finding.
+    answered = run_one(client, target_for(reference_url), for_capabilities(SCENARIOS[scenario],
+                                                                            frozenset({capability})))
+    assert answered.ok(strict=True), sorted(answered.codes)
+
+
+@pytest.mark.parametrize("fault", ["phase-500", "image-500"])
+def test_a_server_error_on_an_optional_input_is_named(reference_url: str, client: httpx.Client, fault: str) -> None:
+    scenario = "phase-history" if fault.startswith("phase") else "image-input"
+    target = target_for(reference_url, headers={"X-Conformance-Fault": fault})
+    report = run_one(client, target, SCENARIOS[scenario])
+    (finding,) = [f for f in report.findings if f.code == "HTT036"]
+    assert "HTTP 500" in finding.message and scenario in finding.message
+    assert finding.severity.value == "error"
+
+
+def test_the_battery_plan_judges_by_the_declared_capabilities() -> None:
+    default = {s.name: (s, reason) for s, reason in plan()}
+    assert default["phase-history"][1] is None and default["phase-history"][0].expect == "answer-or-reject"
+    assert default["image-input"][1] is None and default["image-input"][0].expect == "answer-or-reject"
+    assert default["compact"][1] is not None  # compaction is never assumed
+    declared = {s.name: (s, reason) for s, reason in plan(capabilities=frozenset({"text", "phase", "compact"}))}
+    assert declared["phase-history"][0].expect == "stream"
+    assert declared["image-input"][0].expect == "answer-or-reject"
+    assert declared["compact"][1] is None
+
+
+def test_the_compact_findings_say_what_is_wrong(reference_url: str, client: httpx.Client) -> None:
+    target = target_for(reference_url, headers={"X-Conformance-Fault": "compact-not-compacted,compact-no-model-ok"})
+    report = run_one(client, target, SCENARIOS["compact"])
+    messages: dict[str, list[str]] = {}
+    for finding in report.findings:
+        messages.setdefault(finding.code, []).append(finding.message)
+    assert set(messages) == {"HTT037", "HTT038"}
+    assert any("`object` 'response'" in m for m in messages["HTT037"])
+    assert any("no `compaction` item" in m for m in messages["HTT037"])
+    assert "HTTP 200" in messages["HTT038"][0]
+    assert report.http is not None and report.http.url.endswith("/responses/compact")

@@ -32,6 +32,9 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "ws-response-done": ("plain-text", {"WSS017", "LIF007"}, {"WSS017", "LIF007"}),
     "ws-done-marker": ("ws-sequential-turns", {"WSS012"}, {"WSS012"}),
     "ws-flat-error": ("invalid-request", {"WSS008"}, {"WSS008", "WSS009"}),
+    "ws-keep-after-failure": ("ws-failed-continuation-evicts", {"WSS010"}, {"WSS010"}),
+    "ws-shared-cache": ("ws-reconnect", {"WSS010"}, {"WSS010"}),
+    "ws-refuse-compaction": ("ws-compact-new-chain", {"HTT039"}, {"HTT039"}),
 }
 
 
@@ -54,6 +57,20 @@ def test_the_reference_server_passes_the_websocket_battery(reference_url: str, p
     # Three turns on one socket: one session, three responses.
     turns = [s.name for s in ran if s.scenario == "ws-sequential-turns"]
     assert turns == ["ws-sequential-turns#session"] + [f"ws-sequential-turns#response[{n}]" for n in range(3)]
+    # Each session's JSON result names the official WebSocket test it covers (docs/official-suite.md).
+    covers = {s["name"]: s["covers"]["test"] for s in report.to_dict()["streams"] if "covers" in s}
+    assert covers == {
+        "plain-text#session": "websocket-response",
+        "ws-sequential-turns#session": "websocket-sequential-responses",
+        "ws-continuation#session": "websocket-continuation",
+        "ws-continuation-unknown#session": "websocket-previous-response-not-found",
+        "ws-failed-continuation-evicts#session": "websocket-failed-continuation-evicts-cache",
+        "ws-reconnect#session": "websocket-reconnect-store-false-recovery",
+    }
+    # The reconnect scenario's second socket reports under its own name, after the first.
+    names = [s.name for s in ran if s.scenario in ("ws-reconnect", "ws-reconnect+new-socket")]
+    assert names == ["ws-reconnect#session", "ws-reconnect#response[0]", "ws-reconnect+new-socket#session",
+                     "ws-reconnect+new-socket#response[0]"]
 
 
 @pytest.mark.parametrize("profile", ["openai", "openresponses"])
@@ -196,7 +213,7 @@ def test_ws_url_and_plan() -> None:
     assert ws_url("wss://h/v1") == "wss://h/v1/responses"
     assert ws_url("https://h/openai?api-version=2026-01") == "wss://h/openai/responses?api-version=2026-01"
     skipped = [s.name for s, reason in plan_ws("openai") if reason]
-    assert skipped == ["reasoning", "encrypted-reasoning"]
+    assert skipped == ["reasoning", "encrypted-reasoning", "ws-compact-new-chain"]  # compaction is never assumed
     with pytest.raises(ValueError, match="no scenario"):
         select_ws_scenarios("openai", ["nope"])
 

@@ -19,10 +19,13 @@ def test_websocket_battery_as_tests(pytester: pytest.Pytester, reference_url: st
         "--responses-scenario", "ws-*",
         f"--junitxml={junit}",
     )
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=8, skipped=1)  # ws-compact-new-chain: compaction is never assumed
     result.stdout.fnmatch_lines(["*responses-conformance live battery*", "*ws-lanes#session*ok*"])
     names = {c.get("name") for c in ET.parse(junit).getroot().iter("testcase")}
-    assert {"ws-sequential-turns", "ws-continuation", "ws-lanes", "ws-pipelined"} <= names
+    assert {"ws-sequential-turns", "ws-continuation", "ws-lanes", "ws-pipelined", "ws-failed-continuation-evicts",
+            "ws-reconnect"} <= names
+    # One test per scenario: the reconnect's second socket is reported inside it.
+    result.stdout.fnmatch_lines(["*ws-reconnect+new-socket#session*ok*"])
 
 
 def test_websocket_battery_failure_lists_session_and_response_findings(

@@ -197,7 +197,10 @@ def execute(options: BatteryOptions) -> int:
     if options.list_scenarios:
         for scenario, reason in plan:
             state = "skip" if reason else "run "
-            click.echo(f"{state} {scenario.name:<20} [{scenario.capability}] {scenario.summary}")
+            need = scenario.capability
+            if getattr(scenario, "expect", "") == "answer-or-reject":  # undeclared: a clean 4xx passes too
+                need += f"; answered or 4xx until {scenario.strict_when} is declared"
+            click.echo(f"{state} {scenario.name:<20} [{need}] {scenario.summary}")
         return EXIT_OK
     if options.websocket:
         return _execute_websocket(options, plan)

@@ -13,6 +13,7 @@ from validator.live.scenarios import (
     SCENARIO_NAMES,
     SCENARIOS,
     Scenario,
+    for_capabilities,
     parse_capabilities,
     select_scenarios,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Scenario",
     "Target",
     "Timeouts",
+    "for_capabilities",
     "parse_capabilities",
     "plan",
     "ran_any",

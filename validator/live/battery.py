@@ -11,6 +11,7 @@ from validator.live.exchanges import RUNNERS, Options
 from validator.live.scenarios import (
     DEFAULT_CAPABILITIES,
     Scenario,
+    for_capabilities,
     select_scenarios,
     skip_reason,
 )
@@ -35,8 +36,12 @@ def plan(
     patterns: Iterable[str] = (),
     capabilities: frozenset[str] = DEFAULT_CAPABILITIES,
 ) -> list[tuple[Scenario, str | None]]:
-    """The selected scenarios, each with the reason it is skipped (None: it runs)."""
-    return [(scenario, skip_reason(scenario.capability, capabilities)) for scenario in select_scenarios(patterns)]
+    """The selected scenarios, each with the reason it is skipped (None: it runs), each judged as the
+    declared capabilities say (``for_capabilities``)."""
+    return [
+        (for_capabilities(scenario, capabilities), skip_reason(scenario.capability, capabilities))
+        for scenario in select_scenarios(patterns)
+    ]
 
 
 def run_battery(

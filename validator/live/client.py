@@ -301,10 +301,19 @@ def _error_status(run: Exchange, response: httpx.Response, status: int, content_
     if run.scenario.expect == "reject" and 400 <= status < 500:
         _check_error_body(run, status, content_type, text)
         return
+    if run.scenario.expect == "answer-or-reject" and 400 <= status < 500:
+        _check_error_body(run, status, content_type, text)  # a clean refusal of an input it does not support
+        return
     if run.scenario.expect == "reject":
         run.emit(
             rules.INVALID_REQUEST_ACCEPTED,
             f"the invalid request was answered with HTTP {status}, not a 4xx: {_snippet(text)}",
+        )
+    elif run.scenario.expect == "answer-or-reject" and status >= 500:
+        run.emit(
+            rules.OPTIONAL_INPUT_SERVER_ERROR,
+            f"{run.scenario.name}: HTTP {status}, where an unsupported input is a 4xx and a supported one a "
+            f"stream: {_snippet(text)}",
         )
     else:
         run.emit(rules.STATUS_NOT_2XX, f"HTTP {status} for a streaming request: {_snippet(text)}")

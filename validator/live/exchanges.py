@@ -479,6 +479,108 @@ def _request_json(client: httpx.Client, target: Target, method: str, url: str, b
     return value
 
 
+# --- POST /responses/compact (official-suite coverage, issue 20) ---------------------------------
+
+
+def run_compact(client: httpx.Client, target: Target, scenario: Scenario, options: Options) -> StreamReport:
+    """``POST {base}/responses/compact``: HTTP 200 and a CompactResource; then the same request without
+    ``model``: HTTP 400 or 422. No stream, so no stream rule applies; the findings are HTT037/HTT038."""
+    redactor = target.redactor()
+    redactor.add_headers(target.request_headers())
+    run = Exchange(target, scenario, options.profile, options.select, options.ignore, redactor)
+    url = target.resource_url("compact")
+    assert run.report.http is not None
+    run.report.http.url = redactor.text(url)
+    body = scenario.body(target.model)
+    status, content_type, data = post_plain(client, target, url, body)
+    run.report.http.status = status
+    text = data.decode("utf-8", "replace")
+    if status is None:
+        run.emit(rules.COMPACT_INVALID, f"POST /responses/compact failed: {text}")
+    elif status != 200:
+        run.emit(rules.COMPACT_INVALID, f"POST /responses/compact was answered with HTTP {status}: {_snippet(text)}")
+    elif content_type.split(";", 1)[0].strip().lower() != "application/json":
+        run.emit(rules.COMPACT_INVALID,
+                 f"POST /responses/compact was answered as {content_type or 'untyped'!r}, not application/json: "
+                 f"{_snippet(text)}")
+    else:
+        try:
+            answer = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            run.emit(rules.COMPACT_INVALID, f"the compact answer is not JSON: {_snippet(text)}")
+        else:
+            for problem in compact_problems(answer)[:5]:
+                run.emit(rules.COMPACT_INVALID, f"the compact answer {problem}")
+    without = {k: v for k, v in body.items() if k != "model"}
+    status, _, data = post_plain(client, target, url, without)
+    text = data.decode("utf-8", "replace")
+    if status is None:
+        run.emit(rules.COMPACT_MISSING_MODEL, f"a compact request without `model` got no answer: {text}")
+    elif status not in (400, 422):
+        run.emit(rules.COMPACT_MISSING_MODEL,
+                 f"a compact request without `model` was answered with HTTP {status}, not 400 or 422: {_snippet(text)}")
+    return run.report
+
+
+USAGE_FIELDS = ("input_tokens", "output_tokens", "total_tokens")
+
+
+def compact_problems(answer: Any) -> list[str]:
+    """What a compact answer lacks of a CompactResource (Open Responses 2026-04-24), in words."""
+    if not isinstance(answer, dict):
+        return ["is not a JSON object"]
+    problems = []
+    if answer.get("object") != "response.compaction":
+        problems.append(f"has `object` {answer.get('object')!r}, not 'response.compaction'")
+    if not isinstance(answer.get("id"), str):
+        problems.append("has no string `id`")
+    if not isinstance(answer.get("created_at"), int) or isinstance(answer.get("created_at"), bool):
+        problems.append("has no integer `created_at`")
+    output = answer.get("output")
+    if not isinstance(output, list):
+        problems.append("has no `output` list")
+    else:
+        bad = [n for n, item in enumerate(output) if not (isinstance(item, dict) and isinstance(item.get("type"), str))]
+        if bad:
+            problems.append(f"has `output[{bad[0]}]` that is not an item with a `type`")
+        compactions = [i for i in output if isinstance(i, dict) and i.get("type") == "compaction"]
+        if not compactions:
+            problems.append("has no `compaction` item in `output`")
+        elif not all(isinstance(i.get("encrypted_content"), str) and isinstance(i.get("id"), str)
+                     for i in compactions):
+            problems.append("has a `compaction` item without a string `id` and `encrypted_content`")
+    usage = answer.get("usage")
+    if not isinstance(usage, dict):
+        problems.append("has no `usage` object")
+    else:
+        missing = [f for f in USAGE_FIELDS if not isinstance(usage.get(f), int) or isinstance(usage.get(f), bool)]
+        missing += [f for f in ("input_tokens_details", "output_tokens_details") if not isinstance(usage.get(f), dict)]
+        if missing:
+            problems.append(f"has `usage` without {', '.join(missing)}")
+    return problems
+
+
+def post_plain(client: httpx.Client, target: Target, url: str, body: dict[str, Any]) -> tuple[int | None, str, bytes]:
+    """POST a JSON body, read at most JSON_BODY_LIMIT within the timeouts: (status, content type, body), or
+    (None, "", what went wrong)."""
+    timeouts = target.timeouts
+    headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
+    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
+                            write=timeouts.connect, pool=timeouts.connect)
+    started = time.monotonic()
+    data = bytearray()
+    try:
+        request = client.build_request("POST", url, content=orjson.dumps(body), headers=headers, timeout=timeout)
+        with contextlib.closing(client.send(request, stream=True)) as response:
+            for chunk in response.iter_bytes():
+                data.extend(chunk)
+                if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
+                    return None, "", f"no end within {JSON_BODY_LIMIT:,} bytes and {timeouts.total:g} s".encode()
+            return response.status_code, response.headers.get("content-type", ""), bytes(data)
+    except httpx.HTTPError as exc:
+        return None, "", (str(exc) or type(exc).__name__).encode()
+
+
 RUNNERS: dict[str, Runner] = {
     "background": run_background,
     "non-streaming": run_non_streaming,
@@ -488,6 +590,8 @@ RUNNERS: dict[str, Runner] = {
     "continuation": run_continuation,
     "unknown-previous": run_unknown_previous,
     "background-cancel": run_background_cancel,
+    # official-suite coverage (issue 20)
+    "compact": run_compact,
 }
 
 

@@ -7,8 +7,12 @@ is reported as skipped, never as passed.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import fnmatch
 import json
+import struct
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,7 +30,7 @@ UNKNOWN_RESPONSE_ID = "resp_0000000000000000responsesconformance"
 
 CAPABILITIES: dict[str, str] = {
     "text": "plain text answers (every Responses server)",
-    "instructions": "the `instructions` (system prompt) parameter",
+    "instructions": "a system prompt: the `instructions` parameter, or a `system` input message",
     "multi-turn": "a list of input messages with earlier assistant turns",
     "tools": "function tools, including a forced `tool_choice`",
     "parallel-tools": "several function calls in one response",
@@ -47,14 +51,20 @@ CAPABILITIES: dict[str, str] = {
     # include and stream_options
     "encrypted-reasoning": "reasoning items with `encrypted_content` on `include: [\"reasoning.encrypted_content\"]`",
     "obfuscation": "`stream_options.include_obfuscation: false` (deltas without `obfuscation`)",
+    # --- official-suite coverage (issue 20): phase, image input, compaction ---
+    "phase": "assistant history messages with `phase` labels (undeclared: a clean 4xx is accepted, a 5xx is not)",
+    "image-input": "`input_image` content (undeclared: a clean 4xx is accepted, a 5xx is not)",
+    "compact": "`POST /responses/compact`",
 }
 
 # What a server is assumed to support when it declares nothing.
 # Not by default: a server that stores no responses (continuation) or runs nothing in the background
-# is conformant without them.
+# is conformant without them. ``phase`` and ``image-input`` are not assumed either: their scenarios
+# still run, with the lenient verdict (``Scenario.strict_when``).
 DEFAULT_CAPABILITIES = frozenset(CAPABILITIES) - {
     "reasoning", "unknown-model", "background", "continuation", "background-cancel", "keep-alive",
     "encrypted-reasoning", "obfuscation",
+    "phase", "image-input", "compact",  # official-suite coverage (issue 20)
 }
 
 TERMINAL_TYPES = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -169,11 +179,15 @@ Verifier = Callable[[Observation, Reports], None]
 class Scenario:
     """One request of the battery.
 
-    ``expect`` is ``stream`` (a conformant stream that completes) or
-    ``reject`` (an invalid request: an HTTP 4xx or an error stream).
+    ``expect`` is ``stream`` (a conformant stream that completes),
+    ``reject`` (an invalid request: an HTTP 4xx or an error stream) or
+    ``answer-or-reject`` (an input the server may not support: a conformant
+    stream, or a clean HTTP 4xx; a 5xx is a finding). ``strict_when`` names
+    the capability whose declaration turns ``answer-or-reject`` into
+    ``stream`` (see ``for_capabilities``).
     ``kind`` is ``stream`` (one streamed request) or the name of a runner in
     ``validator.live.exchanges`` that sends several requests (``non-streaming``,
-    ``cancel``, ``concurrency``, ``background``). ``covers`` names the test of
+    ``cancel``, ``concurrency``, ``background``, ``compact``). ``covers`` names the test of
     the official Open Responses compliance suite the scenario covers, if any.
     """
 
@@ -188,6 +202,7 @@ class Scenario:
     on_websocket: bool = True  # the WebSocket battery runs it too (``stream`` kinds only)
     # The ``error.code`` a rejection must carry (``expect="reject"``), if the specs name one.
     error_code: str | None = None
+    strict_when: str | None = None
 
     def body(self, model: str) -> dict[str, Any]:
         return self.build(model)
@@ -235,6 +250,18 @@ CITY_SCHEMA: dict[str, Any] = {
 }
 
 MAX_OUTPUT_TOKENS = 16
+
+
+def png_data_url(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (220, 30, 30)) -> str:
+    """A small valid PNG (one solid colour, 8-bit RGB) as a ``data:image/png;base64,`` URL."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))  # filter type 0 per row
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _verify_completed(obs: Observation, out: Reports) -> None:
@@ -343,6 +370,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "stream": True,
         },
         verify=_verify_completed,
+        covers="multi-turn",
     ),
     Scenario(
         "function-tool",
@@ -356,6 +384,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "stream": True,
         },
         verify=_verify_tool,
+        covers="tool-calling",
     ),
     Scenario(
         "parallel-tool-calls",
@@ -595,6 +624,88 @@ INCLUDE_SCENARIOS: tuple[Scenario, ...] = (
 
 SCENARIOS += INCLUDE_SCENARIOS
 
+# --- official-suite coverage (issue 20): system message, phase, image input, compaction -----------
+
+OFFICIAL_SUITE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "system-message",
+        "a system prompt as a `system` role input message",
+        "instructions",
+        lambda model: {
+            "model": model,
+            "input": [
+                {"type": "message", "role": "system", "content": "You are a terse assistant. Answer in one sentence."},
+                _user("Say hello."),
+            ],
+            "stream": True,
+        },
+        verify=_verify_completed,
+        covers="system-prompt",
+    ),
+    Scenario(
+        "phase-history",
+        "assistant history labelled `phase: commentary` / `final_answer`: answered, or (undeclared) a clean 4xx",
+        "text",
+        lambda model: {
+            "model": model,
+            "input": [
+                _user("Remember the number four."),
+                {"type": "message", "role": "assistant", "phase": "commentary",
+                 "content": "I will keep the number in mind."},
+                {"type": "message", "role": "assistant", "phase": "final_answer", "content": "The number is four."},
+                _user("Repeat only the number."),
+            ],
+            "stream": True,
+        },
+        expect="answer-or-reject",
+        verify=_verify_completed,
+        covers="assistant-phase",
+        on_websocket=False,
+        strict_when="phase",
+    ),
+    Scenario(
+        "image-input",
+        "a user message with an `input_image` data-URL PNG: answered, or (undeclared) a clean 4xx",
+        "text",
+        lambda model: {
+            "model": model,
+            "input": [
+                {
+                    "type": "message",
+                    "role": "user",
+                    "content": [
+                        {"type": "input_text", "text": "What colour is this image? Answer in one short sentence."},
+                        {"type": "input_image", "image_url": png_data_url(), "detail": "low"},
+                    ],
+                }
+            ],
+            "stream": True,
+        },
+        expect="answer-or-reject",
+        verify=_verify_completed,
+        covers="image-input",
+        on_websocket=False,
+        strict_when="image-input",
+    ),
+    Scenario(
+        "compact",
+        "`POST /responses/compact`: a valid compacted window; without `model`, HTTP 400 or 422",
+        "compact",
+        lambda model: {
+            "model": model,
+            "input": [
+                _user("We agreed to ship on Tuesday and to tell support first."),
+                {"type": "message", "role": "assistant", "content": "Understood: Tuesday, support told beforehand."},
+            ],
+        },
+        kind="compact",
+        covers="compact-response",
+        on_websocket=False,
+    ),
+)
+
+SCENARIOS += OFFICIAL_SUITE_SCENARIOS
+
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS)
 
 
@@ -626,6 +737,14 @@ def parse_capabilities(values: Iterable[str]) -> frozenset[str]:
     if not chosen:
         return DEFAULT_CAPABILITIES
     return frozenset(chosen | {"text"})
+
+
+def for_capabilities(scenario: Scenario, capabilities: frozenset[str]) -> Scenario:
+    """The scenario as the declared capabilities judge it: an ``answer-or-reject`` scenario whose
+    ``strict_when`` capability is declared must answer (``expect="stream"``)."""
+    if scenario.strict_when is not None and scenario.strict_when in capabilities:
+        return dataclasses.replace(scenario, expect="stream")
+    return scenario
 
 
 def skip_reason(capability: str, capabilities: frozenset[str]) -> str | None:

@@ -52,6 +52,7 @@ def run_ws_battery(
                                     scenario=scenario.name, skipped=reason)]
         else:
             streams = run_ws_scenario(target, scenario, profile, select=select, ignore=ignore, timeline=timeline)
+            streams[0].covers = scenario.covers  # the session's report names the official test
         report.streams.extend(streams)
         if progress is not None:
             progress(streams)

@@ -14,6 +14,7 @@ The WebSocket protocol is the ``websockets`` package's threaded client.
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -108,11 +109,25 @@ def run_ws_scenario(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     timeline: bool = False,
+    context: Context | None = None,
 ) -> list[StreamReport]:
-    """Run one scenario on its own socket: the session's report, then one per response.
+    """Run one scenario on its own socket: the session's report, then one per response; then its
+    ``then`` scenario on a new socket, which starts from what this one produced (``context``).
 
     ``timeline`` keeps each response's events (``report.timeline``) for the HTML report.
     """
+    context = context if context is not None else Context(target.model)
+    reports = _run_one_socket(target, scenario, profile, select, ignore, timeline, context)
+    if scenario.then is not None:
+        reports += run_ws_scenario(target, scenario.then, profile, select=select, ignore=ignore, timeline=timeline,
+                                   context=context)
+    return reports
+
+
+def _run_one_socket(
+    target: Target, scenario: WsScenario, profile: str, select: list[str] | None, ignore: list[str] | None,
+    timeline: bool, context: Context,
+) -> list[StreamReport]:
     redactor = target.redactor()
     headers = ws_headers(target)
     redactor.add_headers(headers)
@@ -122,6 +137,10 @@ def run_ws_scenario(
     shown = redactor.text(url)
     http = HttpInfo(method="GET", url=shown)
     outcome = Outcome({}, [], [])
+    if scenario.compact_first is not None and context.compacted is None:
+        context.compacted = _compact_first(run, target, scenario.compact_first(target.model))
+        if context.compacted is None:
+            return _finish(run, http, outcome)
     try:
         socket = connect(
             url,
@@ -147,7 +166,7 @@ def run_ws_scenario(
     http.status = 101
     run.record(WsOpen(shown, 101, run.now()))
     with socket:
-        _converse(run, socket, outcome)
+        _converse(run, socket, outcome, context)
         if not run.closed:
             socket.close()
             run.record(WsClose(1000, "", "client", run.now()))
@@ -155,9 +174,8 @@ def run_ws_scenario(
     return _finish(run, http, outcome)
 
 
-def _converse(run: _WsRun, socket: ClientConnection, outcome: Outcome) -> None:
+def _converse(run: _WsRun, socket: ClientConnection, outcome: Outcome, context: Context) -> None:
     """Every turn: send its messages, then read until each request is answered or a limit stops it."""
-    context = Context(run.target.model)
     for turn in run.scenario.turns:
         before = len(run.session.runs)
         errors_before = _errors(run)
@@ -254,6 +272,31 @@ def _finish(run: _WsRun, http: HttpInfo, outcome: Outcome, error: str | None = N
     for report in reports:
         report.scenario = run.scenario.name
     return reports
+
+
+def _compact_first(run: _WsRun, target: Target, body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``POST /responses/compact`` over HTTP: its ``output`` list, or None after an HTT037 finding."""
+    import httpx  # here: only the scenarios that compact first need it
+
+    from validator.live.exchanges import compact_problems, post_plain
+
+    url = target.resource_url("compact")
+    with httpx.Client(follow_redirects=False) as client:
+        status, _, data = post_plain(client, target, url, body)
+    text = run.redactor.text(data[:300].decode("utf-8", "replace"))
+    if status != 200:
+        said = f"HTTP {status}" if status is not None else "no answer"
+        run.emit(rules.COMPACT_INVALID, f"POST /responses/compact, to start a new chain, got {said}: {text}")
+        return None
+    try:
+        answer = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        answer = None
+    problems = compact_problems(answer)
+    if problems or not isinstance(answer, dict):
+        run.emit(rules.COMPACT_INVALID, f"the compact answer {problems[0] if problems else 'is not an object'}")
+        return None
+    return [item for item in answer["output"] if isinstance(item, dict)]
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,6 +29,7 @@ class Context:
 
     model: str
     response_ids: list[str] = field(default_factory=list)
+    compacted: list[Json] | None = None  # the output of ``POST /responses/compact`` (``WsScenario.compact_first``)
 
 
 Turn = Callable[[Context], list[Json]]
@@ -79,6 +80,16 @@ class WsScenario:
     verify: Verifier | None = None
     profiles: tuple[str, ...] = ("openai", "openresponses")
     ignore: tuple[str, ...] = ()  # rules a deliberately broken request breaks on our own side
+    covers: str | None = None  # the official compliance suite's WebSocket test it covers (official_suite)
+    # A scenario run next on a new socket, starting from the response ids this one produced.
+    then: WsScenario | None = None
+    # A ``POST /responses/compact`` body sent over HTTP before the socket opens; its output lands
+    # in ``Context.compacted`` (a failed compaction is HTT037 and the socket is not opened).
+    compact_first: Callable[[str], Json] | None = None
+
+
+# The official WebSocket test an HTTP scenario covers when it runs on a socket.
+WS_COVERS = {"streaming-response": "websocket-response"}
 
 
 def create(body: Json, **extra: Any) -> Json:
@@ -108,7 +119,8 @@ def _from_http(scenario: Scenario) -> WsScenario:
             if obs is not None and obs.types:
                 scenario.verify(obs, out.response(responses[0]))
 
-    return WsScenario(scenario.name, scenario.summary, scenario.capability, (turn,), verify)
+    return WsScenario(scenario.name, scenario.summary, scenario.capability, (turn,), verify,
+                      covers=WS_COVERS.get(scenario.covers or ""))
 
 
 def _must_reject(what: str, *, turn: int = 0, strict: bool = True) -> Verifier:
@@ -126,6 +138,24 @@ def _must_reject(what: str, *, turn: int = 0, strict: bool = True) -> Verifier:
     return verify
 
 
+def _verify_compacted_answered(outcome: Outcome, out: Emit) -> None:
+    """The compacted window, as the base input of a new chain, must be answered with a response."""
+    if not outcome.turn_responses:
+        return
+    statuses = [outcome.status(n) for n in outcome.turn_responses[0]]
+    if "completed" in statuses or "incomplete" in statuses:
+        return
+    errors = outcome.turn_errors[0]
+    got = f"a {statuses[0]} response" if statuses else f"the error {errors[0]!r}"[:300] if errors else "no answer"
+    out.session(http_rules.COMPACTED_WINDOW_REFUSED,
+                f"the window /responses/compact returned, sent back as the input of a new response, got {got}")
+
+
+def _compacted_chain(ctx: Context) -> list[Json]:
+    follow = {"type": "message", "role": "user", "content": "Continue from here. Reply with exactly: compacted"}
+    return [create({"model": ctx.model, "input": [*(ctx.compacted or []), follow]}, store=False)]
+
+
 def _reject_stream(profile_strict: bool) -> Verifier:
     return _must_reject("`stream` over WebSocket", strict=profile_strict)
 
@@ -137,6 +167,7 @@ WS_SCENARIOS: tuple[WsScenario, ...] = (
         "three turns on one socket, each after the previous one ended",
         "text",
         (_plain("Turn one: say hello."), _plain("Turn two: say hello again."), _plain("Turn three: goodbye.")),
+        covers="websocket-sequential-responses",
     ),
     WsScenario(
         "ws-continuation",
@@ -147,6 +178,7 @@ WS_SCENARIOS: tuple[WsScenario, ...] = (
             lambda ctx: [create({"model": ctx.model, "input": "What is my name?"}, store=False,
                                 previous_response_id=ctx.response_ids[-1] if ctx.response_ids else UNKNOWN_ID)],
         ),
+        covers="websocket-continuation",
     ),
     WsScenario(
         "ws-continuation-unknown",
@@ -156,6 +188,56 @@ WS_SCENARIOS: tuple[WsScenario, ...] = (
             _plain("Go on.", store=False, previous_response_id=UNKNOWN_ID),
             _plain("Start over: say hello."),
         ),
+        covers="websocket-previous-response-not-found",
+    ),
+    WsScenario(
+        "ws-failed-continuation-evicts",
+        "a store=false continuation that fails (an output for no call) evicts the response it continued",
+        "multi-turn",
+        (
+            _plain("Remember the code word: ember. Reply with OK.", store=False),
+            lambda ctx: [create({"model": ctx.model, "input": [
+                {"type": "function_call_output", "call_id": "call_conformance_missing", "output": "no such call"}]},
+                store=False, previous_response_id=ctx.response_ids[0] if ctx.response_ids else UNKNOWN_ID)],
+            lambda ctx: [create({"model": ctx.model, "input": "Go on. Reply with exactly: stale"}, store=False,
+                                previous_response_id=ctx.response_ids[0] if ctx.response_ids else UNKNOWN_ID)],
+        ),
+        # Turn 2 is refused for our own deliberate mistake, not for lost state (WSS020); turn 3 must then
+        # fail with previous_response_not_found (WSS010: the failed continuation evicted its response).
+        ignore=("WSS020",),
+        covers="websocket-failed-continuation-evicts-cache",
+    ),
+    WsScenario(
+        "ws-reconnect",
+        "a store=false response, then on a new socket: continuing it fails with previous_response_not_found, "
+        "and a fresh response completes",
+        "multi-turn",
+        (_plain("Remember the code word: copper. Reply with OK.", store=False),),
+        covers="websocket-reconnect-store-false-recovery",
+        then=WsScenario(
+            "ws-reconnect+new-socket",
+            "the new socket: the continuation must fail (WSS010); the next, fresh request must be answered",
+            "multi-turn",
+            (
+                lambda ctx: [create({"model": ctx.model, "input": "Go on. Reply with exactly: reconnected"},
+                                    store=False,
+                                    previous_response_id=ctx.response_ids[0] if ctx.response_ids else UNKNOWN_ID)],
+                _plain("Start a new response. Reply with exactly: recovered", store=False),
+            ),
+        ),
+    ),
+    WsScenario(
+        "ws-compact-new-chain",
+        "the output of POST /responses/compact as the base input of a new response, without previous_response_id",
+        "compact",
+        (_compacted_chain,),
+        _verify_compacted_answered,
+        covers="websocket-compact-new-chain",
+        compact_first=lambda model: {"model": model, "input": [
+            {"type": "message", "role": "user", "content": "Remember the compaction code word: slate."},
+            {"type": "message", "role": "assistant", "content": "OK."},
+            {"type": "message", "role": "user", "content": "Compress this conversation for later."},
+        ]},
     ),
     WsScenario(
         "ws-lanes",

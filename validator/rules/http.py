@@ -642,3 +642,107 @@ register(
     ENCRYPTED_REASONING_MISSING,
     OBFUSCATION_NOT_DISABLED,
 )
+
+# --- official-suite coverage (issue 20): HTT036-HTT039 -----------------------------------------
+# Kept apart from HTT026-HTT035 (the deeper battery) so that the two blocks merge cleanly.
+
+OPTIONAL_INPUT_SERVER_ERROR = Rule(
+    code="HTT036",
+    name="optional-input-server-error",
+    summary=(
+        "A well-formed request with an input the server need not support (assistant `phase` labels, "
+        "an `input_image`) was answered with an HTTP 5xx."
+    ),
+    requirement=(
+        "An input the server does not support is refused as the client's error: HTTP 4xx, error type "
+        "`invalid_request` (\"one or more parameters are ... unsupported\"); `server_error` is for failures "
+        "\"not caused by the client\". A server that declares the capability answers the request."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "Errors / Error Types"), SpecRef(OPENRESPONSES, "Items / User content"),
+          SpecRef(OPENAI_SPEC, "EasyInputMessage.phase, InputImageContent")),
+    breaks=(
+        "openai-python and openai-node retry a 5xx (two retries by default), so the unsupported request is "
+        "sent three times before InternalServerError is raised, where a 4xx raises BadRequestError at once",
+        "agents and gateways that fall back or drop the field on a 4xx treat a 5xx as an outage instead",
+    ),
+    rationale=(
+        "The clients disagree with the server about whose fault the request is: they retry a request that can "
+        "never succeed and report an outage; an error (a clean 4xx passes when the capability is not declared)."
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+COMPACT_INVALID = Rule(
+    code="HTT037",
+    name="compact-invalid",
+    summary=(
+        "`POST /responses/compact` was not answered with HTTP 200 and a valid compacted response "
+        "(`object: response.compaction`, `id`, `created_at`, `output` items, `usage`)."
+    ),
+    requirement=(
+        "A server that declares compaction answers `POST /responses/compact` with a CompactResource: `id`, "
+        "`object` \"response.compaction\", `output` (the compacted window, a list of items, among them a "
+        "`compaction` item with `encrypted_content`), `created_at` and `usage`, all required."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "POST /responses/compact (CompactResource)"),
+          SpecRef(OPENRESPONSES, "WebSocket Compaction"), SpecRef(OPENAI_SPEC, "POST /responses/compact")),
+    breaks=(
+        "openai-python / openai-node `responses.compact()` raise on a non-200 answer",
+        "a client that replaces its history with `output` (the spec's WebSocket compaction flow, Codex's "
+        "remote compaction) has nothing, or something that is not a list of items, to send next",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+COMPACT_MISSING_MODEL = Rule(
+    code="HTT038",
+    name="compact-missing-model-accepted",
+    summary="`POST /responses/compact` without the required `model` was not rejected with HTTP 400 or 422.",
+    requirement=(
+        "`model` is required in the compact request body; a request without it is refused as the client's "
+        "error, HTTP 400 (`invalid_request`) or 422, with a JSON error body."
+    ),
+    severity=both(WARNING),
+    refs=(SpecRef(OPENRESPONSES, "POST /responses/compact (CompactResponseMethodPublicBody.required)"),
+          SpecRef(OPENRESPONSES, "Errors / Error Types")),
+    breaks=(
+        "no SDK sends it (each requires `model` for compact); a hand-written client learns of its mistake "
+        "late, or never when a default model answers",
+    ),
+    rationale=(
+        "The official suite's compact-missing-model test fails such a server, but no mainstream client sends "
+        "the request and none breaks on the answer: a warning."
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+COMPACTED_WINDOW_REFUSED = Rule(
+    code="HTT039",
+    name="compacted-window-refused",
+    summary=(
+        "The window `POST /responses/compact` returned, passed back as the base input of a new WebSocket "
+        "response (no `previous_response_id`), was not answered with a response."
+    ),
+    requirement=(
+        "After standalone compaction, clients MUST start a new response by omitting `previous_response_id`, "
+        "passing the compacted output as the base `input` and appending the latest items; the server that "
+        "produced the window accepts it back."
+    ),
+    severity=both(ERROR),
+    refs=(SpecRef(OPENRESPONSES, "WebSocket Mode / WebSocket Compaction"),
+          SpecRef(OPENRESPONSES, "POST /responses/compact")),
+    breaks=(
+        "every client that follows the spec's compaction flow (Codex's remote compaction) loses the conversation: "
+        "the only input it may send after compacting is refused",
+    ),
+    evidence=(NOT_REPLAYED,),
+)
+
+register(
+    OPTIONAL_INPUT_SERVER_ERROR,
+    COMPACT_INVALID,
+    COMPACT_MISSING_MODEL,
+    COMPACTED_WINDOW_REFUSED,
+)
