@@ -215,6 +215,8 @@ LLAMA_CPP = RealServer(
         "HTT021": "the `stream: false` Response lacks members the specs require (`error`, `incomplete_details`, "
         "`instructions`, `tools`..., `usage.output_tokens_details`), as the streamed snapshots do",
         "HTT022": "the `stream: false` Response has `completed_at`, the streamed terminal response does not",
+        "HTT036": "an image input is answered HTTP 500 `server_error` (\"image input is not supported\": no vision "
+        "projector, `--mmproj`, is loaded): a request that can never succeed, which the SDKs retry as an outage",
     },
     notes=(
         "parallel-tools is not declared: a bigram model cannot count, so when parallel calls are allowed it "
@@ -230,7 +232,7 @@ LLAMA_STACK = RealServer(
     api_path=llama_stack.API_PATH,
     model=llama_stack.MODEL_NAME,
     capabilities="text,instructions,multi-turn,tools,parallel-tools,structured-output,max-output-tokens,errors,"
-    "unknown-model,non-streaming,cancellation,concurrency",
+    "unknown-model,non-streaming,cancellation,concurrency,continuation",
     about="the `remote::vllm` provider pointed at `fake_chat_upstream.py`, which honours `max_tokens`, "
     "`response_format`, `tool_choice` and `stream_options`",
     why={
@@ -250,8 +252,12 @@ LLAMA_STACK = RealServer(
         "SSE005": "data-only frames: no `event:` line",
         "SSE006": "no `data: [DONE]` at the end",
         "HTT009": "an unknown model is answered with HTTP 200: `response.created`, then an untyped "
-        "`{\"error\": {\"message\": \"400: Invalid value: Model '…' not found\"}}` frame and no terminal event",
-        "SSE003": "the unknown model's error frame has no `type`",
+        "`{\"error\": {\"message\": \"400: Invalid value: Model '…' not found\"}}` frame and no terminal event; "
+        "an unknown `previous_response_id` is answered 200 with one untyped error frame (the lookup fails after "
+        "the headers are sent)",
+        "SSE003": "the unknown model's error frame has no `type`, nor has the unknown `previous_response_id`'s",
+        "HTT027": "a continued response's `previous_response_id` is null (0.2.12 never sets it on the Response "
+        "object), though the earlier turn is used",
         "LIF007": "the unknown model's stream ends without a terminal event",
         "HTT020": "the 400 error body is FastAPI's validation detail under `error` (`error.detail.errors`): no "
         "`error.message`, `error.type`, `error.code` or `error.param`",
@@ -269,7 +275,7 @@ AZURE = RealServer(
     api_path="",
     model="echo",
     capabilities="text,instructions,multi-turn,tools,parallel-tools,structured-output,max-output-tokens,reasoning,"
-    "errors,non-streaming,cancellation,concurrency,background",
+    "errors,non-streaming,cancellation,concurrency,background,continuation,background-cancel",
     about="`conformance_tests/live/servers/azure_echo.py`: every event from the SDK's own builders",
     why={
         "SCH001": "Response snapshots lack members the specs require (`tools`, `tool_choice`, `temperature`... in "
@@ -280,6 +286,8 @@ AZURE = RealServer(
         "that the specs require",
         "HTT022": "the `stream: false` Response drops `error`, `incomplete_details`, `instructions`, `usage` and "
         "adds `background`, compared with the streamed terminal response",
+        "HTT009": "an unknown `previous_response_id` is accepted and answered as a new conversation: without a "
+        "storage provider configured, as here, the library does not look the id up",
     },
     notes=("unknown-model is not declared: which models exist is our echo handler's choice, and it serves every name",),
 )
