@@ -128,6 +128,9 @@ FAULTS: dict[str, str] = {
     "previous-error-code": "an unknown previous_response_id is answered 404 with error.code not_found",
     "cancel-ignored": "a cancel is answered 200 with the background response still in_progress",
     "cancel-forgotten": "a cancel is answered cancelled, but the background response runs on",
+    "cancel-refused": "a background response's cancel is answered 400 \"Cannot cancel a completed response\", "
+    "even while it runs",
+    "background-instant": "a background response has finished by the time it is created (answered queued all the same)",
     # keep-alive
     "keepalive-events": "three numbered keepalive events mid-stream (OpenAI's heartbeat), whatever the profile",
     "keepalive-after-terminal": "SSE comment heartbeats go on for --stall-seconds after the terminal event",
@@ -1069,7 +1072,8 @@ class _Handler(BaseHTTPRequestHandler):
         events = plan.events()
         self._store(request, events)
         final = next(e["response"] for e in events if e["type"] in ("response.completed", "response.incomplete"))
-        job = Job(plan.response("in_progress"), final, time.monotonic())
+        started = time.monotonic() - (self.server.background_seconds if "background-instant" in faults else 0.0)
+        job = Job(plan.response("in_progress"), final, started)
         with self.server.background_lock:
             self.server.jobs[final["id"]] = job
             while len(self.server.jobs) > BACKGROUND_KEPT:
@@ -1083,6 +1087,10 @@ class _Handler(BaseHTTPRequestHandler):
             job = self.server.jobs.get(response_id)
             streamed = self.server.background.get(response_id)
             stored = self.server.stored.get(response_id)
+            if job is not None and "cancel-refused" in faults:
+                message = "Cannot cancel a completed response."
+                self._json(400, error_body(message, "invalid_request_error", "invalid_request", "response_id"))
+                return
             if job is not None:
                 now = job.now(self.server.background_seconds)
                 if now["status"] == "in_progress" and "cancel-ignored" not in faults:

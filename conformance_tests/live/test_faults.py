@@ -64,6 +64,9 @@ EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "previous-error-code": ("unknown-previous-response", {"HTT028"}, {"HTT028"}),
     "cancel-ignored": ("background-cancel", {"HTT029"}, {"HTT029"}),
     "cancel-forgotten": ("background-cancel", {"HTT030"}, {"HTT030"}),
+    "cancel-refused": ("background-cancel", {"HTT029"}, {"HTT029"}),
+    # finished before the cancel: the scenario is skipped (test_a_cancel_after_the_end_is_skipped_not_failed)
+    "background-instant": ("background-cancel", set(), set()),
     # keep-alive: OpenAI's keepalive event is what OpenAI sends (SCH005, information) in the openai
     # profile, an unprefixed non-standard event (SCH005, error) in openresponses
     "keepalive-events": ("keep-alive", set(), {"SCH005"}),
@@ -352,3 +355,14 @@ def test_the_compact_findings_say_what_is_wrong(reference_url: str, client: http
     assert any("no `compaction` item" in m for m in messages["HTT037"])
     assert "HTTP 200" in messages["HTT038"][0]
     assert report.http is not None and report.http.url.endswith("/responses/compact")
+
+
+@pytest.mark.parametrize("faults", ["background-instant", "background-instant,cancel-refused"])
+def test_a_cancel_after_the_end_is_skipped_not_failed(reference_url: str, client: httpx.Client, faults: str) -> None:
+    """A server that finished the background response before the cancel arrived is not at fault, whether it
+    answers the cancel with the finished response or refuses it (azure-ai-agentserver's 400); a refusal
+    while the response still runs is HTT029 (the cancel-refused fault above)."""
+    target = target_for(reference_url, headers={"X-Conformance-Fault": faults})
+    report = run_one(client, target, SCENARIOS["background-cancel"], "openai")
+    assert report.findings == []
+    assert report.skipped is not None and "before the cancel arrived" in report.skipped

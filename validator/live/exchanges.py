@@ -415,8 +415,21 @@ def run_background_cancel(client: httpx.Client, target: Target, scenario: Scenar
                               "nothing was left to cancel")
         return run.report
     cancel_url = target.resource_url(response_id, "cancel")
+    refused: list[str] = []
     cancelled = _request_json(client, target, "POST", cancel_url, None, run, rules.CANCEL_NOT_CANCELLED,
-                              "the cancel request")
+                              "the cancel request", refused=refused)
+    if refused:
+        # A refusal is the server's fault only if the response was still running: a fast server may
+        # have finished it between the two requests (azure-ai-agentserver then answers 400 "Cannot
+        # cancel a completed response"), and neither spec says what cancelling a finished one returns.
+        later = _request_json(client, target, "GET", target.resource_url(response_id), None, run,
+                              rules.CANCEL_NOT_CANCELLED, "the GET after the refused cancel")
+        status = later.get("status") if later is not None else None
+        if status in TERMINAL_STATUSES:
+            run.finish()
+            run.report.skipped = f"the background response had ended ({status!r}) before the cancel arrived"
+            return run.report
+        run.emit(rules.CANCEL_NOT_CANCELLED, refused[0])
     if cancelled is not None:
         status, same = cancelled.get("status"), cancelled.get("id") == response_id
         if status in TERMINAL_STATUSES:
@@ -439,8 +452,12 @@ def run_background_cancel(client: httpx.Client, target: Target, scenario: Scenar
 
 
 def _request_json(client: httpx.Client, target: Target, method: str, url: str, body: dict[str, Any] | None,
-                  run: Exchange, rule: Rule, what: str) -> dict[str, Any] | None:
-    """A bounded JSON request: the answer's object, or None after a finding of ``rule``."""
+                  run: Exchange, rule: Rule, what: str, *, refused: list[str] | None = None) -> dict[str, Any] | None:
+    """A bounded JSON request: the answer's object, or None after a finding of ``rule``.
+
+    With ``refused``, an answer other than HTTP 200 is not a finding yet: its message is appended
+    there for the caller to judge.
+    """
     timeouts = target.timeouts
     headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
     if body is None:
@@ -467,7 +484,11 @@ def _request_json(client: httpx.Client, target: Target, method: str, url: str, b
         return None
     text = run.redactor.text(bytes(data).decode("utf-8", "replace"))
     if status != 200:
-        run.emit(rule, f"{what} was answered with HTTP {status}: {_snippet(text)}")
+        message = f"{what} was answered with HTTP {status}: {_snippet(text)}"
+        if refused is not None:
+            refused.append(message)
+        else:
+            run.emit(rule, message)
         return None
     try:
         value = orjson.loads(data)
