@@ -42,7 +42,7 @@ import orjson
 from validator import nonstandard
 from validator.emitter import Emitter
 from validator.model import Event
-from validator.quick_schema import QuickCheck, quick_predicate
+from validator.quick_schema import QuickCheck, quick_predicate, value_predicate
 from validator.rules import PROFILES
 from validator.rules import schema as rules
 
@@ -372,6 +372,26 @@ def definition_validator(profile: str, name: str, defs: dict[str, Any], reduced:
         return _DEFINITIONS.setdefault(key, compile_fast(schema))
 
 
+_DEFINITION_QUICK: dict[tuple[str, str, bool], Accept] = {}
+
+
+def definition_quick(profile: str, name: str, defs: dict[str, Any], reduced: bool) -> Accept:
+    """The quick predicate of one definition (see ``validator.quick_schema``), written once per process
+    and shared by every event type that embeds it, as ``definition_validator`` is; its union branches
+    are written when a value of their type first comes, so a short run writes little of it."""
+    key = (profile, name, reduced)
+    found = _DEFINITION_QUICK.get(key)
+    if found is None:
+        check = value_predicate({"$ref": f"#/$defs/{name}"}, defs)
+        with _COMPILE_LOCK:
+            found = _DEFINITION_QUICK.setdefault(key, check if check is not None else _refuse)
+    return found
+
+
+def _refuse(payload: Any) -> bool:
+    return False
+
+
 def snapshot_key(response: dict[str, Any]) -> bytes | None:
     """The bytes of a snapshot's ``SNAPSHOT_FIELDS`` (None when one is missing or not JSON)."""
     try:
@@ -396,7 +416,6 @@ class EventSchema:
         self.profile = profile
         self.event_type = event_type
         self.schema = bundled(profile, event_type)
-        self.quick: QuickCheck | None = quick_predicate(self.schema, event_type)
         self._quick: dict[frozenset[tuple[str, str]], QuickCheck | None] = {}
         # Compiled on first use: a stream whose events of this type all pass ``quick`` never needs it
         # (nor jsonschema-rs's import, a tenth of the start-up of a small run).
@@ -416,6 +435,11 @@ class EventSchema:
         if self._split:
             properties = {**self.schema["properties"], **{f: {"type": "object"} for f, _ in self._split}}
             self._envelope = quick_predicate({**self.schema, "properties": properties}, event_type)
+        # An event with an embedded snapshot: its quick check is the envelope's and the snapshot
+        # definition's shared one (not one more copy of the whole Response in every such event type).
+        self.quick: QuickCheck | None = (
+            quick_predicate(self.schema, event_type) if self._envelope is None else self._split_quick
+        )
         # A Response snapshot (one embedded ``response``): its definition's name, and the definitions
         # with the SNAPSHOT_FIELDS left out (``snapshot_reduced``).
         self.snapshot: str | None = None
@@ -434,13 +458,27 @@ class EventSchema:
             check = self._quick[key] = quick_predicate(self.schema, self.event_type, assume)
             return check
 
+    def _split_quick(self, payload: dict[str, Any]) -> bool:
+        assert self._envelope is not None
+        if not self._envelope(payload):
+            return False
+        defs = self.schema.get("$defs", {})
+        for field, name in self._split:
+            value = payload.get(field, _MISSING)
+            if value is not _MISSING and not definition_quick(self.profile, name, defs, False)(value):
+                return False
+        return True
+
     def reduced_is_valid(self, payload: Any) -> bool:
         """True when the payload is valid apart from its snapshot's ``SNAPSHOT_FIELDS`` (see
         ``snapshot_reduced``); False when it is not, or when the envelope predicate is not sure."""
         assert self._envelope is not None and self._reduced is not None and self.snapshot is not None
         if not self._envelope(payload):
             return False
-        return definition_validator(self.profile, self.snapshot, self._reduced, True)(payload["response"])
+        response = payload["response"]
+        if definition_quick(self.profile, self.snapshot, self._reduced, True)(response):
+            return True
+        return definition_validator(self.profile, self.snapshot, self._reduced, True)(response)
 
     def _first_is_valid(self, payload: Any) -> bool:
         if self._envelope is None:
@@ -721,9 +759,10 @@ class SchemaStage:
             self._unknown(event, payload, kind)
             return
         quick = schema.quick
-        if quick is not None and self._quick_on and quick(payload):
-            return
-        if schema.snapshot is not None and self._quick_on and self._snapshot_valid(schema, payload):
+        if schema.snapshot is not None:
+            if self._quick_on and self._snapshot_valid(schema, payload):
+                return
+        elif quick is not None and self._quick_on and quick(payload):
             return
         try:
             valid = schema.is_valid(payload)
@@ -765,7 +804,7 @@ class SchemaStage:
             except (ValueError, TypeError, OverflowError, RecursionError):
                 return False
         try:
-            valid = schema.is_valid(payload)
+            valid = (schema.quick is not None and schema.quick(payload)) or schema.is_valid(payload)
         except (ValueError, TypeError, OverflowError, RecursionError):
             return False
         if valid:
