@@ -98,8 +98,10 @@ def test_the_residual_check_leaves_out_what_take_delta_checked() -> None:
         {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "required": ["n"]},
         {"type": "object", "properties": {}, "additionalProperties": False},
         # oneOf whose branches can both hold (an integer is a number): accepting by one is not enough.
-        {"type": "object", "properties": {"n": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}, "required": ["n"]},
-        {"type": "object", "properties": {"n": {"oneOf": [{"type": "object"}, {"type": "object"}]}}, "required": ["n"]},
+        {"type": "object", "properties": {"n": {"oneOf": [{"type": "integer"}, {"type": "number"}]}},
+         "required": ["n"]},
+        {"type": "object", "properties": {"n": {"oneOf": [{"type": "object"}, {"type": "object"}]}},
+         "required": ["n"]},
         {"type": "object", "properties": {"n": {"type": "integer", "minimum": True}}, "required": ["n"]},
         {"type": "object", "properties": {"n": {"type": ["string", "null"], "maxLength": 3}}, "required": ["n"]},
         {"type": "object", "properties": {"n": {"const": 1}}, "required": ["n"]},
@@ -216,7 +218,8 @@ UNION_SCHEMAS: list[dict[str, Any]] = [
                {"if": {"properties": {"type": {"const": "b"}}, "required": ["type"]},
                 "then": {"properties": {"n": {"maximum": 3, "type": "integer"}}}},
                {"if": {"properties": {"type": {"const": "c"}}, "required": ["type"]},
-                "then": {"properties": {"s": {"type": "string", "pattern": "^x"}}, "required": ["s"], "type": "object"}}],
+                "then": {"properties": {"s": {"type": "string", "pattern": "^x"}}, "required": ["s"],
+                         "type": "object"}}],
      "properties": {"type": {"enum": ["a", "b", "c"], "type": "string"}}, "required": ["type"], "type": "object"},
     {"allOf": [{"if": {"properties": {"type": {"const": "a"}}, "required": ["type"]}, "then": {"$ref": "#/$defs/A"}}]},
     {"type": "object", "properties": {"k": {"const": "v"}}, "additionalProperties": False},
@@ -301,3 +304,14 @@ def test_a_valid_snapshot_is_settled_without_jsonschema_rs() -> None:
             break
     assert schema.quick(event)
     assert not schema.quick({**event, "response": {**event["response"], "tools": [{"type": "function"}]}})
+
+
+def test_the_reference_finder_agrees_with_the_walk() -> None:
+    from validator.schemas import _defs, _refs, _refs_in
+
+    for profile in PROFILES:
+        for name, definition in _defs(profile).items():
+            assert _refs_in(definition) == tuple(_refs(definition)), (profile, name)
+    odd = {"properties": {"$ref": {"$ref": "#/$defs/A"}, "b": {"$ref": "#/$defs/q\"uote"}},
+           "items": {"$ref": "other.json#/X"}, "anyOf": [{"$ref": "#/$defs/B"}]}
+    assert _refs_in(odd) == tuple(_refs(odd)) == ("A", 'q"uote', "B")

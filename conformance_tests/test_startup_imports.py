@@ -24,6 +24,9 @@ INVALID_SCHEMA = next((ROOT / "fixtures" / "invalid" / "SCH").glob("*.sse"))
 # A prefix of a module name: the module and everything below it.
 HEAVY = (
     "jsonschema",  # jsonschema-rs (``jsonschema_rs``) answers; jsonschema only explains a failure
+    "jsonschema_rs",  # the quick predicates settle a conformant stream, snapshots and output items included
+    "_hashlib",  # OpenSSL's bindings: a finished text's fingerprint takes BLAKE2b from ``_blake2``
+    "validator.baseline",  # only for --baseline / --write-baseline
     "hypothesis",
     "validator.strategies",
     "concurrent.futures.process",
@@ -85,7 +88,11 @@ def test_version_and_rules_do_not_load_the_checker(tmp_path: Path) -> None:
 
 def test_the_fence_sees_what_is_loaded(tmp_path: Path) -> None:
     # A failure is explained by jsonschema; generate needs the strategies; -o html the HTML reporter.
-    assert "jsonschema" in loaded("validate", "-q", str(INVALID_SCHEMA), cwd=tmp_path)
+    invalid = loaded("validate", "-q", str(INVALID_SCHEMA), cwd=tmp_path)
+    assert "jsonschema" in invalid and "jsonschema_rs" in invalid
+    assert "validator.baseline" in loaded(
+        "validate", "-q", "--write-baseline", str(tmp_path / "b.json"), str(VALID / "text.sse"), cwd=tmp_path
+    )
     assert "validator.strategies" in loaded("generate", "--help", cwd=tmp_path)
     assert "validator.reporters.html" in loaded(
         "validate", "--report", f"html={tmp_path / 'r.html'}", str(VALID / "text.sse"), cwd=tmp_path

@@ -68,9 +68,11 @@ class _Writer:
     ``$ref`` is followed into the schema's own ``$defs``.
     """
 
-    def __init__(self, root: dict[str, Any]) -> None:
+    def __init__(self, root: dict[str, Any], deferred: dict[str, _Deferred] | None = None) -> None:
         defs = root.get("$defs", {})
         self.defs: dict[str, Any] = defs if isinstance(defs, dict) else {}
+        # The definitions written on first use, by name, shared by every predicate written from these defs.
+        self.deferred: dict[str, _Deferred] = {} if deferred is None else deferred
         self.helpers: list[str] = []
         self.objects: dict[str, Any] = {}  # values the predicate refers to by name (dispatch tables)
 
@@ -125,6 +127,14 @@ class _Writer:
         """A Python expression true only when ``value`` satisfies ``schema``; None if not translatable."""
         if depth > _MAX_DEPTH:
             return None
+        name = _union_reference(schema, self.defs)
+        if name is not None:
+            # A union behind a reference (a Response's tool choice, an input item) is written when a
+            # value first reaches it: most of a snapshot's unions are empty or null in most streams.
+            deferred = self.deferred.get(name)
+            if deferred is None:
+                deferred = self.deferred[name] = _Deferred(self.defs[name], self.defs, self.deferred)
+            return f"{self.constant(deferred)}({value})"
         schema = self.resolve(schema)
         if not isinstance(schema, dict):
             return None
@@ -227,7 +237,7 @@ class _Writer:
             if keyword == "allOf":
                 table = _dispatch_table(members)
                 if table is not None:
-                    tests.append(f"{self.constant(_Dispatch(table, self.defs))}({value})")
+                    tests.append(f"{self.constant(_Dispatch(table, self.defs, self.deferred))}({value})")
                     continue
                 parts = [self.field_test(m, value, depth + 1) for m in members]
                 if any(t is None for t in parts):
@@ -313,16 +323,51 @@ def _required_tags(branch: dict[str, Any]) -> set[str] | None:
     return None
 
 
+def _union_reference(schema: Any, defs: dict[str, Any]) -> str | None:
+    """The definition's name when ``schema`` is a reference alone to a definition that is a union."""
+    if not isinstance(schema, dict) or "$ref" not in schema or schema.keys() - _NOTES != {"$ref"}:
+        return None
+    ref = schema["$ref"]
+    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+        return None
+    name = ref[len("#/$defs/") :]
+    target = defs.get(name)
+    return name if isinstance(target, dict) and target.keys() & {"anyOf", "oneOf", "allOf"} else None
+
+
+class _Deferred:
+    """A test written on first use (then kept): a definition behind a reference."""
+
+    __slots__ = ("_deferred", "_defs", "_schema", "_test")
+
+    def __init__(self, schema: Any, defs: dict[str, Any], deferred: dict[str, _Deferred]) -> None:
+        self._schema = schema
+        self._defs = defs
+        self._deferred = deferred
+        self._test: Callable[[Any], bool] | None = None
+
+    def __call__(self, value: Any) -> bool:
+        test = self._test
+        if test is None:
+            found = value_predicate(self._schema, self._defs, self._deferred)
+            test = self._test = found if found is not None else _refuse
+        try:
+            return test(value)
+        except RecursionError:  # a value nested through references deeper than Python recurses: not sure
+            return False
+
+
 class _Dispatch:
     """The dispatch form's test for an object (known to be a dict): the ``then`` schemas of the branches
     whose ``if`` its ``type`` meets. A branch is translated on first use of its tag; a tag with no branch
     is not tested here (no ``if`` holds), one whose branch cannot be translated is refused."""
 
-    __slots__ = ("_branches", "_defs", "_tests")
+    __slots__ = ("_branches", "_deferred", "_defs", "_tests")
 
-    def __init__(self, branches: dict[str, list[Any]], defs: dict[str, Any]) -> None:
+    def __init__(self, branches: dict[str, list[Any]], defs: dict[str, Any], deferred: dict[str, _Deferred]) -> None:
         self._branches = branches
         self._defs = defs
+        self._deferred = deferred
         self._tests: dict[str, Callable[[Any], bool]] = {}
 
     def __call__(self, value: Any) -> bool:
@@ -337,7 +382,7 @@ class _Dispatch:
             thens = self._branches.get(tag)
             if thens is None:
                 return True
-            found = value_predicate({"allOf": thens} if len(thens) > 1 else thens[0], self._defs)
+            found = value_predicate({"allOf": thens} if len(thens) > 1 else thens[0], self._defs, self._deferred)
             test = self._tests[tag] = found if found is not None else _refuse
         try:
             return test(value)
@@ -349,9 +394,14 @@ def _refuse(value: Any) -> bool:
     return False
 
 
-def value_predicate(schema: Any, defs: dict[str, Any]) -> Callable[[Any], bool] | None:
-    """A sound test of one value against ``schema`` (references into ``defs``), or None."""
-    writer = _Writer({"$defs": defs})
+def value_predicate(
+    schema: Any, defs: dict[str, Any], deferred: dict[str, _Deferred] | None = None
+) -> Callable[[Any], bool] | None:
+    """A sound test of one value against ``schema`` (references into ``defs``), or None.
+    ``deferred``: the definitions already written on first use from the same ``defs``."""
+    writer = _Writer({"$defs": defs}, deferred)
+    if _union_reference(schema, writer.defs) is not None:
+        schema = writer.resolve(schema)  # the definition asked for itself: written now, not deferred once more
     test = writer.field_test(schema, "p", 0)
     if test is None:
         return None

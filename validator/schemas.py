@@ -28,7 +28,6 @@ everything stays SCH001.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -117,8 +116,23 @@ def bundled(profile: str, event_type: str) -> dict[str, Any]:
 
 @cache
 def _def_refs(profile: str, name: str) -> tuple[str, ...]:
-    """The definitions one definition refers to (walked once per process: every event type reaches many)."""
-    return tuple(_refs(_defs(profile)[name]))
+    """The definitions one definition refers to (found once per process: every event type reaches many)."""
+    return _refs_in(_defs(profile)[name])
+
+
+# A reference into ``$defs`` in a schema's compact JSON text; any "$ref" key this does not match (a
+# name with an escape, a reference elsewhere, a property named "$ref") sends the schema to the walk.
+_REF_TEXT = re.compile(rb'"\$ref":"#/\$defs/([^"\\]*)"')
+
+
+def _refs_in(schema: Any) -> tuple[str, ...]:
+    """What ``_refs`` yields, in its order: found in the schema's JSON text by one regular expression
+    (a tenth of the walk's time on the Response definition), else by the walk."""
+    text = orjson.dumps(schema)
+    found = _REF_TEXT.findall(text)
+    if len(found) != text.count(b'"$ref":'):
+        return tuple(_refs(schema))
+    return tuple(name.decode() for name in found)
 
 
 def _reachable(profile: str, roots: Iterable[str]) -> set[str]:
@@ -160,8 +174,7 @@ def _refs(schema: Any) -> Iterator[str]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        value = json.load(fh)
+    value = orjson.loads(path.read_bytes())
     if not isinstance(value, dict):
         raise ValueError(f"{path}: not a JSON object")
     return value

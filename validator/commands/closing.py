@@ -19,11 +19,10 @@ A command parses its options, builds what it needs, runs, and hands a
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from validator.baseline import Baseline, apply_baseline, baseline_text
 from validator.commands.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -39,6 +38,9 @@ from validator.redact import Redactor
 from validator.report import Report
 from validator.reporters import REPORTERS, SELF_REDACTING, RenderOptions, wants_timeline, write_atomically
 from validator.reporters.escape import one_line
+
+if TYPE_CHECKING:  # loaded when --baseline or --write-baseline asks for it
+    from validator.baseline import Baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ def parse_output(params: dict[str, Any]) -> OutputOptions:
     """The output options from a command's parameters (``-o``, ``--report``, ``--baseline``...)."""
     baseline = None
     if params.get("baseline"):
+        from validator.baseline import Baseline
+
         try:
             baseline = Baseline.load(params["baseline"])
         except InputError as exc:
@@ -101,7 +105,11 @@ def close(run: Finished, output: OutputOptions) -> int:
     redact = run.redactor.text if run.redactor is not None else _same
     if run.interrupted is not None:
         report.interrupted = f"interrupted {run.interrupted}"
-    outcome = apply_baseline(report, output.baseline) if output.baseline is not None and report.checked else None
+    outcome = None
+    if output.baseline is not None and report.checked:
+        from validator.baseline import apply_baseline
+
+        outcome = apply_baseline(report, output.baseline)
     report.problems.extend(run.input_errors)
     nothing = not report.checked and not run.input_errors and run.interrupted is None
     if nothing:
@@ -133,6 +141,8 @@ def close(run: Finished, output: OutputOptions) -> int:
     if run.input_errors or nothing or unwritten:
         return EXIT_USAGE
     if output.write_baseline is not None:
+        from validator.baseline import baseline_text
+
         try:
             write_atomically(output.write_baseline, baseline_text(report, strict=output.strict))
         except OSError as exc:

@@ -17,13 +17,23 @@ if TYPE_CHECKING:
 _DIGEST_SLICE = 1 << 20
 
 
+def _blake2b() -> Any:
+    """BLAKE2b, from CPython's own ``_blake2`` module where it is there: ``hashlib`` loads OpenSSL's
+    bindings first, the costliest import of a short run (``hashlib.blake2b`` is this same type)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - another Python implementation
+        from hashlib import blake2b
+    return blake2b
+
+
 def digest(text: str) -> bytes:
     """A short fingerprint of a finished text, kept instead of the text itself."""
-    import hashlib  # here: OpenSSL's bindings cost a start-up that most short runs never use
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = _blake2b()(digest_size=16)
     for start in range(0, len(text), _DIGEST_SLICE):
         hasher.update(text[start : start + _DIGEST_SLICE].encode("utf-8", "surrogatepass"))
-    return hasher.digest()
+    fingerprint: bytes = hasher.digest()
+    return fingerprint
 
 
 def as_int(value: Any) -> int | None:
