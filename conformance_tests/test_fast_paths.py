@@ -245,3 +245,25 @@ def streams_example() -> list[dict[str, Any]]:
     from validator.strategies import samples
 
     return samples.valid_stream(3, "openai").events
+
+
+def test_a_negative_content_index_is_compared_as_no_part_of_the_done_item() -> None:
+    # Found by test_perturbed_deltas: a part at content_index -3 made output_item.done index its
+    # content list from the end (an IndexError; -1 would have compared the wrong entry).
+    message = {"id": "msg_1", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "sequence_number": 0,
+         "response": {"id": "resp_1", "object": "response", "created_at": 1, "status": "in_progress",
+                      "model": "m", "output": []}},
+        {"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": message},
+        {"type": "response.content_part.added", "sequence_number": 2, "output_index": 0, "item_id": "msg_1",
+         "content_index": -3, "part": {"type": "output_text", "text": "", "annotations": []}},
+        {"type": "response.output_text.delta", "sequence_number": 3, "output_index": 0, "item_id": "msg_1",
+         "content_index": -3, "delta": "hi"},
+        {"type": "response.output_item.done", "sequence_number": 4, "output_index": 0,
+         "item": {**message, "status": "completed",
+                  "content": [{"type": "output_text", "text": "other", "annotations": []}]}},
+    ]
+    same_either_way(to_sse(events), "openai")
+    codes = {f.code for s in check(to_sse(events), "openai").streams for f in s.findings}
+    assert "CNT002" in codes  # the part count still differs

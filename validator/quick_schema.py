@@ -464,3 +464,8 @@ def _load(source: str, where: str, objects: Mapping[str, Any]) -> QuickCheck:
     accept: QuickCheck = namespace["accept"]
     accept.__doc__ = source
     return accept
+
+
+def is_deep(check: Callable[..., bool]) -> bool:
+    """Whether a predicate follows unions written on first use (in Python, through all the value holds)."""
+    return any(isinstance(v, _Dispatch | _Deferred) for v in getattr(check, "__globals__", {}).values())

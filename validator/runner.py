@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from validator import schemas
 from validator.errors import InputError, Interrupted
 from validator.model import Elided
 from validator.report import StreamReport
@@ -34,6 +35,9 @@ POOL_MIN_BYTES = 32 * 1024 * 1024
 # The work handed to a worker at a time: about this many bytes, or this many files.
 BATCH_BYTES = 4 * 1024 * 1024
 BATCH_FILES = 256
+# Past this many bytes of input the compiled validators judge snapshots and output items
+# (``schemas.use_deep_quick``): their import and compiling pay off.
+DEEP_QUICK_MAX_BYTES = 1024 * 1024
 # The limits ``validate`` applies by default, as ``check`` does to a live body: a stream's decoded
 # bytes (gzip counted as it is undone), and what one unfinished event may hold.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -155,6 +159,7 @@ class Budget:
 
 def check_batch(paths: list[str], options: CheckOptions) -> list[FileResult]:
     """``check_file`` over several paths: what one worker does with one hand-out."""
+    schemas.use_deep_quick(False)  # a pool runs only over inputs past DEEP_QUICK_MAX_BYTES
     return [check_file(path, options) for path in paths]
 
 
@@ -229,6 +234,7 @@ def check_files(
     """
     budget = Budget(options.keep_at_most)
     if not pool_pays_off(files, jobs):
+        schemas.use_deep_quick(sum(_size(path) for path in files) < DEEP_QUICK_MAX_BYTES)
         for path in files:
             yield budget.trimmed(check_file(path, options, on_read))
         return

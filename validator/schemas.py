@@ -41,7 +41,7 @@ import orjson
 from validator import nonstandard
 from validator.emitter import Emitter
 from validator.model import Event
-from validator.quick_schema import QuickCheck, quick_predicate, value_predicate
+from validator.quick_schema import QuickCheck, is_deep, quick_predicate, value_predicate
 from validator.rules import PROFILES
 from validator.rules import schema as rules
 
@@ -453,6 +453,8 @@ class EventSchema:
         self.quick: QuickCheck | None = (
             quick_predicate(self.schema, event_type) if self._envelope is None else self._split_quick
         )
+        if not _DEEP_QUICK[0] and self.quick is not None and (self._envelope is not None or is_deep(self.quick)):
+            self.quick = None  # see ``use_deep_quick``
         # A Response snapshot (one embedded ``response``): its definition's name, and the definitions
         # with the SNAPSHOT_FIELDS left out (``snapshot_reduced``).
         self.snapshot: str | None = None
@@ -489,7 +491,7 @@ class EventSchema:
         if not self._envelope(payload):
             return False
         response = payload["response"]
-        if definition_quick(self.profile, self.snapshot, self._reduced, True)(response):
+        if _DEEP_QUICK[0] and definition_quick(self.profile, self.snapshot, self._reduced, True)(response):
             return True
         return definition_validator(self.profile, self.snapshot, self._reduced, True)(response)
 
@@ -580,6 +582,22 @@ class EventSchema:
             return _violation(errors, total)
         except RecursionError:
             return Violation("", "the event is nested too deeply to be checked against its schema", "depth")
+
+
+# Whether snapshots, output items and the other events with unions get quick predicates (``use_deep_quick``).
+_DEEP_QUICK = [True]
+
+
+def use_deep_quick(on: bool) -> None:
+    """Whether the quick predicates that follow unions (a Response snapshot, an output item) are used
+    by the event schemas compiled from now on. They walk the value in Python: for a short run they
+    spare jsonschema-rs's import and compiling (most of its start-up); over megabytes, the compiled
+    validator, native code, is the faster judge (``runner.check_files`` decides by the input's size).
+    Either way the verdicts are the same."""
+    if _DEEP_QUICK[0] != on:
+        _DEEP_QUICK[0] = on
+        with _COMPILE_LOCK:
+            _COMPILED.clear()
 
 
 _MISSING = object()

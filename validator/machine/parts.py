@@ -270,7 +270,7 @@ def _compare(state: State, event: Event, item: Item, parts: dict[int, Part], don
             actual=len(done),
         )
     for part in streamed:
-        if part.index >= len(done) or not isinstance(done[part.index], dict):
+        if not 0 <= part.index < len(done) or not isinstance(done[part.index], dict):
             continue
         entry = done[part.index]
         entry_kind = as_str(entry.get("type"))
