@@ -234,9 +234,12 @@ def check_files(
     """
     budget = Budget(options.keep_at_most)
     if not pool_pays_off(files, jobs):
-        schemas.use_deep_quick(sum(_size(path) for path in files) < DEEP_QUICK_MAX_BYTES)
-        for path in files:
-            yield budget.trimmed(check_file(path, options, on_read))
+        before = schemas.use_deep_quick(sum(_size(path) for path in files) < DEEP_QUICK_MAX_BYTES)
+        try:
+            for path in files:
+                yield budget.trimmed(check_file(path, options, on_read))
+        finally:
+            schemas.use_deep_quick(before)
         return
     batches = _batches(files, [_size(path) for path in files])
     pool = start_pool(min(jobs, len(batches)))

@@ -588,16 +588,18 @@ class EventSchema:
 _DEEP_QUICK = [True]
 
 
-def use_deep_quick(on: bool) -> None:
+def use_deep_quick(on: bool) -> bool:
     """Whether the quick predicates that follow unions (a Response snapshot, an output item) are used
     by the event schemas compiled from now on. They walk the value in Python: for a short run they
     spare jsonschema-rs's import and compiling (most of its start-up); over megabytes, the compiled
     validator, native code, is the faster judge (``runner.check_files`` decides by the input's size).
-    Either way the verdicts are the same."""
-    if _DEEP_QUICK[0] != on:
+    Either way the verdicts are the same. Returns the setting it replaces."""
+    before = _DEEP_QUICK[0]
+    if before != on:
         _DEEP_QUICK[0] = on
         with _COMPILE_LOCK:
             _COMPILED.clear()
+    return before
 
 
 _MISSING = object()
