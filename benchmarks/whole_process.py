@@ -11,12 +11,18 @@ seconds (user + system) of each child, the best of ``--repeat`` rounds, and the
 ratio divides them. CPU time rather than wall time: on a shared machine a process
 waits for a core, which is not its own cost (wall seconds are printed too).
 The capture is written by ``benchmarks/capture.py`` into a temporary directory.
+
+``--instructions`` counts the CPU instructions of each child under valgrind's
+cachegrind instead (one run each, a fixed hash seed): the figure a loaded machine
+does not move; use a few megabytes (valgrind runs some fifty times slower).
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -57,12 +63,24 @@ def measure(command: list[str]) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
+def instructions(command: list[str]) -> int:
+    """CPU instructions one run of ``command`` retires (valgrind's cachegrind)."""
+    counted = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command]
+    result = subprocess.run(counted, capture_output=True, text=True, check=False,
+                            env=dict(os.environ, PYTHONHASHSEED="0"))
+    match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+    if result.returncode != 0 or match is None:
+        raise SystemExit(f"valgrind run of {command[:4]} failed:\n{result.stderr[-2000:]}")
+    return int(match.group(1).replace(",", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workload", choices=capture.WORKLOADS, default="text")
     parser.add_argument("--size-mb", type=float, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
     args = parser.parse_args()
     compileall.compile_dir(HERE.parent / "validator", quiet=1)  # as an installed wheel is
     with tempfile.TemporaryDirectory(prefix=f"whole-{args.workload}-") as tmp:
@@ -76,6 +94,14 @@ def main() -> None:
                 str(directory),
             ],
         }
+        if args.instructions:
+            counts = {name: instructions(command) for name, command in runs.items()}
+            print(f"capture: {args.workload} workload, {len(paths)} files, {size / 1e6:.1f} MB")
+            for name, value in counts.items():
+                print(f"{name:45s} {value / 1e6:9.0f} M instructions")
+            floor_count, our_count = counts.values()
+            print(f"\nvalidate / floor: {our_count / floor_count:.2f}x (instructions)")
+            return
         best = {name: (float("inf"), float("inf")) for name in runs}
         for _ in range(args.repeat):
             for name, command in runs.items():

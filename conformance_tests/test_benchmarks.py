@@ -73,3 +73,9 @@ def test_every_workload_is_conformant(tmp_path: Path) -> None:
 def test_startup_reports_each_command() -> None:
     out = run("startup.py", "--repeat", "1")
     assert "validate TINY" in out and "import orjson" in out and "ms CPU" in out, out
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_whole_process_counts_instructions() -> None:
+    out = run("whole_process.py", "--workload", "short", "--size-mb", "0.3", "--instructions")
+    assert "M instructions" in out and re.search(r"validate / floor: \d+\.\d\dx \(instructions\)", out), out
