@@ -20,7 +20,7 @@ import httpx
 import orjson
 
 from validator import schemas
-from validator.live.client import Exchange, Target, exchange
+from validator.live.client import Exchange, Target, Timeouts, exchange
 from validator.live.scenarios import CONCURRENT_STREAMS, UNKNOWN_RESPONSE_ID, Scenario
 from validator.report import StreamReport
 from validator.rules import Rule
@@ -67,27 +67,11 @@ def run_non_streaming(client: httpx.Client, target: Target, scenario: Scenario, 
 
 
 def _post_json(client: httpx.Client, target: Target, body: dict[str, Any], run: Exchange) -> dict[str, Any] | None:
-    timeouts = target.timeouts
-    headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
-    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
-                            write=timeouts.connect, pool=timeouts.connect)
-    started = time.monotonic()
-    data = bytearray()
-    try:
-        request = client.build_request("POST", target.url, content=orjson.dumps(body), headers=headers, timeout=timeout)
-        with contextlib.closing(client.send(request, stream=True)) as response:
-            status = response.status_code
-            content_type = response.headers.get("content-type", "")
-            for chunk in response.iter_bytes():
-                data.extend(chunk)
-                if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
-                    run.emit(rules.NON_STREAMING_INVALID,
-                             f"the stream: false answer did not end within {JSON_BODY_LIMIT:,} bytes and "
-                             f"{timeouts.total:g} s")
-                    return None
-    except httpx.HTTPError as exc:
-        run.emit(rules.NON_STREAMING_INVALID, f"the stream: false request failed: {str(exc) or type(exc).__name__}")
+    answer = bounded_json(client, target, "POST", target.url, body)
+    if answer.failed is not None:
+        run.emit(rules.NON_STREAMING_INVALID, f"the stream: false {answer.failed}")
         return None
+    status, content_type, data = answer.status, answer.content_type, answer.data
     text = bytes(data).decode("utf-8", "replace")
     if status != 200:
         run.emit(rules.NON_STREAMING_INVALID, f"stream: false was answered with HTTP {status}: {_snippet(text)}")
@@ -169,8 +153,7 @@ def run_cancel(client: httpx.Client, target: Target, scenario: Scenario, options
 def _cancel_one(client: httpx.Client, target: Target, body: dict[str, Any]) -> str:
     """Open a stream and close it after its first delta; what happened, for the finding's message."""
     timeouts = target.timeouts
-    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.idle),
-                            write=timeouts.connect, pool=timeouts.connect)
+    timeout = _timeout(timeouts, read=min(timeouts.first_byte, timeouts.idle))
     headers = target.request_headers({"Connection": "close"})
     seen = bytearray()
     started = time.monotonic()
@@ -265,8 +248,7 @@ def _get_events(client: httpx.Client, target: Target, url: str, run: Exchange) -
     timeouts = target.timeouts
     headers = target.request_headers({"Connection": "close"})
     headers.pop("Content-Type", None)
-    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.idle),
-                            write=timeouts.connect, pool=timeouts.connect)
+    timeout = _timeout(timeouts, read=min(timeouts.first_byte, timeouts.idle))
     decoder = SSEDecoder()
     frames = []
     started = time.monotonic()
@@ -458,30 +440,14 @@ def _request_json(client: httpx.Client, target: Target, method: str, url: str, b
     With ``refused``, an answer other than HTTP 200 is not a finding yet: its message is appended
     there for the caller to judge.
     """
-    timeouts = target.timeouts
-    headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
-    if body is None:
-        headers.pop("Content-Type", None)
-    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
-                            write=timeouts.connect, pool=timeouts.connect)
-    started = time.monotonic()
-    data = bytearray()
-    try:
-        request = client.build_request(method, url, content=orjson.dumps(body) if body is not None else None,
-                                       headers=headers, timeout=timeout)
-        with contextlib.closing(client.send(request, stream=True)) as response:
-            status = response.status_code
-            if run.report.http is not None and run.report.http.status is None:
-                run.report.http.status = status
-                run.report.http.headers = run.redactor.headers({k.lower(): v for k, v in response.headers.items()})
-            for chunk in response.iter_bytes():
-                data.extend(chunk)
-                if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
-                    run.emit(rule, f"{what} was not answered within {JSON_BODY_LIMIT:,} bytes and {timeouts.total:g} s")
-                    return None
-    except httpx.HTTPError as exc:
-        run.emit(rule, f"{what} failed: {run.redactor.text(str(exc) or type(exc).__name__)}")
+    answer = bounded_json(client, target, method, url, body)
+    if answer.status is not None and run.report.http is not None and run.report.http.status is None:
+        run.report.http.status = answer.status
+        run.report.http.headers = run.redactor.headers(answer.headers)
+    if answer.failed is not None:
+        run.emit(rule, f"{what} {run.redactor.text(answer.failed)}")
         return None
+    status, data = answer.status, answer.data
     text = run.redactor.text(bytes(data).decode("utf-8", "replace"))
     if status != 200:
         message = f"{what} was answered with HTTP {status}: {_snippet(text)}"
@@ -513,11 +479,12 @@ def run_compact(client: httpx.Client, target: Target, scenario: Scenario, option
     assert run.report.http is not None
     run.report.http.url = redactor.text(url)
     body = scenario.body(target.model)
-    status, content_type, data = post_plain(client, target, url, body)
+    answer = bounded_json(client, target, "POST", url, body)
+    status, content_type, data = answer.status, answer.content_type, answer.data
     run.report.http.status = status
     text = data.decode("utf-8", "replace")
-    if status is None:
-        run.emit(rules.COMPACT_INVALID, f"POST /responses/compact failed: {text}")
+    if answer.failed is not None:
+        run.emit(rules.COMPACT_INVALID, f"POST /responses/compact {answer.failed}")
     elif status != 200:
         run.emit(rules.COMPACT_INVALID, f"POST /responses/compact was answered with HTTP {status}: {_snippet(text)}")
     elif content_type.split(";", 1)[0].strip().lower() != "application/json":
@@ -533,10 +500,10 @@ def run_compact(client: httpx.Client, target: Target, scenario: Scenario, option
             for problem in compact_problems(answer)[:5]:
                 run.emit(rules.COMPACT_INVALID, f"the compact answer {problem}")
     without = {k: v for k, v in body.items() if k != "model"}
-    status, _, data = post_plain(client, target, url, without)
-    text = data.decode("utf-8", "replace")
-    if status is None:
-        run.emit(rules.COMPACT_MISSING_MODEL, f"a compact request without `model` got no answer: {text}")
+    refusal = bounded_json(client, target, "POST", url, without)
+    status, text = refusal.status, refusal.data.decode("utf-8", "replace")
+    if refusal.failed is not None:
+        run.emit(rules.COMPACT_MISSING_MODEL, f"a compact request without `model` {refusal.failed}")
     elif status not in (400, 422):
         run.emit(rules.COMPACT_MISSING_MODEL,
                  f"a compact request without `model` was answered with HTTP {status}, not 400 or 422: {_snippet(text)}")
@@ -581,25 +548,47 @@ def compact_problems(answer: Any) -> list[str]:
     return problems
 
 
-def post_plain(client: httpx.Client, target: Target, url: str, body: dict[str, Any]) -> tuple[int | None, str, bytes]:
-    """POST a JSON body, read at most JSON_BODY_LIMIT within the timeouts: (status, content type, body), or
-    (None, "", what went wrong)."""
+@dataclasses.dataclass(slots=True)
+class JsonAnswer:
+    """What a bounded JSON request got: the status, headers and body, or why there is none."""
+
+    status: int | None = None
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    data: bytes = b""
+    failed: str | None = None  # "failed: ..." or "was not answered within ...", to follow a noun phrase
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def bounded_json(client: httpx.Client, target: Target, method: str, url: str,
+                 body: dict[str, Any] | None) -> JsonAnswer:
+    """One request that expects a JSON answer, on a connection of its own, read to at most
+    JSON_BODY_LIMIT bytes within the target's timeouts (the total one across the whole body)."""
     timeouts = target.timeouts
     headers = target.request_headers({"Accept": "application/json", "Connection": "close"})
-    timeout = httpx.Timeout(connect=timeouts.connect, read=min(timeouts.first_byte, timeouts.total),
-                            write=timeouts.connect, pool=timeouts.connect)
+    if body is None:
+        headers.pop("Content-Type", None)
+    timeout = _timeout(timeouts, read=min(timeouts.first_byte, timeouts.total))
     started = time.monotonic()
+    answer = JsonAnswer()
     data = bytearray()
     try:
-        request = client.build_request("POST", url, content=orjson.dumps(body), headers=headers, timeout=timeout)
+        request = client.build_request(method, url, content=orjson.dumps(body) if body is not None else None,
+                                       headers=headers, timeout=timeout)
         with contextlib.closing(client.send(request, stream=True)) as response:
+            answer.status = response.status_code
+            answer.headers = {k.lower(): v for k, v in response.headers.items()}
             for chunk in response.iter_bytes():
                 data.extend(chunk)
                 if len(data) > JSON_BODY_LIMIT or time.monotonic() - started > timeouts.total:
-                    return None, "", f"no end within {JSON_BODY_LIMIT:,} bytes and {timeouts.total:g} s".encode()
-            return response.status_code, response.headers.get("content-type", ""), bytes(data)
+                    answer.failed = f"was not answered within {JSON_BODY_LIMIT:,} bytes and {timeouts.total:g} s"
+                    break
     except httpx.HTTPError as exc:
-        return None, "", (str(exc) or type(exc).__name__).encode()
+        answer.failed = f"failed: {str(exc) or type(exc).__name__}"
+    answer.data = bytes(data)
+    return answer
 
 
 RUNNERS: dict[str, Runner] = {
@@ -614,6 +603,11 @@ RUNNERS: dict[str, Runner] = {
     # official-suite coverage (issue 20)
     "compact": run_compact,
 }
+
+
+def _timeout(timeouts: Timeouts, read: float) -> httpx.Timeout:
+    """httpx's per-operation timeouts for one request: ``read`` bounds each socket read."""
+    return httpx.Timeout(connect=timeouts.connect, read=read, write=timeouts.connect, pool=timeouts.connect)
 
 
 def _snippet(text: str, limit: int = 200) -> str:

@@ -278,25 +278,26 @@ def _compact_first(run: _WsRun, target: Target, body: dict[str, Any]) -> list[di
     """``POST /responses/compact`` over HTTP: its ``output`` list, or None after an HTT037 finding."""
     import httpx  # here: only the scenarios that compact first need it
 
-    from validator.live.exchanges import compact_problems, post_plain
+    from validator.live.exchanges import bounded_json, compact_problems
 
     url = target.resource_url("compact")
     with httpx.Client(follow_redirects=False) as client:
-        status, _, data = post_plain(client, target, url, body)
-    text = run.redactor.text(data[:300].decode("utf-8", "replace"))
-    if status != 200:
-        said = f"HTTP {status}" if status is not None else "no answer"
+        answer = bounded_json(client, target, "POST", url, body)
+    status, data = answer.status, answer.data
+    text = run.redactor.text(answer.failed or data[:300].decode("utf-8", "replace"))
+    if answer.failed is not None or status != 200:
+        said = f"HTTP {status}" if answer.failed is None else "no answer"
         run.emit(rules.COMPACT_INVALID, f"POST /responses/compact, to start a new chain, got {said}: {text}")
         return None
     try:
-        answer = orjson.loads(data)
+        compacted = orjson.loads(data)
     except orjson.JSONDecodeError:
-        answer = None
-    problems = compact_problems(answer)
-    if problems or not isinstance(answer, dict):
+        compacted = None
+    problems = compact_problems(compacted)
+    if problems or not isinstance(compacted, dict):
         run.emit(rules.COMPACT_INVALID, f"the compact answer {problems[0] if problems else 'is not an object'}")
         return None
-    return [item for item in answer["output"] if isinstance(item, dict)]
+    return [item for item in compacted["output"] if isinstance(item, dict)]
 
 
 def _describe(exc: BaseException) -> str:
