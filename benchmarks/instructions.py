@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
-import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -46,16 +43,11 @@ def run_candidate(name: str, size_mb: float, workload: str) -> None:
 
 
 def count(name: str, size_mb: float, workload: str) -> int:
-    command = [
-        "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-        sys.executable, __file__, "--run", name, "--size-mb", str(size_mb), "--workload", workload,
-    ]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-    if result.returncode != 0 or match is None:
-        raise SystemExit(f"valgrind run of {name} failed:\n{result.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    sys.path.insert(0, str(HERE))
+    from cachegrind import instructions
+
+    command = [sys.executable, __file__, "--run", name, "--size-mb", str(size_mb), "--workload", workload]
+    return instructions(command, label=name)
 
 
 def main() -> None:

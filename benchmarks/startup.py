@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -35,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "fixtures" / "valid" / "openai" / "text.sse"
 # The commands run in an empty directory, as in a project without a configuration file.
 WHERE = tempfile.mkdtemp(prefix="startup-")
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from cachegrind import instructions  # noqa: E402 - a sibling script's module
 
 
 def candidates(tiny: Path) -> dict[str, list[str]]:
@@ -58,17 +60,6 @@ def cpu_seconds(command: list[str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def instructions(command: list[str]) -> int:
-    """CPU instructions one run of ``command`` retires (valgrind's cachegrind)."""
-    counted = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command]
-    result = subprocess.run(counted, capture_output=True, text=True, check=False, cwd=WHERE,
-                            env=dict(os.environ, PYTHONHASHSEED="0"))
-    match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-    if result.returncode != 0 or match is None:
-        raise SystemExit(f"valgrind run of {command} failed:\n{result.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
@@ -80,7 +71,7 @@ def main() -> None:
     if args.instructions:
         if shutil.which("valgrind") is None:
             raise SystemExit("valgrind is not installed")
-        counts = {name: instructions(command) for name, command in runs.items()}
+        counts = {name: instructions(command, cwd=WHERE) for name, command in runs.items()}
         base = counts["python -c 'import orjson'"]
         for name, value in counts.items():
             print(f"{name:40s} {value / 1e6:8.0f} M instructions  {value / base:5.2f}x")

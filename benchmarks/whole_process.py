@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
-import re
 import resource
 import subprocess
 import sys
@@ -34,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import capture  # noqa: E402
+from cachegrind import instructions  # noqa: E402
 
 FLOOR = """
 import os, sys, orjson
@@ -63,17 +62,6 @@ def measure(command: list[str]) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def instructions(command: list[str]) -> int:
-    """CPU instructions one run of ``command`` retires (valgrind's cachegrind)."""
-    counted = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command]
-    result = subprocess.run(counted, capture_output=True, text=True, check=False,
-                            env=dict(os.environ, PYTHONHASHSEED="0"))
-    match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-    if result.returncode != 0 or match is None:
-        raise SystemExit(f"valgrind run of {command[:4]} failed:\n{result.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workload", choices=capture.WORKLOADS, default="text")
@@ -95,7 +83,7 @@ def main() -> None:
             ],
         }
         if args.instructions:
-            counts = {name: instructions(command) for name, command in runs.items()}
+            counts = {name: instructions(command, label=str(command[:4])) for name, command in runs.items()}
             print(f"capture: {args.workload} workload, {len(paths)} files, {size / 1e6:.1f} MB")
             for name, value in counts.items():
                 print(f"{name:45s} {value / 1e6:9.0f} M instructions")
