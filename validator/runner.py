@@ -205,11 +205,12 @@ def _batches(files: list[str], sizes: list[int]) -> list[list[str]]:
     return batches
 
 
-def pool_pays_off(files: list[str], jobs: int) -> bool:
-    """Whether worker processes would finish sooner than this one process."""
+def pool_pays_off(files: list[str], jobs: int, sizes: list[int] | None = None) -> bool:
+    """Whether worker processes would finish sooner than this one process (``sizes``: the files'
+    sizes, when the caller has them already)."""
     if jobs <= 1 or len(files) < 2 or any(is_stream_input(path) for path in files):
         return False  # stdin, a FIFO or a device can only be read here
-    return sum(_size(path) for path in files) >= POOL_MIN_BYTES
+    return sum(sizes if sizes is not None else map(_size, files)) >= POOL_MIN_BYTES
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
@@ -233,15 +234,16 @@ def check_files(
     checked in this process.
     """
     budget = Budget(options.keep_at_most)
-    if not pool_pays_off(files, jobs):
-        before = schemas.use_deep_quick(sum(_size(path) for path in files) < DEEP_QUICK_MAX_BYTES)
+    sizes = [_size(path) for path in files]  # each file is looked at once, for both decisions below
+    if not pool_pays_off(files, jobs, sizes):
+        before = schemas.use_deep_quick(sum(sizes) < DEEP_QUICK_MAX_BYTES)
         try:
             for path in files:
                 yield budget.trimmed(check_file(path, options, on_read))
         finally:
             schemas.use_deep_quick(before)
         return
-    batches = _batches(files, [_size(path) for path in files])
+    batches = _batches(files, sizes)
     pool = start_pool(min(jobs, len(batches)))
     try:
         for results in pool.map(check_batch, batches, [options] * len(batches)):
